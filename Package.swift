@@ -1,0 +1,32 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Baseline",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "baseline", targets: ["BaselineCLI"]),
+        .library(name: "BaselineCore", targets: ["BaselineCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        // libc + libcrypt surface for the embedded-safe core.
+        .target(name: "CBaselineSys", linkerSettings: [.linkedLibrary("crypt")]),
+        // Everything the on-device agent runs. Embedded-safe: no Foundation, no existentials, typed throws.
+        .target(name: "BaselineCore", dependencies: ["CBaselineSys"],
+                swiftSettings: [.swiftLanguageMode(.v5)]),
+        // The host command-line tool.
+        .executableTarget(name: "BaselineCLI", dependencies: [
+            "BaselineCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "BaselineCoreTests", dependencies: [
+            "BaselineCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .testTarget(name: "BaselineEndToEndTests", dependencies: ["BaselineCore"]),
+    ]
+)

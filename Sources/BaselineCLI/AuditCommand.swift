@@ -1,0 +1,140 @@
+// `baseline audit ROOTFS`: offline audit of an extracted firmware root filesystem.
+import ArgumentParser
+import BaselineCore
+import Foundation
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Audit a firmware root filesystem against a vendor-health profile.")
+
+    @Argument(help: "Root filesystem directory to audit (an extracted firmware image).")
+    var root: String
+
+    @Option(name: .shortAndLong, help: "Profile file or id (looked up in Profiles/, vendors/, baselines/).")
+    var profile: String = "etsi-en-303-645"
+
+    @Option(name: .shortAndLong, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Option(name: .shortAndLong, help: "Write the report to FILE (atomically) instead of standard output.")
+    var output: String?
+
+    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding has at least this severity: info, low, medium, high, critical, or never.")
+    var failOn: String = "low"
+
+    @Option(name: .customLong("fleet-key-file"), help: "File holding the fleet HMAC key; without it no password or private-key fingerprint is emitted.")
+    var fleetKeyFile: String?
+
+    @Option(name: .customLong("date"), help: "Audit as of this day (YYYY-MM-DD) instead of today.")
+    var date: String?
+
+    @Flag(name: .shortAndLong, help: "Show evidence for passing checks too.")
+    var verbose = false
+
+    @Flag(name: .customLong("no-color"), help: "Never colour the text output.")
+    var noColor = false
+
+    func run() throws {
+        let threshold: Severity?
+        if failOn == "never" || failOn == "none" { threshold = nil } else {
+            guard let s = Severity.parse(failOn) else {
+                throw die("--fail-on: expected info, low, medium, high, critical or never, found '\(failOn)'", code: 2)
+            }
+            threshold = s
+        }
+        let today: CivilDate
+        if let d = date {
+            guard let parsed = CivilDate.parse(d) else { throw die("--date: expected YYYY-MM-DD, found '\(d)'", code: 2) }
+            today = parsed
+        } else {
+            today = CivilDate.fromEpochSeconds(Int64(Date().timeIntervalSince1970))
+        }
+        guard let profilePath = ProfileLocator.locate(profile) else {
+            throw die("profile '\(profile)': no such file, and no profile with that id in " + ProfileLocator.searchDirs().joined(separator: ", "), code: 2)
+        }
+        let loaded: Profile
+        do { loaded = try ProfileLoader.load(profilePath) } catch { throw die(error.text, code: 2) }
+
+        var key: [UInt8]? = nil
+        if let kf = fleetKeyFile {
+            switch HostFile.read(kf, limit: 4096) {
+            case .ok(let b):
+                var k = b
+                while let last = k.last, last == 10 || last == 13 { k.removeLast() }
+                guard k.count >= 16 else { throw die("\(kf): fleet key too short (expected at least 16 bytes)", code: 2) }
+                key = k
+            case .failed(let why): throw die("\(kf): cannot read fleet key: \(why)", code: 2)
+            }
+        }
+
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir) else {
+            throw die("\(root): no such file or directory", code: 3)
+        }
+        guard isDir.boolValue else {
+            throw die("\(root): not a directory (firmware images are not supported yet: extract the root filesystem first)", code: 3)
+        }
+        let fs: RootView
+        do { fs = try RootView(root: root) } catch { throw die(error.message, code: 3) }
+
+        let options = AuditOptions(today: today, generatedAt: Int64(Date().timeIntervalSince1970), fleetKey: key,
+                                   sourceKind: "rootfs", sourcePath: root)
+        let report: Report
+        do { report = try Auditor.run(fs: fs, profile: loaded, options: options) } catch { throw die(error.text, code: 2) }
+
+        let text: String
+        switch format {
+        case .json: text = ReportJSON.encode(report, failOn: threshold)
+        case .text:
+            let color = output == nil && !noColor && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+            text = TextSummary.render(report, failOn: threshold, color: color, verbose: verbose)
+        }
+        if let out = output {
+            if let err = HostFile.writeAtomically(out, text) { throw die("\(out): cannot write report: \(err)", code: 3) }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+        if !report.findingsAtOrAbove(threshold).isEmpty { throw ExitCode(1) }
+    }
+}
+
+struct ChecksCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "checks", abstract: "List the check catalogue.")
+
+    func run() throws {
+        for d in CheckCatalog.all {
+            print("\(d.id.padding(toLength: 8, withPad: " ", startingAt: 0)) \(d.area.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(d.severity.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(d.title)")
+        }
+    }
+}
+
+struct ProfileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "profile", abstract: "Validate a profile and show it after inheritance.")
+
+    @Argument(help: "Profile file or id.")
+    var profile: String
+
+    func run() throws {
+        guard let path = ProfileLocator.locate(profile) else { throw die("profile '\(profile)': not found", code: 2) }
+        let p: Profile
+        do { p = try ProfileLoader.load(path) } catch { throw die(error.text, code: 2) }
+        do {
+            for l in p.credentialLists { _ = try CredentialList.load(l) }
+            if let e = p.eolData { _ = try EOLData.load(e) }
+        } catch { throw die(error.text, code: 2) }
+        print("profile \(p.id): \(p.title)")
+        print("  chain:    \(p.chain.joined(separator: " → "))")
+        print("  digest:   \(p.digest)")
+        print("  vendor:   \(p.vendor ?? "-")  models: \(p.models.joined(separator: ", "))")
+        print("  support:  end \(p.supportEnd?.iso ?? "-")  url \(p.supportURL ?? "-")")
+        print("  disclose: \(p.disclosureContact ?? "-")")
+        print("  update:   required \(p.updateRequired)  mechanisms \(p.updateMechanisms.joined(separator: ", "))  endpoints \(p.updateEndpoints.joined(separator: ", "))")
+        print("  lists:    \(p.credentialLists.joined(separator: ", "))  defaults: \(p.defaultCredentials.count)")
+        print("  checks:   \(p.checkOrder.filter { p.checks[$0]!.enabled }.joined(separator: " "))")
+    }
+}

@@ -1,0 +1,120 @@
+// The audit pipeline in one place: root view → facts → checks(profile) → report.
+
+public struct AuditOptions {
+    public var today: CivilDate
+    public var generatedAt: Int64
+    public var fleetKey: [UInt8]?
+    public var sourceKind: String
+    public var sourcePath: String
+    public var deviceID: String?
+
+    public init(today: CivilDate, generatedAt: Int64, fleetKey: [UInt8]?, sourceKind: String, sourcePath: String, deviceID: String? = nil) {
+        self.today = today; self.generatedAt = generatedAt; self.fleetKey = fleetKey
+        self.sourceKind = sourceKind; self.sourcePath = sourcePath; self.deviceID = deviceID
+    }
+}
+
+public enum Auditor {
+    /// The check functions, by id. The order here is the order of the report.
+    public static let checks: [(String, (CheckContext) -> Outcome)] = [
+        ("CRED-01", CredentialChecks.emptyPasswords),
+        ("CRED-02", CredentialChecks.defaultPasswords),
+        ("CRED-03", CredentialChecks.bakedHashes),
+        ("CRED-05", CredentialChecks.weakSchemes),
+        ("CRED-06", CredentialChecks.hostKeys),
+        ("CRED-07", CredentialChecks.privateKeys),
+        ("CRED-08", CredentialChecks.authorizedKeys),
+        ("CRED-09", CredentialChecks.sshPolicy),
+        ("UPD-01", UpdateChecks.present),
+        ("UPD-02", UpdateChecks.swupdate),
+        ("UPD-03", UpdateChecks.rauc),
+        ("UPD-04", UpdateChecks.mender),
+        ("UPD-05", UpdateChecks.packageSignatures),
+        ("UPD-06", UpdateChecks.transport),
+        ("UPD-07", UpdateChecks.automatic),
+        ("LIFE-01", LifecycleChecks.version),
+        ("LIFE-02", LifecycleChecks.supportPeriod),
+        ("LIFE-04", LifecycleChecks.baseOS),
+        ("SURF-01", SurfaceChecks.telnet),
+        ("DISC-01", DisclosureChecks.contact),
+        ("DISC-02", DisclosureChecks.supportPeriod),
+    ]
+
+    public static func run(fs: RootView, profile: Profile, options: AuditOptions) throws(ProfileError) -> Report {
+        var lists: [DefaultCredential] = []
+        for path in profile.credentialLists { lists += try CredentialList.load(path) }
+        var eol: EOLData? = nil
+        if let e = profile.eolData { eol = try EOLData.load(e) }
+
+        let facts = DeviceFacts.gather(fs)
+        let ctx = CheckContext(fs: fs, facts: facts, profile: profile, today: options.today, credentialLists: lists, eol: eol)
+
+        let selective = !profile.checks.isEmpty
+        var findings: [Finding] = []
+        for (id, run) in checks {
+            guard let def = CheckCatalog.definition(id) else { continue }
+            let policy = profile.policy(id)
+            if selective && (policy == nil || policy!.enabled == false) { continue }
+            let o = run(ctx)
+            var severity = policy?.severity ?? def.severity
+            if o.status == .warn { severity = severity.lower }
+            if o.status == .pass || o.status == .skip || o.status == .info { severity = policy?.severity ?? def.severity }
+            findings.append(Finding(id: id, area: def.area, title: def.title, status: o.status, severity: severity, message: o.message,
+                                    evidence: o.evidence, provisions: policy?.provisions ?? [], remediation: def.remediation))
+        }
+
+        let r = facts.release
+        var subject = Subject()
+        subject.vendor = profile.vendor
+        subject.model = profile.models.count == 1 ? profile.models[0] : nil
+        subject.firmwareVersion = r.firmwareVersion
+        subject.buildID = r.buildID
+        subject.osID = r.distroID
+        subject.osVersion = r.versionID
+        subject.osName = r.prettyName
+        subject.deviceID = options.deviceID
+
+        return Report(reportID: newReportID(), generatedAt: isoTimestamp(options.generatedAt), auditDate: options.today,
+                      sourceKind: options.sourceKind, sourcePath: options.sourcePath, profileID: profile.id,
+                      profileTitle: profile.title, profileChain: profile.chain, profileDigest: profile.digest,
+                      subject: subject, findings: findings, fingerprints: fingerprints(facts, key: options.fleetKey),
+                      filesRead: fs.filesRead, problems: fs.problems)
+    }
+
+    /// Fingerprints for fleet-wide uniqueness checks. Public keys are hashed plainly; secrets only with the fleet key
+    /// (HMAC-SHA256), and not at all without one.
+    public static func fingerprints(_ facts: DeviceFacts, key: [UInt8]?) -> Fingerprints {
+        var f = Fingerprints()
+        if let k = key { f.fleetKeyID = "sha256:" + String(Hex.encode(SHA256.hash(k)).prefix(16)) }
+        for h in facts.ssh.hostKeys {
+            if let p = h.publicKey { f.hostKeys.append(HostKeyFingerprint(path: h.path, type: p.type, sha256: p.fingerprint)) }
+        }
+        for a in facts.ssh.authorizedKeys {
+            if let p = a.key { f.authorizedKeys.append(AuthorizedKeyFingerprint(path: a.path, line: a.line, type: p.type, sha256: p.fingerprint)) }
+        }
+        if let k = key {
+            for a in facts.accounts.accounts {
+                if case .hash(let h) = a.password {
+                    f.passwordHashes.append(PasswordFingerprint(account: a.name, scheme: HashScheme.of(h).name,
+                                                                hmac: Hex.encode(HMACSHA256.authenticate(key: k, message: Array(h.utf8)))))
+                }
+            }
+        }
+        for p in facts.privateKeys {
+            let h = key.map { Hex.encode(HMACSHA256.authenticate(key: $0, message: p.digest)) }
+            f.privateKeys.append(PrivateKeyFingerprint(path: p.path, label: p.label, publicSHA256: p.publicKey?.fingerprint, hmac: h))
+        }
+        return f
+    }
+
+    /// A random RFC 4122 version-4 UUID.
+    public static func newReportID() -> String {
+        var b = HostFile.randomBytes(16)
+        b[6] = (b[6] & 0x0f) | 0x40
+        b[8] = (b[8] & 0x3f) | 0x80
+        let h = Hex.encode(b)
+        let u = Array(h.utf8)
+        func part(_ a: Int, _ z: Int) -> String { String(decoding: u[a..<z], as: UTF8.self) }
+        return part(0, 8) + "-" + part(8, 12) + "-" + part(12, 16) + "-" + part(16, 20) + "-" + part(20, 32)
+    }
+}

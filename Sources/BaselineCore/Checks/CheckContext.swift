@@ -1,0 +1,56 @@
+// What a check sees: the facts, the profile and its data, the audit date, and helpers to phrase an outcome.
+
+public struct Outcome {
+    public var status: Status
+    public var message: String
+    public var evidence: [Evidence]
+
+    public static func pass(_ m: String, _ e: [Evidence] = []) -> Outcome { Outcome(status: .pass, message: m, evidence: e) }
+    public static func fail(_ m: String, _ e: [Evidence] = []) -> Outcome { Outcome(status: .fail, message: m, evidence: e) }
+    public static func warn(_ m: String, _ e: [Evidence] = []) -> Outcome { Outcome(status: .warn, message: m, evidence: e) }
+    public static func info(_ m: String, _ e: [Evidence] = []) -> Outcome { Outcome(status: .info, message: m, evidence: e) }
+    public static func skip(_ m: String) -> Outcome { Outcome(status: .skip, message: m, evidence: []) }
+    public static func error(_ m: String, _ e: [Evidence] = []) -> Outcome { Outcome(status: .error, message: m, evidence: e) }
+}
+
+public final class CheckContext {
+    public let fs: RootView
+    public let facts: DeviceFacts
+    public let profile: Profile
+    public let today: CivilDate
+    public let credentialLists: [DefaultCredential]
+    public let eol: EOLData?
+    public let crypt = Crypt()
+
+    public init(fs: RootView, facts: DeviceFacts, profile: Profile, today: CivilDate, credentialLists: [DefaultCredential], eol: EOLData?) {
+        self.fs = fs; self.facts = facts; self.profile = profile; self.today = today
+        self.credentialLists = credentialLists; self.eol = eol
+    }
+
+    /// Host part of a URL ("https://u@h:8443/x" → "h"), lower-cased.
+    public static func host(ofURL url: String) -> String {
+        var u = Array(url.utf8)
+        if let i = Text.indexOf(u, Array("://".utf8)) { u = Array(u[(i + 3)...]) }
+        var end = u.count
+        for (i, c) in u.enumerated() where c == 47 || c == 63 || c == 35 { end = i; break }
+        u = Array(u[0..<end])
+        if let at = u.lastIndex(of: 64) { u = Array(u[(at + 1)...]) }
+        if u.first == 91, let close = u.firstIndex(of: 93) { return Text.lower(String(decoding: u[1..<close], as: UTF8.self)) }
+        if let colon = u.firstIndex(of: 58) { u = Array(u[0..<colon]) }
+        return Text.lower(String(decoding: u, as: UTF8.self))
+    }
+
+    /// Whether the profile declares the endpoint of `url` (by URL prefix or host name). True when it declares none.
+    public func endpointDeclared(_ url: String) -> Bool {
+        if profile.updateEndpoints.isEmpty { return true }
+        let h = CheckContext.host(ofURL: url)
+        for e in profile.updateEndpoints {
+            if Text.contains(e, "://") {
+                if Text.lower(url).hasPrefix(Text.lower(e)) || CheckContext.host(ofURL: e) == h { return true }
+            } else if Text.lower(e) == h || h.hasSuffix("." + Text.lower(e)) {
+                return true
+            }
+        }
+        return false
+    }
+}

@@ -1,0 +1,178 @@
+// Unique credentials: CRED-01, 02, 03, 05, 06, 07, 08, 09.
+
+public enum CredentialChecks {
+    static func describe(_ a: Account) -> String {
+        "account '\(a.name)'" + (a.uid.map { " (uid \($0))" } ?? "")
+    }
+
+    /// CRED-01: empty password on a login-capable or uid-0 account.
+    public static func emptyPasswords(_ c: CheckContext) -> Outcome {
+        let acc = c.facts.accounts
+        guard acc.passwdFound else { return .skip("no /etc/passwd in the image") }
+        var ev: [Evidence] = []
+        for a in acc.accounts where a.password == .empty && (a.loginCapable || a.uid == 0) {
+            ev.append(Evidence(a.source, a.line, describe(a) + " with shell \(a.shell.isEmpty ? "(default)" : a.shell) has an empty password field"))
+        }
+        if !ev.isEmpty { return .fail("\(ev.count) login-capable account(s) without a password", ev) }
+        return .pass("\(acc.accounts.count) accounts; none login-capable without a password")
+    }
+
+    /// Accounts with a usable hash, grouped by hash string so each distinct hash is tried once.
+    static func hashedAccounts(_ c: CheckContext) -> [(hash: String, accounts: [Account])] {
+        var order: [String] = []
+        var groups: [String: [Account]] = [:]
+        for a in c.facts.accounts.accounts {
+            if case .hash(let h) = a.password {
+                if groups[h] == nil { order.append(h); groups[h] = [] }
+                groups[h]!.append(a)
+            }
+        }
+        return order.map { ($0, groups[$0]!) }
+    }
+
+    /// CRED-02: the shipped hash matches a known default, an account name or a vendor/model word.
+    public static func defaultPasswords(_ c: CheckContext) -> Outcome {
+        let groups = hashedAccounts(c)
+        guard !groups.isEmpty else { return .pass("no usable password hash in the image") }
+        var names: [String] = []
+        for g in groups { for a in g.accounts where !names.contains(a.name) { names.append(a.name) } }
+        let candidates = PasswordCandidates.build(profile: c.profile, lists: c.credentialLists, accountNames: names, extraWords: [])
+        var ev: [Evidence] = []
+        var unsupported: [Evidence] = []
+        var tried = 0
+        for g in groups {
+            guard c.crypt.hash("", setting: g.hash) != nil else {
+                for a in g.accounts { unsupported.append(Evidence(a.source, a.line, describe(a) + ": hash scheme not supported by libcrypt (\(HashScheme.of(g.hash).name))")) }
+                continue
+            }
+            for cand in candidates {
+                tried += 1
+                if c.crypt.matches(cand.password, hash: g.hash) {
+                    for a in g.accounts {
+                        ev.append(Evidence(a.source, a.line, describe(a) + ": password is guessable — matches a candidate from \(cand.origin) (\(HashScheme.of(g.hash).name))"))
+                    }
+                    break
+                }
+            }
+        }
+        if !ev.isEmpty { return .fail("\(ev.count) account(s) use a default or guessable password", ev + unsupported) }
+        if !unsupported.isEmpty { return .warn("some hashes could not be tested", unsupported) }
+        return .pass("\(groups.count) distinct hash(es) tested against \(candidates.count) candidates; no match")
+    }
+
+    /// CRED-03: a usable password hash shipped in the image is the same on every unit.
+    public static func bakedHashes(_ c: CheckContext) -> Outcome {
+        let groups = hashedAccounts(c)
+        guard !groups.isEmpty else { return .pass("no usable password hash in the image (accounts locked or empty)") }
+        var ev: [Evidence] = []
+        for g in groups { for a in g.accounts { ev.append(Evidence(a.source, a.line, describe(a) + " ships a usable \(HashScheme.of(g.hash).name) hash")) } }
+        if c.profile.perUnitProvisioning {
+            return .pass("\(ev.count) hash(es) in the image; the profile declares per-unit password provisioning", ev)
+        }
+        return .fail("\(ev.count) password hash(es) baked into the image would be identical on every unit", ev)
+    }
+
+    /// CRED-05: weak hash schemes.
+    public static func weakSchemes(_ c: CheckContext) -> Outcome {
+        let groups = hashedAccounts(c)
+        guard !groups.isEmpty else { return .pass("no usable password hash in the image") }
+        var ev: [Evidence] = []
+        for g in groups where HashScheme.of(g.hash).isWeak {
+            for a in g.accounts { ev.append(Evidence(a.source, a.line, describe(a) + " uses \(HashScheme.of(g.hash).name)")) }
+        }
+        if !ev.isEmpty { return .fail("\(ev.count) hash(es) use a weak scheme", ev) }
+        var schemes: [String] = []
+        for g in groups { let n = HashScheme.of(g.hash).name; if !schemes.contains(n) { schemes.append(n) } }
+        return .pass("schemes in use: " + Text.joinWith(schemes, ", "))
+    }
+
+    /// CRED-06: SSH host private keys in the image.
+    public static func hostKeys(_ c: CheckContext) -> Outcome {
+        let keys = c.facts.ssh.hostKeys
+        if keys.isEmpty { return .pass("no SSH host private key in the image (generated at first boot)") }
+        var ev: [Evidence] = []
+        for k in keys {
+            let fp = k.publicKey.map { "\($0.type) \($0.fingerprint)" } ?? "format not recognised"
+            ev.append(Evidence(k.path, 0, "private host key shipped in the image (\(fp))"))
+        }
+        return .fail("\(keys.count) SSH host private key(s) shipped: every unit shares them", ev)
+    }
+
+    /// CRED-07: other PEM private keys in the image.
+    public static func privateKeys(_ c: CheckContext) -> Outcome {
+        let hostPaths = c.facts.ssh.hostKeys.map { $0.path }
+        let keys = c.facts.privateKeys.filter { !hostPaths.contains($0.path) }
+        if keys.isEmpty { return .pass("no PEM private key found under " + Text.joinWith(DeviceFacts.keyScanDirs, ", ")) }
+        var ev: [Evidence] = []
+        for k in keys {
+            let fp = k.publicKey.map { " (\($0.type) \($0.fingerprint))" } ?? ""
+            ev.append(Evidence(k.path, k.line, "\(k.label) block" + fp))
+        }
+        return .fail("\(keys.count) private key(s) shipped in the image", ev)
+    }
+
+    /// CRED-08: pre-installed authorized_keys.
+    public static func authorizedKeys(_ c: CheckContext) -> Outcome {
+        let keys = c.facts.ssh.authorizedKeys
+        if keys.isEmpty { return .pass("no authorized_keys entry in the image") }
+        var ev: [Evidence] = []
+        for k in keys {
+            let fp = k.key.map { "\($0.type) \($0.fingerprint)" } ?? "unparsed entry"
+            ev.append(Evidence(k.path, k.line, "pre-installed key " + fp))
+        }
+        if c.profile.allowAuthorizedKeys { return .pass("\(keys.count) authorized key(s); the profile allows them", ev) }
+        return .fail("\(keys.count) pre-installed authorized key(s) grant remote access to whoever holds the private key", ev)
+    }
+
+    /// CRED-09: sshd_config and Dropbear arguments.
+    public static func sshPolicy(_ c: CheckContext) -> Outcome {
+        let s = c.facts.ssh
+        if s.sshdConfigPath == nil && !s.dropbearPresent { return .skip("no SSH server in the image") }
+        var fails: [Evidence] = []
+        var warns: [Evidence] = []
+        var passes: [Evidence] = []
+        if let path = s.sshdConfigPath {
+            if let e = s.sshd("PermitEmptyPasswords"), Truth.of(e.value) == true {
+                fails.append(Evidence(e.path, e.line, "PermitEmptyPasswords \(e.value)"))
+            }
+            if let r = s.sshd("PermitRootLogin") {
+                if Truth.of(r.value) == true { warns.append(Evidence(r.path, r.line, "PermitRootLogin \(r.value) allows root password login")) }
+                else { passes.append(Evidence(r.path, r.line, "PermitRootLogin \(r.value)")) }
+            } else {
+                passes.append(Evidence(path, 0, "PermitRootLogin not set (OpenSSH default: prohibit-password)"))
+            }
+        }
+        if s.dropbearPresent {
+            // OpenWrt builds the arguments from UCI; elsewhere the command lines carry them.
+            var lines = s.dropbearUCI.isEmpty ? s.dropbearArgs.filter { $0.kind != .defaults } : []
+            for l in c.facts.services.lines where l.path == "/etc/default/dropbear" { lines.append(l) }
+            var rootRestricted = false
+            for l in lines {
+                for w in Text.words(l.text.replacingQuotes()) where w.hasPrefix("-") && !w.hasPrefix("--") && w.utf8.count <= 8 {
+                    let flags = Array(w.utf8.dropFirst())
+                    if flags.contains(66) { fails.append(Evidence(l.path, l.line, "dropbear -B allows blank-password logins: " + l.text)) }
+                    if flags.contains(103) || flags.contains(119) { rootRestricted = true }
+                }
+            }
+            var uciRoot: ConfigSetting? = nil
+            var uciPassword: ConfigSetting? = nil
+            for o in s.dropbearUCI {
+                if o.key == "RootPasswordAuth" { uciRoot = o }
+                if o.key == "PasswordAuth" { uciPassword = o }
+                if o.key == "RootLogin" && Truth.of(o.value) == false { rootRestricted = true }
+            }
+            if let p = uciPassword, Truth.of(p.value) == false { rootRestricted = true }
+            if let r = uciRoot {
+                if Truth.of(r.value) == false { rootRestricted = true } else if !rootRestricted {
+                    warns.append(Evidence(r.path, r.line, "option RootPasswordAuth '\(r.value)' allows root password login"))
+                }
+            } else if !rootRestricted {
+                let where_ = lines.first.map { ($0.path, $0.line) } ?? ("/etc/config/dropbear", 0)
+                warns.append(Evidence(where_.0, where_.1, "dropbear runs without -g or -w: root may log in with a password"))
+            }
+        }
+        if !fails.isEmpty { return .fail("SSH allows logins with an empty password", fails + warns) }
+        if !warns.isEmpty { return .warn("SSH allows root to log in with a password", warns) }
+        return .pass("SSH refuses empty passwords and root password logins", passes)
+    }
+}

@@ -1,0 +1,63 @@
+// One audit's result: the versioned report document of DESIGN.md (`baseline.report/1`).
+
+public let baselineVersion = "0.1.0"
+public let reportSchemaID = "baseline.report/1"
+
+public struct Subject {
+    public var vendor: String?
+    public var model: String?
+    public var firmwareVersion: String?
+    public var buildID: String?
+    public var osID: String?
+    public var osVersion: String?
+    public var osName: String?
+    public var deviceID: String?
+}
+
+public struct HostKeyFingerprint { public let path: String; public let type: String; public let sha256: String }
+public struct AuthorizedKeyFingerprint { public let path: String; public let line: Int; public let type: String; public let sha256: String }
+public struct PasswordFingerprint { public let account: String; public let scheme: String; public let hmac: String }
+public struct PrivateKeyFingerprint { public let path: String; public let label: String; public let publicSHA256: String?; public let hmac: String? }
+
+public struct Fingerprints {
+    public var fleetKeyID: String?
+    public var hostKeys: [HostKeyFingerprint] = []
+    public var authorizedKeys: [AuthorizedKeyFingerprint] = []
+    public var passwordHashes: [PasswordFingerprint] = []
+    public var privateKeys: [PrivateKeyFingerprint] = []
+}
+
+public struct Report {
+    public var reportID: String
+    public var tool = "baseline"
+    public var toolVersion = baselineVersion
+    public var generatedAt: String
+    public var auditDate: CivilDate
+    public var sourceKind: String
+    public var sourcePath: String
+    public var profileID: String
+    public var profileTitle: String
+    public var profileChain: [String]
+    public var profileDigest: String
+    public var subject: Subject
+    public var findings: [Finding]
+    public var fingerprints: Fingerprints
+    public var filesRead: Int
+    public var problems: [FSProblem]
+
+    public func counts(_ area: Area?) -> [Status: Int] {
+        var out: [Status: Int] = [:]
+        for f in findings where area == nil || f.area == area! { out[f.status, default: 0] += 1 }
+        return out
+    }
+
+    /// Findings (fail, warn, error) at or above `threshold`; nil threshold means never.
+    public func findingsAtOrAbove(_ threshold: Severity?) -> [Finding] {
+        guard let t = threshold else { return [] }
+        return findings.filter { $0.status.isFinding && $0.severity >= t }
+    }
+
+    public func verdict(failOn: Severity?) -> String { findingsAtOrAbove(failOn).isEmpty ? "pass" : "fail" }
+}
+
+extension Status: Hashable {}

@@ -1,0 +1,90 @@
+// The report as JSON (schema: Profiles/schema/report.schema.json).
+
+public enum ReportJSON {
+    static func evidence(_ e: Evidence) -> JSONNode {
+        var pairs: [(String, JSONNode)] = [("path", .str(e.path))]
+        if e.line > 0 { pairs.append(("line", .num(e.line))) }
+        pairs.append(("detail", .str(e.detail)))
+        return .obj(pairs)
+    }
+
+    public static func node(_ r: Report, failOn: Severity?) -> JSONNode {
+        var areas: [(String, JSONNode)] = []
+        for a in Area.allCases {
+            let c = r.counts(a)
+            var counts: [(String, JSONNode)] = []
+            for st in [Status.pass, .fail, .warn, .info, .skip, .error] { counts.append((st.name, .num(c[st] ?? 0))) }
+            areas.append((a.name, .obj(counts)))
+        }
+        let total = r.counts(nil)
+        var findings: [JSONNode] = []
+        for f in r.findings {
+            var o: [(String, JSONNode)] = []
+            o.append(("id", .str(f.id)))
+            o.append(("area", .str(f.area.name)))
+            o.append(("title", .str(f.title)))
+            o.append(("status", .str(f.status.name)))
+            o.append(("severity", .str(f.severity.name)))
+            o.append(("message", .str(f.message)))
+            let ev: [JSONNode] = f.evidence.map { evidence($0) }
+            o.append(("evidence", .arr(ev)))
+            let pv: [JSONNode] = f.provisions.map { .str($0) }
+            o.append(("provisions", .arr(pv)))
+            o.append(("remediation", .str(f.remediation)))
+            findings.append(.obj(o))
+        }
+        let fp = r.fingerprints
+        var hk: [JSONNode] = []
+        for k in fp.hostKeys { hk.append(.obj([("path", .str(k.path)), ("type", .str(k.type)), ("sha256", .str(k.sha256))])) }
+        var ak: [JSONNode] = []
+        for k in fp.authorizedKeys { ak.append(.obj([("path", .str(k.path)), ("line", .num(k.line)), ("type", .str(k.type)), ("sha256", .str(k.sha256))])) }
+        var ph: [JSONNode] = []
+        for h in fp.passwordHashes { ph.append(.obj([("account", .str(h.account)), ("scheme", .str(h.scheme)), ("hmac_sha256", .str(h.hmac))])) }
+        var pk: [JSONNode] = []
+        for k in fp.privateKeys { pk.append(.obj([("path", .str(k.path)), ("label", .str(k.label)), ("public_sha256", .optStr(k.publicSHA256)), ("hmac_sha256", .optStr(k.hmac))])) }
+        let fps: JSONNode = .obj([("fleet_key_id", .optStr(fp.fleetKeyID)), ("host_keys", .arr(hk)), ("authorized_keys", .arr(ak)),
+                                  ("password_hashes", .arr(ph)), ("private_keys", .arr(pk))])
+        let s = r.subject
+        let failing = r.findingsAtOrAbove(failOn)
+        let tool: JSONNode = .obj([("name", .str(r.tool)), ("version", .str(r.toolVersion))])
+        let source: JSONNode = .obj([("kind", .str(r.sourceKind)), ("path", .str(r.sourcePath))])
+        let chain: [JSONNode] = r.profileChain.map { .str($0) }
+        let profile: JSONNode = .obj([("id", .str(r.profileID)), ("title", .str(r.profileTitle)), ("chain", .arr(chain)), ("digest", .str(r.profileDigest))])
+        var subj: [(String, JSONNode)] = []
+        subj.append(("vendor", .optStr(s.vendor)))
+        subj.append(("model", .optStr(s.model)))
+        subj.append(("firmware_version", .optStr(s.firmwareVersion)))
+        subj.append(("build_id", .optStr(s.buildID)))
+        subj.append(("os_id", .optStr(s.osID)))
+        subj.append(("os_version", .optStr(s.osVersion)))
+        subj.append(("os_name", .optStr(s.osName)))
+        subj.append(("device_id", .optStr(s.deviceID)))
+        var tot: [(String, JSONNode)] = []
+        for st in [Status.pass, .fail, .warn, .info, .skip, .error] { tot.append((st.name, .num(total[st] ?? 0))) }
+        var summary: [(String, JSONNode)] = []
+        summary.append(("verdict", .str(r.verdict(failOn: failOn))))
+        summary.append(("fail_on", .str(failOn?.name ?? "never")))
+        summary.append(("failing", .num(failing.count)))
+        summary.append(("totals", .obj(tot)))
+        summary.append(("areas", .obj(areas)))
+        var unreadable: [JSONNode] = []
+        for p in r.problems { unreadable.append(.obj([("path", .str(p.path)), ("reason", .str(p.reason))])) }
+        let coverage: JSONNode = .obj([("files_read", .num(r.filesRead)), ("unreadable", .arr(unreadable))])
+        var top: [(String, JSONNode)] = []
+        top.append(("schema", .str(reportSchemaID)))
+        top.append(("report_id", .str(r.reportID)))
+        top.append(("tool", tool))
+        top.append(("generated_at", .str(r.generatedAt)))
+        top.append(("audit_date", .str(r.auditDate.iso)))
+        top.append(("source", source))
+        top.append(("profile", profile))
+        top.append(("subject", .obj(subj)))
+        top.append(("summary", .obj(summary)))
+        top.append(("findings", .arr(findings)))
+        top.append(("fingerprints", fps))
+        top.append(("coverage", coverage))
+        return .obj(top)
+    }
+
+    public static func encode(_ r: Report, failOn: Severity?) -> String { JSONWriter.write(node(r, failOn: failOn)) }
+}

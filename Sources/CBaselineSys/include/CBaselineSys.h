@@ -1,0 +1,50 @@
+// CBaselineSys: the small C surface BaselineCore uses to talk to libc and libcrypt.
+// Plain functions only (no variadics, no macros), so Embedded Swift can call them.
+#ifndef CBASELINESYS_H
+#define CBASELINESYS_H
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    BL_T_OTHER = 0, BL_T_REG = 1, BL_T_DIR = 2, BL_T_LNK = 3,
+    BL_T_FIFO = 4, BL_T_SOCK = 5, BL_T_CHR = 6, BL_T_BLK = 7
+};
+
+typedef struct {
+    int32_t type;      // BL_T_*
+    uint32_t mode;     // permission bits
+    int64_t size;
+    uint64_t ino;
+    uint64_t dev;
+    int64_t mtime;
+} bl_stat_t;
+
+// All functions return a negative errno on failure.
+int bl_open_root(const char *path);                  // O_PATH|O_DIRECTORY of an absolute or relative host path
+int bl_openat_path(int dirfd, const char *name);     // O_PATH|O_NOFOLLOW: never follows the last component
+int bl_fstat(int fd, bl_stat_t *out);
+long bl_readlink_fd(int fd, char *buf, size_t cap);  // target of an O_PATH symlink fd
+int bl_openat_read(int dirfd, const char *name);     // O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_NOCTTY
+int bl_open_host_file(const char *path);             // O_RDONLY|O_NONBLOCK of a host path (profiles, keys); regular files only
+long bl_read(int fd, void *buf, size_t n);
+int bl_close(int fd);
+// Writes the entry names of directory `dirfd` (an O_PATH fd is fine) into buf, NUL-separated, skipping "." and "..".
+// Returns bytes used; if the names do not fit, returns -(ENOBUFS) and stores the needed size in *needed.
+long bl_list_dir(int dirfd, char *buf, size_t cap, size_t *needed);
+
+// libcrypt (libxcrypt). data is an opaque buffer from bl_crypt_data_new.
+void *bl_crypt_data_new(void);
+void bl_crypt_data_free(void *data);
+// Returns the hash string (NUL-terminated, inside data) or NULL when the setting is invalid/unsupported.
+const char *bl_crypt(const char *phrase, const char *setting, void *data);
+
+int64_t bl_time_now(void);                           // seconds since the epoch
+int bl_random(void *buf, size_t n);                  // getrandom, with a /dev/urandom fallback
+// Writes data to path atomically: temp file in the same directory, fsync, rename.
+int bl_write_file_atomic(const char *path, const void *data, size_t n);
+int bl_write_fd(int fd, const void *data, size_t n); // full write, retrying on EINTR
+int bl_isatty(int fd);
+const char *bl_strerror(int err);
+int bl_getenv_copy(const char *name, char *buf, size_t cap); // length, or -1 when unset
+void bl_exit(int code);
+#endif

@@ -1,0 +1,176 @@
+#define _GNU_SOURCE
+#include "CBaselineSys.h"
+#include <crypt.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static int neg_errno(void) { return errno ? -errno : -EIO; }
+
+int bl_open_root(const char *path) {
+    int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    return fd < 0 ? neg_errno() : fd;
+}
+
+int bl_openat_path(int dirfd, const char *name) {
+    int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    return fd < 0 ? neg_errno() : fd;
+}
+
+int bl_fstat(int fd, bl_stat_t *out) {
+    struct stat st;
+    if (fstat(fd, &st) != 0) return neg_errno();
+    switch (st.st_mode & S_IFMT) {
+    case S_IFREG: out->type = BL_T_REG; break;
+    case S_IFDIR: out->type = BL_T_DIR; break;
+    case S_IFLNK: out->type = BL_T_LNK; break;
+    case S_IFIFO: out->type = BL_T_FIFO; break;
+    case S_IFSOCK: out->type = BL_T_SOCK; break;
+    case S_IFCHR: out->type = BL_T_CHR; break;
+    case S_IFBLK: out->type = BL_T_BLK; break;
+    default: out->type = BL_T_OTHER;
+    }
+    out->mode = (uint32_t)(st.st_mode & 07777);
+    out->size = (int64_t)st.st_size;
+    out->ino = (uint64_t)st.st_ino;
+    out->dev = (uint64_t)st.st_dev;
+    out->mtime = (int64_t)st.st_mtime;
+    return 0;
+}
+
+long bl_readlink_fd(int fd, char *buf, size_t cap) {
+    ssize_t n = readlinkat(fd, "", buf, cap);
+    if (n < 0) return neg_errno();
+    if ((size_t)n >= cap) return -ENAMETOOLONG;
+    buf[n] = 0;
+    return (long)n;
+}
+
+int bl_openat_read(int dirfd, const char *name) {
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    return fd < 0 ? neg_errno() : fd;
+}
+
+int bl_open_host_file(const char *path) {
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) return neg_errno();
+    struct stat st;
+    if (fstat(fd, &st) != 0) { int e = neg_errno(); close(fd); return e; }
+    if (S_ISDIR(st.st_mode)) { close(fd); return -EISDIR; }
+    if (!S_ISREG(st.st_mode)) { close(fd); return -EINVAL; }
+    return fd;
+}
+
+long bl_read(int fd, void *buf, size_t n) {
+    for (;;) {
+        ssize_t r = read(fd, buf, n);
+        if (r >= 0) return (long)r;
+        if (errno == EINTR) continue;
+        return neg_errno();
+    }
+}
+
+int bl_close(int fd) { return close(fd) == 0 ? 0 : neg_errno(); }
+
+long bl_list_dir(int dirfd, char *buf, size_t cap, size_t *needed) {
+    int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return neg_errno();
+    DIR *d = fdopendir(fd);
+    if (!d) { int e = neg_errno(); close(fd); return e; }
+    size_t used = 0, need = 0;
+    struct dirent *e;
+    errno = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        size_t len = strlen(e->d_name) + 1;
+        need += len;
+        if (used + len <= cap) { memcpy(buf + used, e->d_name, len); used += len; }
+    }
+    closedir(d);
+    if (needed) *needed = need;
+    if (need > cap) return -ENOBUFS;
+    return (long)used;
+}
+
+void *bl_crypt_data_new(void) { return calloc(1, sizeof(struct crypt_data)); }
+void bl_crypt_data_free(void *data) { free(data); }
+
+const char *bl_crypt(const char *phrase, const char *setting, void *data) {
+    // crypt_rn never returns a "*0" failure token; it returns NULL on error.
+    return crypt_rn(phrase, setting, data, (int)sizeof(struct crypt_data));
+}
+
+int64_t bl_time_now(void) { return (int64_t)time(NULL); }
+
+int bl_random(void *buf, size_t n) {
+#ifdef SYS_getrandom
+    size_t got = 0;
+    while (got < n) {
+        long r = syscall(SYS_getrandom, (char *)buf + got, n - got, 0);
+        if (r < 0) { if (errno == EINTR) continue; break; }
+        got += (size_t)r;
+    }
+    if (got == n) return 0;
+#endif
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return neg_errno();
+    size_t off = 0;
+    while (off < n) {
+        ssize_t r = read(fd, (char *)buf + off, n - off);
+        if (r <= 0) { if (r < 0 && errno == EINTR) continue; close(fd); return -EIO; }
+        off += (size_t)r;
+    }
+    close(fd);
+    return 0;
+}
+
+int bl_write_fd(int fd, const void *data, size_t n) {
+    const char *p = data;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) { if (errno == EINTR) continue; return neg_errno(); }
+        p += w; n -= (size_t)w;
+    }
+    return 0;
+}
+
+int bl_write_file_atomic(const char *path, const void *data, size_t n) {
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 32);
+    if (!tmp) return -ENOMEM;
+    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) { int e = neg_errno(); free(tmp); return e; }
+    int rc = bl_write_fd(fd, data, n);
+    if (rc == 0 && fsync(fd) != 0) rc = neg_errno();
+    if (close(fd) != 0 && rc == 0) rc = neg_errno();
+    if (rc == 0 && rename(tmp, path) != 0) rc = neg_errno();
+    if (rc != 0) unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
+int bl_isatty(int fd) { return isatty(fd); }
+
+const char *bl_strerror(int err) { return strerror(err < 0 ? -err : err); }
+
+int bl_getenv_copy(const char *name, char *buf, size_t cap) {
+    const char *v = getenv(name);
+    if (!v) return -1;
+    size_t len = strlen(v);
+    if (cap > 0) {
+        size_t c = len < cap - 1 ? len : cap - 1;
+        memcpy(buf, v, c);
+        buf[c] = 0;
+    }
+    return (int)len;
+}
+
+void bl_exit(int code) { exit(code); }
