@@ -103,7 +103,9 @@ public enum UpdateChecks {
         if let a = u.apk { for f in a.feeds { urls.append((f.url, a.signatureBypass.isEmpty, f.evidence)) } }
         if let a = u.apt {
             fails += a.tlsVerifyOff
-            for f in a.feeds { urls.append((f.url, a.signatureBypass.isEmpty, f.evidence)) }
+            // A global bypass (AllowInsecureRepositories…) lets every source go unsigned; [trusted=yes] only its own.
+            let global = a.signatureBypass.contains { e in !a.feeds.contains { $0.evidence == e } }
+            for f in a.feeds { urls.append((f.url, !global && !f.bypassed, f.evidence)) }
         }
         if let m = u.mender {
             if let sv = m.skipVerify { fails.append(Evidence(sv.path, sv.line, sv.detail + ": the server certificate is not verified")) }

@@ -12,6 +12,7 @@ public struct FeedURL {
     public let url: String
     public let mechanism: String
     public let evidence: Evidence
+    public var bypassed = false      // this source is exempt from signature checks (apt [trusted=yes] …)
     public var isHTTP: Bool { Text.lower(url).hasPrefix("http://") || Text.lower(url).hasPrefix("ftp://") }
     public var isHTTPS: Bool { Text.lower(url).hasPrefix("https://") }
 }
@@ -326,10 +327,12 @@ public struct UpdateFacts {
                 let w = Text.words(rest)
                 guard w.count >= 2 else { continue }
                 let ev = Evidence(f, l.number, t)
-                p.feeds.append(FeedURL(url: w[1], mechanism: "apt", evidence: ev))
+                var feed = FeedURL(url: w[1], mechanism: "apt", evidence: ev)
                 if Text.contains(options, "trusted=yes") || Text.contains(options, "allow-insecure=yes") || Text.contains(options, "allow-weak=yes") {
                     p.signatureBypass.append(ev)
+                    feed.bypassed = true
                 }
+                p.feeds.append(feed)
                 if !Text.contains(options, "signed-by") { p.missingSignedBy.append(ev) }
             }
         }
@@ -373,7 +376,9 @@ public struct UpdateFacts {
             if enabled {
                 for (uri, n) in uris {
                     let ev = Evidence(f, n, "URIs: " + uri)
-                    p.feeds.append(FeedURL(url: uri, mechanism: "apt", evidence: ev))
+                    var feed = FeedURL(url: uri, mechanism: "apt", evidence: ev)
+                    feed.bypassed = trusted != nil
+                    p.feeds.append(feed)
                     if !signed { p.missingSignedBy.append(ev) }
                 }
                 if let t = trusted { p.signatureBypass.append(Evidence(f, t.1, t.0)) }

@@ -122,7 +122,7 @@ public enum ProfileLoader {
             if let lists = o["lists"] {
                 for s in try r.strings(o, "lists") {
                     let full = resolve(s, from: file)
-                    if case .failed(let why) = HostFile.read(full, limit: 1) {
+                    if let why = HostFile.unreadableReason(full) {
                         throw ProfileError(file: file, line: lists.line, message: "credential list '\(s)' (\(full)): cannot read it: \(why)")
                     }
                     union(&p.credentialLists, [full])
@@ -134,7 +134,7 @@ public enum ProfileLoader {
                     let io = try r.object(item, "credentials.defaults[]", allowed: ["user", "password"])
                     let user = try r.string(io, "user") ?? ""
                     guard let pw = try r.string(io, "password", required: true) else { continue }
-                    let c = DefaultCredential(user: user, password: pw, source: "\(file):\(item.line)")
+                    let c = DefaultCredential(user: user, password: pw, source: Text.basename(file) + ":\(item.line)")
                     if !p.defaultCredentials.contains(where: { $0.user == c.user && $0.password == c.password }) { p.defaultCredentials.append(c) }
                 }
             }
@@ -160,7 +160,7 @@ public enum ProfileLoader {
             let o = try r.object(v, "lifecycle", allowed: ["eol_data", "base_os", "support_warn_days", "min_support_years"])
             if let e = try r.string(o, "eol_data") {
                 let full = resolve(e, from: file)
-                if case .failed(let why) = HostFile.read(full, limit: 1) {
+                if let why = HostFile.unreadableReason(full) {
                     throw ProfileError(file: file, line: o["eol_data"]!.line, message: "EOL data '\(e)' (\(full)): cannot read it: \(why)")
                 }
                 p.eolData = full

@@ -17,20 +17,22 @@ public enum HostFile {
         defer { _ = bl_close(fd) }
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
-        while out.count < limit {
-            let n = chunk.withUnsafeMutableBufferPointer { bl_read(fd, $0.baseAddress, 65536) }
+        while true {
+            let want = min(65536, limit + 1 - out.count)
+            let n = chunk.withUnsafeMutableBufferPointer { bl_read(fd, $0.baseAddress, want) }
             if n < 0 { return .failed(String(cString: bl_strerror(Int32(n)))) }
             if n == 0 { return .ok(out) }
             out.append(contentsOf: chunk[0..<n])
+            if out.count > limit { return .failed("larger than \(limit) bytes") }
         }
-        return .failed("larger than \(limit) bytes")
     }
 
-    public static func exists(_ path: String) -> Bool {
-        if case .ok = read(path, limit: 1) { return true }
+    /// nil when `path` is a readable regular file, else why not.
+    public static func unreadableReason(_ path: String) -> String? {
         let fd = path.withCString { bl_open_host_file($0) }
-        if fd >= 0 { _ = bl_close(fd); return true }
-        return false
+        if fd >= 0 { _ = bl_close(fd); return nil }
+        if fd == -22 { return "not a regular file" }
+        return String(cString: bl_strerror(fd))
     }
 
     /// Writes atomically (temp file, fsync, rename). Returns an error text or nil.
