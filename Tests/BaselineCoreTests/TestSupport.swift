@@ -87,9 +87,9 @@ enum Tool {
         // Output goes to temporary files, so a chatty tool can never block on a full pipe.
         let scratch = try TempDir("tool")
         let outPath = scratch.sub("stdout"), errPath = scratch.sub("stderr"), inPath = scratch.sub("stdin")
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
-        FileManager.default.createFile(atPath: inPath, contents: Data((stdin ?? "").utf8))
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: inPath, contents: Data((stdin ?? "").utf8))
         let outFH = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         let errFH = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         let inFH = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))

@@ -1,0 +1,165 @@
+// Crypt (libxcrypt's crypt_rn) against hashes made by mkpasswd and openssl, and the candidate password list.
+import Foundation
+import Testing
+@testable import BaselineCore
+
+private func mkpasswd(_ method: String, _ password: String, extra: [String] = []) throws -> String {
+    try Tool.run("mkpasswd", ["-m", method] + extra + ["--stdin"], stdin: password + "\n").stdout
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+private func opensslPasswd(_ flag: String, _ password: String) throws -> String {
+    try Tool.run("openssl", ["passwd", flag, "-stdin"], stdin: password + "\n").stdout
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+@Suite("Crypt")
+struct CryptTests {
+    @Test("hashes made by mkpasswd", .enabled(if: Tool.available("mkpasswd")), arguments: [
+        ("descrypt", [String](), "$"), ("md5crypt", [], "$1$"), ("sha256crypt", [], "$5$"), ("sha512crypt", [], "$6$"),
+        ("yescrypt", [], "$y$"), ("bcrypt", ["-R", "5"], "$2b$05$"), ("gost-yescrypt", [], "$gy$"), ("scrypt", [], "$7$"),
+        ("bsdicrypt", [], "_"), ("sha512crypt", ["-R", "1000"], "$6$rounds=1000$"),
+    ])
+    func mkpasswdHashes(method: String, extra: [String], prefix: String) throws {
+        let password = "Adm1n-\(method)"
+        let hash = try mkpasswd(method, password, extra: extra)
+        if method == "descrypt" { #expect(hash.utf8.count == 13) } else { #expect(hash.hasPrefix(prefix), "\(hash)") }
+        let crypt = Crypt()
+        #expect(crypt.matches(password, hash: hash), "\(hash)")
+        #expect(crypt.hash(password, setting: hash) == hash)
+        #expect(!crypt.matches("wrong", hash: hash))
+        #expect(!crypt.matches("", hash: hash))
+        #expect(!crypt.matches(password + "x", hash: hash))
+        #expect(!crypt.matches(String(password.dropLast()), hash: hash))
+    }
+
+    @Test("hashes made by openssl passwd", .enabled(if: Tool.available("openssl")), arguments: [("-1", "$1$"), ("-5", "$5$"), ("-6", "$6$")])
+    func opensslHashes(flag: String, prefix: String) throws {
+        let hash = try opensslPasswd(flag, "root")
+        #expect(hash.hasPrefix(prefix))
+        let crypt = Crypt()
+        #expect(crypt.matches("root", hash: hash))
+        #expect(!crypt.matches("toor", hash: hash))
+        #expect(!crypt.matches("Root", hash: hash))
+    }
+
+    @Test("DES crypt only looks at the first 8 characters")
+    func desTruncation() throws {
+        let crypt = Crypt()
+        let hash = try #require(crypt.hash("password", setting: "ab"))
+        #expect(hash.utf8.count == 13)
+        #expect(hash.hasPrefix("ab"))
+        #expect(crypt.matches("password", hash: hash))
+        #expect(crypt.matches("password123", hash: hash))   // DES semantics, the reason it is weak
+        #expect(!crypt.matches("passwor", hash: hash))
+    }
+
+    @Test("known answer: glibc/libxcrypt test vector")
+    func knownAnswer() {
+        let crypt = Crypt()
+        // From the SHA-crypt specification (Drepper), test vector 1.
+        #expect(crypt.hash("Hello world!", setting: "$5$saltstring") ==
+            "$5$saltstring$5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZF4SpuPMm5")
+        #expect(crypt.hash("Hello world!", setting: "$6$saltstring") ==
+            "$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1")
+    }
+
+    @Test("UTF-8 and long passwords")
+    func unusualPasswords() throws {
+        let crypt = Crypt()
+        for pw in ["pässwörd", "密码", String(repeating: "x", count: 200), " spaced "] {
+            let h = try #require(crypt.hash(pw, setting: "$6$abcdefgh"))
+            #expect(crypt.matches(pw, hash: h))
+            #expect(!crypt.matches(pw + " ", hash: h))
+        }
+    }
+
+    @Test("invalid settings return nil", arguments: [
+        "", "*", "!", "!!", "x", "*LK*", "$9$whatever$", "$6", "$y$", "$2b$99$abcdefghijklmnopqrstuu",
+        "!$6$salt$hash", "a", "\u{1}\u{2}",
+    ])
+    func invalidSettings(setting: String) {
+        let crypt = Crypt()
+        #expect(crypt.hash("password", setting: setting) == nil)
+        #expect(!crypt.matches("password", hash: setting))
+        #expect(!crypt.matches("", hash: setting))
+    }
+
+    @Test("a hash with a damaged checksum is a valid setting but never matches")
+    func damagedChecksum() throws {
+        let crypt = Crypt()
+        let real = try #require(crypt.hash("password", setting: "$1$saltsalt"))
+        let damaged = "$1$saltsalt$!!!!"
+        #expect(crypt.hash("password", setting: damaged) == real)
+        #expect(!crypt.matches("password", hash: damaged))
+    }
+
+    @Test("locked and empty fields never match")
+    func lockedFields() throws {
+        let crypt = Crypt()
+        let good = try #require(crypt.hash("secret", setting: "$6$saltsalt"))
+        #expect(crypt.matches("secret", hash: good))
+        #expect(!crypt.matches("secret", hash: "!" + good))
+        #expect(!crypt.matches("secret", hash: "*" + good))
+        #expect(!crypt.matches("secret", hash: good + "x"))
+        #expect(!crypt.matches("secret", hash: String(good.dropLast())))
+    }
+
+    @Test("one Crypt instance is reusable across schemes")
+    func reuse() throws {
+        let crypt = Crypt()
+        let a = try #require(crypt.hash("one", setting: "$1$saltsalt"))
+        let b = try #require(crypt.hash("two", setting: "$6$saltsalt"))
+        #expect(crypt.matches("one", hash: a))
+        #expect(crypt.matches("two", hash: b))
+        #expect(!crypt.matches("two", hash: a))
+        #expect(a != b)
+    }
+}
+
+@Suite("PasswordCandidates")
+struct PasswordCandidateTests {
+    @Test("order, de-duplication and word forms")
+    func build() {
+        var profile = Profile()
+        profile.vendor = "Acme"
+        profile.models = ["X-200"]
+        profile.defaultCredentials = [DefaultCredential(user: "root", password: "acme123", source: "manual p. 4")]
+        let lists = [DefaultCredential(user: "admin", password: "admin", source: "mirai.txt:3"),
+                     DefaultCredential(user: "root", password: "acme123", source: "mirai.txt:9")]
+        let c = PasswordCandidates.build(profile: profile, lists: lists, accountNames: ["operator"], extraWords: [])
+        let pw = c.map(\.password)
+        #expect(pw.prefix(3) == ["acme123", "admin", ""])
+        #expect(c[0].origin == "vendor default (manual p. 4)")
+        #expect(c[1].origin == "mirai.txt:3")
+        #expect(c[2].origin == "empty password")
+        #expect(Set(pw).count == pw.count)
+        for form in ["Acme", "acme", "Acme1", "acme1234", "acme!", "X-200", "x-200", "X-200", "x200", "x200123", "operator", "Operator", "operator1"] {
+            #expect(pw.contains(form), "\(form)")
+        }
+        #expect(c.first { $0.password == "x200" }?.origin == "name word 'X-200'")
+        #expect(c.first { $0.password == "acme!" }?.origin == "name word 'Acme' + '!'")
+        // acme123 came from the profile first and is not repeated as a word form.
+        #expect(pw.filter { $0 == "acme123" }.count == 1)
+    }
+
+    @Test("overlong candidates are dropped")
+    func overlong() {
+        let long = String(repeating: "p", count: 300)
+        let c = PasswordCandidates.build(profile: Profile(), lists: [DefaultCredential(user: "u", password: long, source: "s")],
+                                         accountNames: [], extraWords: [])
+        #expect(c.map(\.password) == [""])
+    }
+
+    @Test("candidate passwords crack real hashes", .enabled(if: Tool.available("mkpasswd")))
+    func crack() throws {
+        var profile = Profile()
+        profile.vendor = "Zyxel"
+        let hash = try mkpasswd("sha512crypt", "zyxel1234")
+        let crypt = Crypt()
+        let candidates = PasswordCandidates.build(profile: profile, lists: [], accountNames: ["root"], extraWords: [])
+        let hit = candidates.first { crypt.matches($0.password, hash: hash) }
+        #expect(hit?.password == "zyxel1234")
+        #expect(hit?.origin == "name word 'Zyxel' + '1234'")
+    }
+}

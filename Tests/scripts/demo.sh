@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Audits every bundled firmware sample with its vendor profile and prints a verdict table.
+# usage: demo.sh BASELINE_BINARY [DATE]
+set -uo pipefail
+bin=$1; date=${2:-$(date -u +%F)}
+cd "$(dirname "$0")/../.."
+mkdir -p out/demo
+printf '%-34s %-18s %-7s %s\n' SAMPLE PROFILE VERDICT "FINDINGS (id:status)"
+while read -r sample profile _expected; do
+  [[ -z "$sample" || "$sample" == \#* ]] && continue
+  "$bin" audit "Firmware-samples/$sample" --profile "$profile" --date "$date" --format json --output "out/demo/$sample.json"
+  rc=$?
+  "$bin" audit "Firmware-samples/$sample" --profile "$profile" --date "$date" --no-color > "out/demo/$sample.txt"
+  findings=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(" ".join(f["id"]+":"+f["status"] for f in r["findings"] if f["status"] in ("fail","warn","error")))' "out/demo/$sample.json")
+  verdict=$([ $rc = 0 ] && echo PASS || ([ $rc = 1 ] && echo FAIL || echo "ERROR($rc)"))
+  printf '%-34s %-18s %-7s %s\n' "$sample" "$profile" "$verdict" "$findings"
+done < Firmware-samples/samples.txt
+echo
+echo "Full reports: out/demo/<sample>.txt (text) and out/demo/<sample>.json (JSON, schema Profiles/schema/report.schema.json)."
+echo "One in full:"
+echo
+cat out/demo/yocto-kirkstone-acme-swupdate.txt
