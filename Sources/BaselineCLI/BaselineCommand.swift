@@ -57,6 +57,12 @@ enum ProfileLocator {
         return dirs
     }
 
+    /// Paths under the working directory are shown relative to it (shorter evidence, no host layout in reports).
+    static func relative(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath + "/"
+        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
+    }
+
     /// A profile path, or an id looked up in the profile directories.
     static func locate(_ name: String) -> String? {
         var isDir: ObjCBool = false
@@ -66,7 +72,7 @@ enum ProfileLocator {
         for d in searchDirs() {
             for sub in ["", "vendors/", "baselines/"] {
                 let p = d + "/" + sub + file
-                if FileManager.default.fileExists(atPath: p) { return p }
+                if FileManager.default.fileExists(atPath: p) { return relative(p) }
             }
         }
         return nil

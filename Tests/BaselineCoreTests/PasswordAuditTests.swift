@@ -21,7 +21,8 @@ struct CryptTests {
         ("bsdicrypt", [], "_"), ("sha512crypt", ["-R", "1000"], "$6$rounds=1000$"),
     ])
     func mkpasswdHashes(method: String, extra: [String], prefix: String) throws {
-        let password = "Adm1n-\(method)"
+        // DES crypt only uses 8 characters, so keep the password shorter than that for the near-miss checks.
+        let password = method == "descrypt" ? "Adm1n-d" : "Adm1n-\(method)"
         let hash = try mkpasswd(method, password, extra: extra)
         if method == "descrypt" { #expect(hash.utf8.count == 13) } else { #expect(hash.hasPrefix(prefix), "\(hash)") }
         let crypt = Crypt()
@@ -59,7 +60,7 @@ struct CryptTests {
         let crypt = Crypt()
         // From the SHA-crypt specification (Drepper), test vector 1.
         #expect(crypt.hash("Hello world!", setting: "$5$saltstring") ==
-            "$5$saltstring$5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZF4SpuPMm5")
+            "$5$saltstring$5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZaBBGWEc5")
         #expect(crypt.hash("Hello world!", setting: "$6$saltstring") ==
             "$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1")
     }
@@ -85,13 +86,18 @@ struct CryptTests {
         #expect(!crypt.matches("", hash: setting))
     }
 
-    @Test("a hash with a damaged checksum is a valid setting but never matches")
-    func damagedChecksum() throws {
+    @Test("a hash with a damaged checksum never matches", arguments: ["$1$saltsalt", "$5$saltsalt", "$6$saltsalt", "ab"])
+    func damagedChecksum(setting: String) throws {
         let crypt = Crypt()
-        let real = try #require(crypt.hash("password", setting: "$1$saltsalt"))
-        let damaged = "$1$saltsalt$!!!!"
+        let real = try #require(crypt.hash("password", setting: setting))
+        #expect(crypt.matches("password", hash: real))
+        // Same salt, last checksum character changed: crypt recomputes the real hash, which differs.
+        let last = real.last!
+        let damaged = String(real.dropLast()) + (last == "A" ? "B" : "A")
         #expect(crypt.hash("password", setting: damaged) == real)
         #expect(!crypt.matches("password", hash: damaged))
+        // Characters crypt never produces.
+        #expect(!crypt.matches("password", hash: String(real.dropLast(4)) + "!!!!"))
     }
 
     @Test("locked and empty fields never match")
