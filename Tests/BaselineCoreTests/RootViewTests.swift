@@ -91,8 +91,7 @@ struct RootViewContainmentTests {
         #expect(fs.info("/etc/updir")?.path == "/")
     }
 
-    @Test("a path component with an embedded NUL cannot name the parent of the root",
-          .disabled("bug: RootView passes components to openat via withCString, so \"..\\0x\" is not treated as \"..\" and opens the root's parent"))
+    @Test("a path component with an embedded NUL cannot name the parent of the root")
     func embeddedNUL() throws {
         let t = try HostileTree()
         let fs = try t.view()

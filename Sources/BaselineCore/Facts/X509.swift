@@ -10,8 +10,18 @@ public struct CertificateInfo {
 
     /// Subject or issuer naming a test, development or example authority.
     public var looksLikeTestCertificate: Bool {
-        let s = Text.lower(subject + " " + issuer)
-        for w in ["test", "development", "devel ", "example", "dummy", "insecure", "do not use"] where Text.contains(s, w) { return true }
+        // whole words only: "Device Attestation CA" or "Latest Firmware Signing" are not test certificates
+        var words: [String] = []
+        var current: [UInt8] = []
+        for c in Text.lower(subject + " " + issuer).utf8 {
+            if (c >= 97 && c <= 122) || (c >= 48 && c <= 57) { current.append(c) } else if !current.isEmpty {
+                words.append(String(decoding: current, as: UTF8.self)); current.removeAll()
+            }
+        }
+        if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)) }
+        let markers = ["test", "testing", "development", "devel", "dev", "example", "dummy", "insecure", "demo", "sample"]
+        for w in words where markers.contains(w) { return true }
+        for i in 0..<max(0, words.count - 2) where words[i] == "do" && words[i + 1] == "not" && words[i + 2] == "use" { return true }
         return false
     }
 

@@ -100,6 +100,8 @@ public final class RootView {
 
     /// Resolves `path` inside the root. On `.found`, the caller owns `parent` (unless it is the root fd) and `fd`.
     private func walk(_ path: String, followLast: Bool) -> Walk {
+        // A NUL would cut the name openat() sees ("..\0x" is ".." to the kernel): refuse such paths outright.
+        if path.utf8.contains(0) { return .failed("path contains a NUL byte") }
         var pending = Array(RootView.components(path).reversed())
         var stack: [Int32] = []
         var names: [String] = []

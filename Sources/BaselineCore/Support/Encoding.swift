@@ -65,6 +65,7 @@ public enum Base64 {
                 out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
             }
         }
+        if bits == 6 { return nil }   // one character left over: truncated input
         return out
     }
 }
