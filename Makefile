@@ -14,7 +14,8 @@ DATE ?= $(shell date -u +%F)
 # Debian packages: libcrypt for crypt(3); whois (mkpasswd), openssl, dropbear-bin and openssh-client make and read
 # the sample hashes and keys; python3-jsonschema validates reports; cross toolchains and qemu-user for the embedded
 # core; hyperfine and time for the benchmark.
-APT_PACKAGES := libcrypt-dev whois openssl dropbear-bin openssh-client python3 python3-jsonschema file time hyperfine \
+DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+APT_PACKAGES := libcrypt-dev:$(DEB_ARCH) whois openssl dropbear-bin openssh-client python3 python3-jsonschema file time hyperfine \
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static \
   libcrypt-dev:arm64 libcrypt-dev:armhf
 

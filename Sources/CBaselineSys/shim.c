@@ -142,6 +142,17 @@ int bl_write_fd(int fd, const void *data, size_t n) {
 }
 
 int bl_write_file_atomic(const char *path, const void *data, size_t n) {
+    // Only a regular file (or a new one) is replaced by rename; a device, FIFO or socket (e.g. /dev/null,
+    // /dev/stdout) is written to in place, never replaced.
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode)) return -EISDIR;
+        int dfd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        if (dfd < 0) return neg_errno();
+        int wrc = bl_write_fd(dfd, data, n);
+        close(dfd);
+        return wrc;
+    }
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 32);
     if (!tmp) return -ENOMEM;

@@ -71,6 +71,22 @@ struct CommandLineTests {
         #expect(json["schema"] as? String == "baseline.report/1")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: t.path).filter { $0.contains(".tmp.") }
         #expect(leftovers.isEmpty)
+        // a device or FIFO is written to, never replaced by the atomic rename
+        #expect(mkfifo(t.sub("pipe"), 0o644) == 0)
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/bin/sh")
+        reader.arguments = ["-c", "cat '\(t.sub("pipe"))' > '\(t.sub("from-pipe.json"))'"]
+        try reader.run()
+        let viaFifo = try baseline(["audit", failing, "--profile", "fernwerk-edge", "--format", "json", "--output", t.sub("pipe")])
+        reader.waitUntilExit()
+        #expect(viaFifo.code == 1)
+        var st = stat()
+        #expect(lstat(t.sub("pipe"), &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO, "the FIFO is still a FIFO")
+        let piped = try Data(contentsOf: URL(fileURLWithPath: t.sub("from-pipe.json")))
+        #expect((try? JSONSerialization.jsonObject(with: piped)) != nil)
+        let devnull = try baseline(["audit", failing, "--profile", "fernwerk-edge", "--output", "/dev/null"])
+        #expect(devnull.code == 1)
+        #expect(lstat("/dev/null", &st) == 0 && (st.st_mode & S_IFMT) == S_IFCHR, "/dev/null is still a device")
         let bad = try baseline(["audit", failing, "--profile", "fernwerk-edge", "--output", "/nonexistent-dir/r.json"])
         #expect(bad.code == 3)
         #expect(bad.stderr.contains("cannot write report"))
