@@ -19,7 +19,7 @@ APT_PACKAGES := libcrypt-dev:$(DEB_ARCH) whois openssl dropbear-bin openssh-clie
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static \
   libcrypt-dev:arm64 libcrypt-dev:armhf
 
-.PHONY: deps build release demo test unit-tests embedded bench samples clean
+.PHONY: deps build release demo test unit-tests embedded agent agent-aarch64 agent-armv7 agent-x86_64 bench samples clean
 
 # Installs what is missing (apt-get update only when something is).
 deps:
@@ -43,7 +43,7 @@ demo: build
 	@bash Tests/scripts/demo.sh $(BIN) $(DATE)
 
 # Every test: the embedded build of the core, unit tests and end-to-end tests of the built executable.
-test: deps embedded
+test: deps embedded agent
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
 
@@ -60,6 +60,38 @@ out/embedded/%/BaselineCore.o: $(EMB_SRCS) Sources/CBaselineSys/include/CBaselin
 
 embedded: out/embedded/x86_64/BaselineCore.o out/embedded/aarch64/BaselineCore.o out/embedded/armv7/BaselineCore.o
 	@file out/embedded/*/BaselineCore.o
+
+# --- baseline-agent: fully static, stripped executables built from the embedded core. ---
+AGENT_SRCS := $(shell find Sources/BaselineAgent -name '*.swift' | sort)
+CC_aarch64 := aarch64-linux-gnu-gcc
+CC_armv7 := arm-linux-gnueabihf-gcc
+CC_x86_64 := gcc
+STRIP_aarch64 := aarch64-linux-gnu-strip
+STRIP_armv7 := arm-linux-gnueabihf-strip
+STRIP_x86_64 := strip
+CFLAGS_armv7 := -mfloat-abi=hard
+LIBDIR_aarch64 := /usr/lib/aarch64-linux-gnu
+LIBDIR_armv7 := /usr/lib/arm-linux-gnueabihf
+LIBDIR_x86_64 := /usr/lib/x86_64-linux-gnu
+UNICODE_aarch64 := aarch64-none-none-elf
+UNICODE_armv7 := armv7-none-none-eabi
+UNICODE_x86_64 := x86_64-unknown-linux-gnu
+SWIFT_LIB := $(dir $(shell command -v $(SWIFTC) 2>/dev/null || echo /opt/swift/usr/bin/swiftc))../lib/swift/embedded
+
+out/agent/%/baseline-agent: out/embedded/%/BaselineCore.o $(AGENT_SRCS) Sources/CBaselineSys/shim.c
+	@mkdir -p $(@D)
+	$(SWIFTC) $(EMB_$*) $(EMB_FLAGS) -I out/embedded/$* -module-name BaselineAgent -c $(AGENT_SRCS) -o $(@D)/BaselineAgent.o
+	$(CC_$*) $(CFLAGS_$*) -Os -ffunction-sections -fdata-sections -I Sources/CBaselineSys/include -c Sources/CBaselineSys/shim.c -o $(@D)/shim.o
+	$(CC_$*) $(CFLAGS_$*) -static -fuse-ld=lld -B$(dir $(shell command -v $(SWIFTC) 2>/dev/null || echo /opt/swift/usr/bin/swiftc)) \
+	  -Wl,--gc-sections $(@D)/BaselineAgent.o out/embedded/$*/BaselineCore.o $(@D)/shim.o \
+	  $(SWIFT_LIB)/$(UNICODE_$*)/libswiftUnicodeDataTables.a -L$(LIBDIR_$*) -lcrypt -lm -o $@.unstripped
+	$(STRIP_$*) -o $@ $@.unstripped
+
+agent: deps out/agent/x86_64/baseline-agent out/agent/aarch64/baseline-agent out/agent/armv7/baseline-agent
+	@for a in x86_64 aarch64 armv7; do printf '%-8s %8d bytes  ' $$a $$(stat -c %s out/agent/$$a/baseline-agent); file -b out/agent/$$a/baseline-agent; done
+agent-aarch64: out/agent/aarch64/baseline-agent
+agent-armv7: out/agent/armv7/baseline-agent
+agent-x86_64: out/agent/x86_64/baseline-agent
 
 bench: release
 	@bash Tests/scripts/bench.sh $(RELEASE_BIN)

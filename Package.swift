@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "baseline", targets: ["BaselineCLI"]),
+        .executable(name: "baseline-agent", targets: ["BaselineAgent"]),
         .library(name: "BaselineCore", targets: ["BaselineCore"]),
     ],
     dependencies: [
@@ -18,6 +19,9 @@ let package = Package(
         // Everything the on-device agent runs. Embedded-safe: no Foundation, no existentials, typed throws.
         .target(name: "BaselineCore", dependencies: ["CBaselineSys"],
                 swiftSettings: [.swiftLanguageMode(.v5)]),
+        // The on-device agent (also built in Embedded mode by the Makefile, as a static binary per architecture).
+        .executableTarget(name: "BaselineAgent", dependencies: ["BaselineCore", "CBaselineSys"],
+                          swiftSettings: [.swiftLanguageMode(.v5)]),
         // The host command-line tool.
         .executableTarget(name: "BaselineCLI", dependencies: [
             "BaselineCore",

@@ -20,6 +20,7 @@ public enum Auditor {
         ("CRED-01", CredentialChecks.emptyPasswords),
         ("CRED-02", CredentialChecks.defaultPasswords),
         ("CRED-03", CredentialChecks.bakedHashes),
+        ("CRED-04", LiveChecks.derivedPasswords),
         ("CRED-05", CredentialChecks.weakSchemes),
         ("CRED-06", CredentialChecks.hostKeys),
         ("CRED-07", CredentialChecks.privateKeys),
@@ -36,6 +37,7 @@ public enum Auditor {
         ("LIFE-02", LifecycleChecks.supportPeriod),
         ("LIFE-04", LifecycleChecks.baseOS),
         ("SURF-01", SurfaceChecks.telnet),
+        ("SURF-02", LiveChecks.listeners),
         ("DISC-01", DisclosureChecks.contact),
         ("DISC-02", DisclosureChecks.supportPeriod),
     ]
@@ -66,19 +68,27 @@ public enum Auditor {
         let r = facts.release
         var subject = Subject()
         subject.vendor = profile.vendor
-        subject.model = profile.models.count == 1 ? profile.models[0] : nil
+        // Not `cond ? x : nil`: Swift 6.3 Embedded at -Osize for aarch64 miscompiled that into an Optional<String>
+        // with a corrupt discriminator (crash in the agent's JSON writer); the differential test guards it.
+        if profile.models.count == 1 { subject.model = profile.models[0] }
         subject.firmwareVersion = r.firmwareVersion
         subject.buildID = r.buildID
         subject.osID = r.distroID
         subject.osVersion = r.versionID
         subject.osName = r.prettyName
-        subject.deviceID = options.deviceID
+        subject.deviceID = options.deviceID ?? deviceID(facts.live, key: options.fleetKey)
+        var runtime: Runtime? = nil
+        let live = facts.live
+        if live.isLive || live.kernel != nil {
+            runtime = Runtime(kernel: live.kernel, uptimeSeconds: live.uptimeSeconds, lastUpdate: live.lastUpdate,
+                              interfaces: live.interfaces.count, listeners: live.listeners)
+        }
 
         return Report(reportID: newReportID(), generatedAt: isoTimestamp(options.generatedAt), auditDate: options.today,
                       sourceKind: options.sourceKind, sourcePath: options.sourcePath, profileID: profile.id,
                       profileTitle: profile.title, profileChain: profile.chain, profileDigest: profile.digest,
                       subject: subject, findings: findings, fingerprints: fingerprints(facts, key: options.fleetKey),
-                      filesRead: fs.filesRead, problems: fs.problems)
+                      runtime: runtime, filesRead: fs.filesRead, problems: fs.problems)
     }
 
     /// Fingerprints for fleet-wide uniqueness checks. Public keys are hashed plainly; secrets only with the fleet key
@@ -105,6 +115,18 @@ public enum Auditor {
             f.privateKeys.append(PrivateKeyFingerprint(path: p.path, label: p.label, publicSHA256: p.publicKey?.fingerprint, hmac: h))
         }
         return f
+    }
+
+    /// A stable device id: HMAC-SHA256 under the fleet key of the serial number, else of the primary MAC address
+    /// (eth0, else the first interface by name). Never the raw value; nil without a fleet key or an identifier.
+    public static func deviceID(_ live: LiveFacts, key: [UInt8]?) -> String? {
+        guard let k = key else { return nil }
+        var material: String? = nil
+        if let s = live.serial { material = "serial:" + s.value }
+        else if let eth0 = live.interfaces.first(where: { $0.name == "eth0" }) { material = "mac:" + eth0.mac }
+        else if let first = live.interfaces.sorted(by: { $0.name < $1.name }).first { material = "mac:" + first.mac }
+        guard let m = material else { return nil }
+        return "hmac-sha256:" + Hex.encode(HMACSHA256.authenticate(key: k, message: Array(m.utf8)))
     }
 
     /// A random RFC 4122 version-4 UUID.

@@ -185,3 +185,14 @@ int bl_getenv_copy(const char *name, char *buf, size_t cap) {
 }
 
 void bl_exit(int code) { exit(code); }
+
+// Command-line arguments without Foundation: glibc passes argc/argv to ELF constructors, in static binaries too.
+static int g_argc;
+static char **g_argv;
+__attribute__((constructor)) static void bl_capture_args(int argc, char **argv, char **envp) {
+    (void)envp;
+    g_argc = argc;
+    g_argv = argv;
+}
+int bl_arg_count(void) { return g_argc; }
+const char *bl_arg(int i) { return (i >= 0 && i < g_argc && g_argv) ? g_argv[i] : 0; }

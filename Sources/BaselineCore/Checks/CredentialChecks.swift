@@ -1,7 +1,7 @@
 // Unique credentials: CRED-01, 02, 03, 05, 06, 07, 08, 09.
 
 public enum CredentialChecks {
-    static func describe(_ a: Account) -> String {
+    public static func describe(_ a: Account) -> String {
         "account '\(a.name)'" + (a.uid.map { " (uid \($0))" } ?? "")
     }
 
@@ -18,7 +18,7 @@ public enum CredentialChecks {
     }
 
     /// Accounts with a usable hash, grouped by hash string so each distinct hash is tried once.
-    static func hashedAccounts(_ c: CheckContext) -> [(hash: String, accounts: [Account])] {
+    public static func hashedAccounts(_ c: CheckContext) -> [(hash: String, accounts: [Account])] {
         var order: [String] = []
         var groups: [String: [Account]] = [:]
         for a in c.facts.accounts.accounts {

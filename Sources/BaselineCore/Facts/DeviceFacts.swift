@@ -16,6 +16,7 @@ public struct DeviceFacts {
     public var update: UpdateFacts
     public var privateKeys: [PrivateKeyFile]
     public var securityTxt: [Evidence]
+    public var live: LiveFacts
 
     /// Directories scanned for PEM private keys, and the per-file size limit of that scan.
     public static let keyScanDirs = ["/etc", "/root", "/home", "/opt", "/usr/local/etc", "/var/lib", "/data", "/persist"]
@@ -27,7 +28,7 @@ public struct DeviceFacts {
         let ssh = SSHFacts.gather(fs, services: services, accounts: accounts)
         return DeviceFacts(accounts: accounts, release: ReleaseFacts.gather(fs), services: services, ssh: ssh,
                            update: UpdateFacts.gather(fs, services: services),
-                           privateKeys: scanPrivateKeys(fs), securityTxt: findSecurityTxt(fs))
+                           privateKeys: scanPrivateKeys(fs), securityTxt: findSecurityTxt(fs), live: LiveFacts.gather(fs))
     }
 
     static func scanPrivateKeys(_ fs: RootView) -> [PrivateKeyFile] {

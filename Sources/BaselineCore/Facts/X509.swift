@@ -48,7 +48,9 @@ public struct CertificateInfo {
             return v
         }
         if d.tag == 0x17, let yy = num(0, 2), let m = num(2, 2), let dd = num(4, 2) {
-            return CivilDate(year: yy < 50 ? 2000 + yy : 1900 + yy, month: m, day: dd) ?? (yy >= 50 ? CivilDate(year: 1970, month: 1, day: 1) : nil)
+            if let d = CivilDate(year: yy < 50 ? 2000 + yy : 1900 + yy, month: m, day: dd) { return d }
+            if yy >= 50 { return CivilDate(year: 1970, month: 1, day: 1) }
+            return nil
         }
         if d.tag == 0x18, let y = num(0, 4), let m = num(4, 2), let dd = num(6, 2) {
             if y > 9999 { return nil }

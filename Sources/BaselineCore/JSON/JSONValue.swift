@@ -1,6 +1,8 @@
 // A JSON document tree that remembers the line each value started on, so profile errors can name the line.
 
-public enum JSON {
+// `indirect`: every payload is boxed. Besides keeping the tree small, this avoids a miscompile seen with Embedded Swift
+// on aarch64-none-none-elf, where a String payload of a multi-payload enum lost its discriminator bits.
+public indirect enum JSON {
     case null
     case bool(Bool)
     case number(String)        // kept as written; see `int`

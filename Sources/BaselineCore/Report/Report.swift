@@ -27,6 +27,15 @@ public struct Fingerprints {
     public var privateKeys: [PrivateKeyFingerprint] = []
 }
 
+/// What a live device showed about itself (absent for an offline root filesystem).
+public struct Runtime {
+    public var kernel: String?
+    public var uptimeSeconds: Int?
+    public var lastUpdate: LastUpdate?
+    public var interfaces: Int
+    public var listeners: [Listener]
+}
+
 public struct Report {
     public var reportID: String
     public var tool = "baseline"
@@ -42,6 +51,7 @@ public struct Report {
     public var subject: Subject
     public var findings: [Finding]
     public var fingerprints: Fingerprints
+    public var runtime: Runtime?
     public var filesRead: Int
     public var problems: [FSProblem]
 

@@ -70,6 +70,17 @@ public enum ReportJSON {
         var unreadable: [JSONNode] = []
         for p in r.problems { unreadable.append(.obj([("path", .str(p.path)), ("reason", .str(p.reason))])) }
         let coverage: JSONNode = .obj([("files_read", .num(r.filesRead)), ("unreadable", .arr(unreadable))])
+        var runtime: JSONNode = .null
+        if let rt = r.runtime {
+            var lu: JSONNode = .null
+            if let u = rt.lastUpdate { lu = .obj([("source", .str(u.source)), ("date", .str(u.date)), ("path", .str(u.path))]) }
+            var ls: [JSONNode] = []
+            for l in rt.listeners {
+                ls.append(.obj([("proto", .str(l.proto)), ("address", .str(l.address)), ("port", .num(l.port)), ("loopback", .flag(l.loopback))]))
+            }
+            runtime = .obj([("kernel", .optStr(rt.kernel)), ("uptime_seconds", rt.uptimeSeconds.map { .num($0) } ?? .null),
+                            ("last_update", lu), ("interfaces", .num(rt.interfaces)), ("listeners", .arr(ls))])
+        }
         var top: [(String, JSONNode)] = []
         top.append(("schema", .str(reportSchemaID)))
         top.append(("report_id", .str(r.reportID)))
@@ -82,6 +93,7 @@ public enum ReportJSON {
         top.append(("summary", .obj(summary)))
         top.append(("findings", .arr(findings)))
         top.append(("fingerprints", fps))
+        top.append(("runtime", runtime))
         top.append(("coverage", coverage))
         return .obj(top)
     }

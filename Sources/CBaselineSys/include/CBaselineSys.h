@@ -47,4 +47,6 @@ int bl_isatty(int fd);
 const char *bl_strerror(int err);
 int bl_getenv_copy(const char *name, char *buf, size_t cap); // length, or -1 when unset
 void bl_exit(int code);
+int bl_arg_count(void);                             // the process arguments (argv[0] included)
+const char *bl_arg(int i);
 #endif
