@@ -1,10 +1,13 @@
 #define _GNU_SOURCE
+// 64-bit file offsets and inode numbers on 32-bit targets (armv7): without it readdir() and fstat() fail with
+// EOVERFLOW on file systems with large inode numbers.
+#define _FILE_OFFSET_BITS 64
 #include "CBaselineSys.h"
 #include <crypt.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
+#include <stdio.h>   // rename() only
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -92,8 +95,11 @@ long bl_list_dir(int dirfd, char *buf, size_t cap, size_t *needed) {
         size_t len = strlen(e->d_name) + 1;
         need += len;
         if (used + len <= cap) { memcpy(buf + used, e->d_name, len); used += len; }
+        errno = 0;
     }
+    int rerr = errno;
     closedir(d);
+    if (rerr) return -rerr;
     if (needed) *needed = need;
     if (need > cap) return -ENOBUFS;
     return (long)used;
@@ -153,10 +159,19 @@ int bl_write_file_atomic(const char *path, const void *data, size_t n) {
         close(dfd);
         return wrc;
     }
+    // "<path>.tmp.<pid>", built by hand: snprintf would pull glibc's whole printf machinery into the static agent.
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 32);
     if (!tmp) return -ENOMEM;
-    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".tmp.", 5);
+    char digits[24];
+    int nd = 0;
+    unsigned long pid = (unsigned long)getpid();
+    do { digits[nd++] = (char)('0' + pid % 10); pid /= 10; } while (pid && nd < 24);
+    size_t at = plen + 5;
+    while (nd > 0) tmp[at++] = digits[--nd];
+    tmp[at] = 0;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) { int e = neg_errno(); free(tmp); return e; }
     int rc = bl_write_fd(fd, data, n);
@@ -170,7 +185,48 @@ int bl_write_file_atomic(const char *path, const void *data, size_t n) {
 
 int bl_isatty(int fd) { return isatty(fd); }
 
-const char *bl_strerror(int err) { return strerror(err < 0 ? -err : err); }
+// The messages of the errors the tools meet, in glibc's words. strerror() itself would pull gettext, locale and
+// iconv tables (hundreds of KiB) into the static agent.
+const char *bl_strerror(int err) {
+    switch (err < 0 ? -err : err) {
+    case EPERM: return "Operation not permitted";
+    case ENOENT: return "No such file or directory";
+    case EIO: return "Input/output error";
+    case ENXIO: return "No such device or address";
+    case E2BIG: return "Argument list too long";
+    case EBADF: return "Bad file descriptor";
+    case ENOMEM: return "Cannot allocate memory";
+    case EACCES: return "Permission denied";
+    case EFAULT: return "Bad address";
+    case EBUSY: return "Device or resource busy";
+    case EEXIST: return "File exists";
+    case EXDEV: return "Invalid cross-device link";
+    case ENODEV: return "No such device";
+    case ENOTDIR: return "Not a directory";
+    case EISDIR: return "Is a directory";
+    case EINVAL: return "Invalid argument";
+    case ENFILE: return "Too many open files in system";
+    case EMFILE: return "Too many open files";
+    case ETXTBSY: return "Text file busy";
+    case EFBIG: return "File too large";
+    case ENOSPC: return "No space left on device";
+    case ESPIPE: return "Illegal seek";
+    case EROFS: return "Read-only file system";
+    case EMLINK: return "Too many links";
+    case EPIPE: return "Broken pipe";
+    case ERANGE: return "Numerical result out of range";
+    case ENAMETOOLONG: return "File name too long";
+    case ENOSYS: return "Function not implemented";
+    case ELOOP: return "Too many levels of symbolic links";
+    case EOVERFLOW: return "Value too large for defined data type";
+    case ENOBUFS: return "No buffer space available";
+    case EDQUOT: return "Disk quota exceeded";
+    case ESTALE: return "Stale file handle";
+    case EAGAIN: return "Resource temporarily unavailable";
+    case EINTR: return "Interrupted system call";
+    default: return "Unknown error";
+    }
+}
 
 int bl_getenv_copy(const char *name, char *buf, size_t cap) {
     const char *v = getenv(name);
@@ -184,7 +240,8 @@ int bl_getenv_copy(const char *name, char *buf, size_t cap) {
     return (int)len;
 }
 
-void bl_exit(int code) { exit(code); }
+// Everything is written with write(2), so there is no stdio buffer to flush: _exit keeps stdio out of the agent.
+void bl_exit(int code) { _exit(code); }
 
 // Command-line arguments without Foundation: glibc passes argc/argv to ELF constructors, in static binaries too.
 static int g_argc;
