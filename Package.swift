@@ -15,7 +15,7 @@ let package = Package(
     ],
     targets: [
         // libc + libcrypt surface for the embedded-safe core.
-        .target(name: "CBaselineSys", linkerSettings: [.linkedLibrary("crypt")]),
+        .target(name: "CBaselineSys", exclude: ["static"], linkerSettings: [.linkedLibrary("crypt")]),
         // Everything the on-device agent runs. Embedded-safe: no Foundation, no existentials, typed throws.
         .target(name: "BaselineCore", dependencies: ["CBaselineSys"],
                 swiftSettings: [.swiftLanguageMode(.v5)]),

@@ -122,13 +122,25 @@ func runAgent() throws(AgentExit) -> Int32 {
     return report.findingsAtOrAbove(o.failOn).isEmpty ? 0 : 1
 }
 
+func agentExitCode() -> Int32 {
+    var code: Int32 = 0
+    do throws(AgentExit) { code = try runAgent() } catch {
+        switch error { case .done(let c): code = c }
+    }
+    return code
+}
+
+#if BASELINE_C_MAIN
+// Static builds: C's main (Sources/CBaselineSys/static/agent_main.c) records argv and calls this.
+@_cdecl("baseline_agent_main")
+func baselineAgentMain() -> Int32 {
+    let code = agentExitCode()
+    bl_exit(code)
+    return code
+}
+#else
 @main
 struct BaselineAgent {
-    static func main() {
-        var code: Int32 = 0
-        do throws(AgentExit) { code = try runAgent() } catch {
-            switch error { case .done(let c): code = c }
-        }
-        bl_exit(code)
-    }
+    static func main() { bl_exit(agentExitCode()) }
 }
+#endif

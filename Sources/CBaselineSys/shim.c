@@ -3,7 +3,15 @@
 // EOVERFLOW on file systems with large inode numbers.
 #define _FILE_OFFSET_BITS 64
 #include "CBaselineSys.h"
+#ifdef __GLIBC__
 #include <crypt.h>
+#define BL_CRYPT_DATA_SIZE ((int)sizeof(struct crypt_data))
+#else
+// libxcrypt's crypt_rn, declared here for libcs without <crypt.h> (musl, in the static agent builds).
+// libxcrypt sizes struct crypt_data to exactly 32768 bytes.
+char *crypt_rn(const char *phrase, const char *setting, void *data, int size);
+#define BL_CRYPT_DATA_SIZE 32768
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -105,12 +113,12 @@ long bl_list_dir(int dirfd, char *buf, size_t cap, size_t *needed) {
     return (long)used;
 }
 
-void *bl_crypt_data_new(void) { return calloc(1, sizeof(struct crypt_data)); }
+void *bl_crypt_data_new(void) { return calloc(1, BL_CRYPT_DATA_SIZE); }
 void bl_crypt_data_free(void *data) { free(data); }
 
 const char *bl_crypt(const char *phrase, const char *setting, void *data) {
     // crypt_rn never returns a "*0" failure token; it returns NULL on error.
-    return crypt_rn(phrase, setting, data, (int)sizeof(struct crypt_data));
+    return crypt_rn(phrase, setting, data, BL_CRYPT_DATA_SIZE);
 }
 
 int64_t bl_time_now(void) { return (int64_t)time(NULL); }
@@ -244,12 +252,16 @@ int bl_getenv_copy(const char *name, char *buf, size_t cap) {
 void bl_exit(int code) { _exit(code); }
 
 // Command-line arguments without Foundation: glibc passes argc/argv to ELF constructors, in static binaries too.
+// musl calls constructors without arguments; the static (musl) builds set them from their C main instead.
 static int g_argc;
 static char **g_argv;
+#ifdef __GLIBC__
 __attribute__((constructor)) static void bl_capture_args(int argc, char **argv, char **envp) {
     (void)envp;
     g_argc = argc;
     g_argv = argv;
 }
+#endif
+void bl_set_args(int argc, char **argv) { g_argc = argc; g_argv = argv; }
 int bl_arg_count(void) { return g_argc; }
 const char *bl_arg(int i) { return (i >= 0 && i < g_argc && g_argv) ? g_argv[i] : 0; }

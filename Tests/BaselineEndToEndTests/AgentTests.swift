@@ -103,3 +103,52 @@ struct AgentTests {
         #expect(text.stdout.contains("Verdict: PASS"))
     }
 }
+
+@Suite("baseline-agent deployment")
+struct AgentDeploymentTests {
+    @Test("the static agent runs in an empty chroot")
+    func emptyChroot() throws {
+        guard getuid() == 0 else { return }   // chroot(2) needs root; CI runs as root
+        let t = try TempTree()
+        try FileManager.default.copyItem(atPath: Agent.staticBinary("x86_64"), toPath: t.sub("baseline-agent"))
+        try FileManager.default.copyItem(atPath: etsiPath, toPath: t.sub("profile.json"))
+        // the ETSI profile names its data files relative to itself
+        try t.mkdir("data/credentials")
+        try FileManager.default.copyItem(atPath: Repo.path("Profiles/data/credentials/mirai.txt"), toPath: t.sub("data/credentials/mirai.txt"))
+        try FileManager.default.copyItem(atPath: Repo.path("Profiles/data/eol.json"), toPath: t.sub("data/eol.json"))
+        try t.write("profile.json", try String(contentsOfFile: etsiPath, encoding: .utf8).replacingOccurrences(of: "../data/", with: "data/"))
+        let r = try run("/usr/sbin/chroot", [t.path, "/baseline-agent", "--profile", "/profile.json", "--date", Repo.auditDate])
+        #expect(r.code == 1, "\(r.stderr)")
+        let json = try #require(r.json, "a complete report from inside the chroot")
+        #expect((json["source"] as? [String: Any])?["kind"] as? String == "live")
+        #expect((json["findings"] as? [Any])?.count == 23)
+    }
+
+    @Test("no password hash, private key, raw serial or MAC in any agent report", arguments: sampleExpectations)
+    func noSecrets(_ e: SampleExpectation) throws {
+        let t = try TempTree()
+        try t.write("fleet.key", "0123456789abcdef0123456789abcdef\n")
+        let r = try Agent.run("x86_64", ["--root", "Firmware-samples/" + e.sample, "--profile", "Profiles/vendors/\(e.profile).json",
+                                         "--date", Repo.auditDate, "--fleet-key-file", t.sub("fleet.key")])
+        #expect(r.code == e.exit)
+        let shadow = (try? String(contentsOfFile: Repo.path("Firmware-samples/\(e.sample)/etc/shadow"), encoding: .utf8)) ?? ""
+        for line in shadow.split(separator: "\n") {
+            let f = line.split(separator: ":", omittingEmptySubsequences: false)
+            guard f.count > 1, f[1].count > 4 else { continue }
+            #expect(!r.stdout.contains(String(f[1])), "hash of \(f[0]) leaked")
+        }
+        // key material: no line of any PEM body or any 16-byte window of a binary host key appears
+        for key in ["etc/ssl/private/device-key.pem", "etc/ssh/ssh_host_ed25519_key"] {
+            guard let pem = try? String(contentsOfFile: Repo.path("Firmware-samples/\(e.sample)/\(key)"), encoding: .utf8) else { continue }
+            for line in pem.split(separator: "\n") where !line.hasPrefix("-----") && line.count >= 16 {
+                #expect(!r.stdout.contains(String(line.prefix(24))), "\(key) material leaked")
+            }
+        }
+        if let dropbear = FileManager.default.contents(atPath: Repo.path("Firmware-samples/\(e.sample)/etc/dropbear/dropbear_ed25519_host_key")) {
+            #expect(!r.stdout.contains(dropbear.base64EncodedString()))
+            #expect(!r.stdout.contains(dropbear.suffix(64).base64EncodedString()))
+        }
+        #expect(r.stdout.range(of: "\\$(1|5|6|y|2b|gy)\\$[./A-Za-z0-9]{4,}", options: .regularExpression) == nil, "no crypt hash")
+        #expect(r.stdout.range(of: "([0-9a-f]{2}:){5}[0-9a-f]{2}", options: .regularExpression) == nil)
+    }
+}
