@@ -70,7 +70,7 @@ lines.append(f"- mean {large['mean']*1000:.0f} ms ± {large['stddev']*1000:.0f} 
              f"peak RSS {int(rss_large)/1024:.1f} MiB")
 lines.append(f"- command: `{large['command'].replace(bin_, '.build/release/baseline')}`\n")
 lines.append("## baseline-agent (issue 3)\n")
-lines.append("Static builds from `make agent` (Embedded Swift, musl, libxcrypt, LTO, stripped); `host` is the SwiftPM "
+lines.append("Static builds from `make agent` (Embedded Swift, musl, libxcrypt, stripped; LTO for x86_64 and armv7); `host` is the SwiftPM "
              "release build of the same agent (dynamically linked, glibc), for comparison. ARM builds run under "
              "qemu-user, so their peak RSS includes the emulator: the `--version` column is qemu's own footprint with "
              "the agent doing nothing, and the difference is the agent's. Budgets: ≤ 1 MiB stripped, ≤ 8 MiB peak RSS "
