@@ -22,9 +22,11 @@ let package = Package(
         // The on-device agent (also built in Embedded mode by the Makefile, as a static binary per architecture).
         .executableTarget(name: "BaselineAgent", dependencies: ["BaselineCore", "CBaselineSys"],
                           swiftSettings: [.swiftLanguageMode(.v5)]),
+        // Host-side renderers and report comparison (Foundation allowed): SARIF, JUnit, --since.
+        .target(name: "BaselineOutputs", dependencies: ["BaselineCore"]),
         // The host command-line tool.
         .executableTarget(name: "BaselineCLI", dependencies: [
-            "BaselineCore",
+            "BaselineCore", "BaselineOutputs",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "BaselineCoreTests", dependencies: [

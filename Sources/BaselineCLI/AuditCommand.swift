@@ -1,10 +1,11 @@
 // `baseline audit ROOTFS`: offline audit of an extracted firmware root filesystem.
 import ArgumentParser
 import BaselineCore
+import BaselineOutputs
 import Foundation
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
+    case text, json, sarif, junit
 }
 
 struct AuditCommand: ParsableCommand {
@@ -18,7 +19,7 @@ struct AuditCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Profile file or id (looked up in Profiles/, vendors/, baselines/).")
     var profile: String = "etsi-en-303-645"
 
-    @Option(name: .shortAndLong, help: "Output format: text or json.")
+    @Option(name: .shortAndLong, help: "Output format: text, json, sarif (SARIF 2.1.0) or junit (JUnit XML).")
     var format: OutputFormat = .text
 
     @Option(name: .shortAndLong, help: "Write the report to FILE (atomically) instead of standard output.")
@@ -32,6 +33,9 @@ struct AuditCommand: ParsableCommand {
 
     @Option(name: .customLong("date"), help: "Audit as of this day (YYYY-MM-DD) instead of today.")
     var date: String?
+
+    @Option(name: .customLong("since"), help: "A previous release's JSON report: exit 1 only for findings that are new since it.")
+    var since: String?
 
     @Flag(name: .shortAndLong, help: "Show evidence for passing checks too.")
     var verbose = false
@@ -84,22 +88,38 @@ struct AuditCommand: ParsableCommand {
 
         let options = AuditOptions(today: today, generatedAt: Int64(Date().timeIntervalSince1970), fleetKey: key,
                                    sourceKind: "rootfs", sourcePath: root)
+        var previous: PreviousReport? = nil
+        if let p = since {
+            do { previous = try PreviousReport.load(p) } catch let e as PreviousReport.LoadError { throw die(e.message, code: 2) }
+        }
         let report: Report
         do { report = try Auditor.run(fs: fs, profile: loaded, options: options) } catch { throw die(error.text, code: 2) }
+        var gating = report.findingsAtOrAbove(threshold)
+        if let prev = previous { gating = gating.filter { prev.isNew($0) } }
 
         let text: String
         switch format {
         case .json: text = ReportJSON.encode(report, failOn: threshold)
+        case .sarif:
+            let rootURI = URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL.absoluteString
+            text = SARIFRenderer.render(report, failOn: threshold, rootURI: rootURI, previous: previous)
+        case .junit: text = JUnitRenderer.render(report, failOn: threshold)
         case .text:
             let color = output == nil && !noColor && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-            text = TextSummary.render(report, failOn: threshold, color: color, verbose: verbose)
+            var t = TextSummary.render(report, failOn: threshold, color: color, verbose: verbose)
+            if let prev = previous {
+                let fresh = report.findings.filter { $0.status.isFinding && prev.isNew($0) }
+                t += "Since \(prev.path): \(fresh.count) new finding(s)" + (fresh.isEmpty ? "" : ": " + fresh.map { $0.id }.joined(separator: " "))
+                t += "; \(gating.count) new at or above --fail-on \(threshold?.name ?? "never")\n"
+            }
+            text = t
         }
         if let out = output {
             if let err = HostFile.writeAtomically(out, text) { throw die("\(out): cannot write report: \(err)", code: 3) }
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
-        if !report.findingsAtOrAbove(threshold).isEmpty { throw ExitCode(1) }
+        if !gating.isEmpty { throw ExitCode(1) }
     }
 }
 

@@ -137,3 +137,9 @@ func vendorProfile(_ t: TempTree, extra: String = "") throws -> String {
     }
     """)
 }
+
+/// Debian's python3 (with python3-jsonschema and python3-junitparser from `make deps`), else the one on PATH.
+func python(_ args: [String]) throws -> RunResult {
+    if FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") { return try run("/usr/bin/python3", args) }
+    return try run("/usr/bin/env", ["python3"] + args)
+}

@@ -162,7 +162,7 @@ struct LiveCheckTests {
         try t.write("fleet.key", "a-fleet-key-of-32-bytes-00000000\n")
         let r = try agentAudit(t, profile: try vendorProfile(t), ["--fleet-key-file", t.sub("fleet.key"), "--output", t.sub("live.json")])
         #expect(r.code == 1)
-        let v = try run("/usr/bin/env", ["python3", Repo.path("Tests/scripts/validate_json.py"), Repo.path("Profiles/schema/report.schema.json"), t.sub("live.json")])
+        let v = try python([Repo.path("Tests/scripts/validate_json.py"), Repo.path("Profiles/schema/report.schema.json"), t.sub("live.json")])
         #expect(v.code == 0, "\(v.stdout)\(v.stderr)")
     }
 }

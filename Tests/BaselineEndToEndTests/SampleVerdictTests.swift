@@ -107,7 +107,7 @@ struct SampleVerdictTests {
         _ = try baseline(["audit", Repo.path("Firmware-samples/yocto-kirkstone-acme-swupdate"), "--profile", "acme-gateway", "--date", Repo.auditDate,
                           "--format", "json", "--output", keyed, "--fleet-key-file", t.sub("fleet.key")])
         files.append(keyed)
-        let v = try run("/usr/bin/env", ["python3", Repo.path("Tests/scripts/validate_json.py"), Repo.path("Profiles/schema/report.schema.json")] + files)
+        let v = try python([Repo.path("Tests/scripts/validate_json.py"), Repo.path("Profiles/schema/report.schema.json")] + files)
         #expect(v.code == 0, "schema validation failed:\n\(v.stdout)\(v.stderr)")
         #expect(v.stdout.contains("\(files.count) valid"))
     }
@@ -118,9 +118,9 @@ struct SampleVerdictTests {
             .filter { ($0.hasPrefix("baselines/") || $0.hasPrefix("vendors/")) && $0.hasSuffix(".json") }
             .map { Repo.path("Profiles/" + $0) }
         #expect(profiles.count >= 6)
-        let v = try run("/usr/bin/env", ["python3", Repo.path("Tests/scripts/validate_json.py"), Repo.path("Profiles/schema/profile.schema.json")] + profiles)
+        let v = try python([Repo.path("Tests/scripts/validate_json.py"), Repo.path("Profiles/schema/profile.schema.json")] + profiles)
         #expect(v.code == 0, "\(v.stdout)\(v.stderr)")
-        let e = try run("/usr/bin/env", ["python3", Repo.path("Tests/scripts/validate_json.py"), Repo.path("Profiles/schema/eol-data.schema.json"), Repo.path("Profiles/data/eol.json")])
+        let e = try python([Repo.path("Tests/scripts/validate_json.py"), Repo.path("Profiles/schema/eol-data.schema.json"), Repo.path("Profiles/data/eol.json")])
         #expect(e.code == 0, "\(e.stdout)\(e.stderr)")
         for p in profiles {
             let r = try baseline(["profile", p])

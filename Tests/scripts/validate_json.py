@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""validate_json.py SCHEMA FILE... — validates each FILE against SCHEMA (JSON Schema 2020-12), one line per error."""
+"""validate_json.py SCHEMA FILE... — validates each FILE against SCHEMA (any JSON Schema draft it declares), one
+line per error, and a closing count."""
 import json
 import sys
 
 import jsonschema
 
 schema = json.load(open(sys.argv[1]))
-jsonschema.Draft202012Validator.check_schema(schema)
-validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+cls.check_schema(schema)
+validator = cls(schema, format_checker=jsonschema.FormatChecker())
 bad = 0
 for path in sys.argv[2:]:
     doc = json.load(open(path))

@@ -1,0 +1,75 @@
+// Gating outputs: SARIF 2.1.0 (validated against the OASIS schema), JUnit XML (parsed), and --since.
+import Foundation
+import Testing
+
+@Suite("SARIF, JUnit and --since")
+struct OutputFormatTests {
+    @Test("SARIF validates against the SARIF 2.1.0 schema", arguments: sampleExpectations)
+    func sarif(_ e: SampleExpectation) throws {
+        let t = try TempTree()
+        let out = t.sub("r.sarif")
+        let r = try baseline(["audit", Repo.path("Firmware-samples/" + e.sample), "--profile", e.profile, "--date", Repo.auditDate,
+                              "--format", "sarif", "--output", out])
+        #expect(r.code == e.exit, "\(r.stderr)")
+        let v = try python([Repo.path("Tests/scripts/validate_json.py"), Repo.path("Tests/fixtures/sarif-schema-2.1.0.json"), out])
+        #expect(v.code == 0, "\(v.stdout)\(v.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
+        let run0 = try #require((doc["runs"] as? [[String: Any]])?.first)
+        let results = try #require(run0["results"] as? [[String: Any]])
+        let expected = e.notPassing.filter { ["fail", "warn", "error"].contains($0.value) }.keys.sorted()
+        #expect(results.compactMap { $0["ruleId"] as? String }.sorted() == expected)
+        let rules = try #require(((run0["tool"] as? [String: Any])?["driver"] as? [String: Any])?["rules"] as? [[String: Any]])
+        #expect(rules.count == 23)
+        for res in results {
+            let loc = (res["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any]
+            let art = loc?["artifactLocation"] as? [String: Any]
+            if let uri = art?["uri"] as? String, art?["uriBaseId"] as? String == "ROOTFS" {
+                #expect(!uri.hasPrefix("/"), "root-relative URIs")
+                #expect(FileManager.default.fileExists(atPath: Repo.path("Firmware-samples/\(e.sample)/\(uri)")) || uri.hasPrefix("etc/os-release"),
+                        "the location exists in the tree: \(uri)")
+            }
+            #expect((res["partialFingerprints"] as? [String: String])?["baselineFinding/v1"]?.count == 64)
+        }
+    }
+
+    @Test("JUnit XML has one test case per check", arguments: sampleExpectations)
+    func junit(_ e: SampleExpectation) throws {
+        let r = try baseline(["audit", Repo.path("Firmware-samples/" + e.sample), "--profile", e.profile, "--date", Repo.auditDate, "--format", "junit"])
+        #expect(r.code == e.exit)
+        let t = try TempTree(["r.xml": r.stdout])
+        let check = try python([Repo.path("Tests/scripts/junit_summary.py"), t.sub("r.xml")])
+        #expect(check.code == 0, "\(check.stdout)\(check.stderr)")
+        let fails = e.notPassing.filter { $0.value == "fail" }.count + (e.exit == 1 ? e.notPassing.filter { $0.value == "warn" }.count : 0)
+        let skips = e.notPassing.filter { $0.value == "skip" }.count
+        #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "tests=23 failures=\(fails) errors=0 skipped=\(skips)")
+    }
+
+    @Test func sinceReportsOnlyNewFindings() throws {
+        let t = try TempTree()
+        let sample = Repo.path("Firmware-samples/debian-13-fernwerk")
+        // the previous release: the legacy image, which fails a lot
+        let prev = t.sub("prev.json")
+        _ = try baseline(["audit", Repo.path("Firmware-samples/debian-11-fernwerk-legacy"), "--profile", "fernwerk-edge", "--date", Repo.auditDate,
+                          "--format", "json", "--output", prev])
+        // same image again: nothing new
+        let same = try baseline(["audit", Repo.path("Firmware-samples/debian-11-fernwerk-legacy"), "--profile", "fernwerk-edge", "--date", Repo.auditDate, "--since", prev])
+        #expect(same.code == 0, "\(same.stdout.suffix(300))")
+        #expect(same.stdout.contains("0 new finding(s)"))
+        // a new release with one new problem (telnet via xinetd) on top of a clean image
+        try FileManager.default.copyItem(atPath: sample, toPath: t.sub("rootfs"))
+        try t.write("rootfs/etc/xinetd.d/telnet", "service telnet\n{\n  disable = no\n  server = /usr/sbin/in.telnetd\n}\n")
+        let prevClean = t.sub("prev-clean.json")
+        _ = try baseline(["audit", sample, "--profile", "fernwerk-edge", "--date", Repo.auditDate, "--format", "json", "--output", prevClean])
+        let newer = try baseline(["audit", t.sub("rootfs"), "--profile", "fernwerk-edge", "--date", Repo.auditDate, "--since", prevClean])
+        #expect(newer.code == 1)
+        #expect(newer.stdout.contains("1 new finding(s): SURF-01"))
+        let sarif = try baseline(["audit", t.sub("rootfs"), "--profile", "fernwerk-edge", "--date", Repo.auditDate, "--since", prevClean, "--format", "sarif"])
+        #expect(sarif.stdout.contains("\"baselineState\" : \"new\""))
+        let bad = try baseline(["audit", sample, "--since", t.sub("nope.json")])
+        #expect(bad.code == 2)
+        try t.write("garbage.json", "{\"schema\": \"other\"}")
+        let bad2 = try baseline(["audit", sample, "--since", t.sub("garbage.json")])
+        #expect(bad2.code == 2)
+        #expect(bad2.stderr.contains("baseline.report/1"))
+    }
+}
