@@ -5,7 +5,7 @@ import BaselineOutputs
 import Foundation
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, sarif, junit
+    case text, json, sarif, junit, html
 }
 
 struct AuditCommand: ParsableCommand {
@@ -19,7 +19,7 @@ struct AuditCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Profile file or id (looked up in Profiles/, vendors/, baselines/).")
     var profile: String = "etsi-en-303-645"
 
-    @Option(name: .shortAndLong, help: "Output format: text, json, sarif (SARIF 2.1.0) or junit (JUnit XML).")
+    @Option(name: .shortAndLong, help: "Output format: text, json, sarif (SARIF 2.1.0), junit (JUnit XML) or html (standalone page).")
     var format: OutputFormat = .text
 
     @Option(name: .shortAndLong, help: "Write the report to FILE (atomically) instead of standard output.")
@@ -104,6 +104,7 @@ struct AuditCommand: ParsableCommand {
             let rootURI = URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL.absoluteString
             text = SARIFRenderer.render(report, failOn: threshold, rootURI: rootURI, previous: previous)
         case .junit: text = JUnitRenderer.render(report, failOn: threshold)
+        case .html: text = HTMLRenderer.render(report, failOn: threshold)
         case .text:
             let color = output == nil && !noColor && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             var t = TextSummary.render(report, failOn: threshold, color: color, verbose: verbose)

@@ -73,3 +73,38 @@ struct OutputFormatTests {
         #expect(bad2.stderr.contains("baseline.report/1"))
     }
 }
+
+@Suite("HTML report in headless Chromium")
+struct HTMLReportTests {
+    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    func chrome(_ args: [String]) throws -> RunResult {
+        let bin = try #require(HTMLReportTests.chromium, "chromium not installed (make deps installs it)")
+        return try run(bin, ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+                             "--enable-logging=stderr", "--v=0"] + args, timeout: 120)
+    }
+
+    @Test("renders, shows every finding with evidence and fix, no console errors", arguments: [sampleExpectations[3], sampleExpectations[1]])
+    func render(_ e: SampleExpectation) throws {
+        let t = try TempTree()
+        let html = t.sub("report.html")
+        let r = try baseline(["audit", Repo.path("Firmware-samples/" + e.sample), "--profile", e.profile, "--date", Repo.auditDate,
+                              "--format", "html", "--output", html])
+        #expect(r.code == e.exit)
+        let source = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(!source.contains("<script"), "no script")
+        #expect(!source.contains("src=") && !source.contains("href=") && !source.contains("@import") && !source.contains("url("), "nothing fetched")
+        let png = t.sub("report.png")
+        let shot = try chrome(["--window-size=1280,1600", "--screenshot=\(png)", "file://\(html)"])
+        let size = (try? FileManager.default.attributesOfItem(atPath: png)[.size] as? Int) ?? 0
+        #expect(size > 20_000, "a real screenshot: \(size) bytes\n\(shot.stderr.suffix(500))")
+        #expect(!shot.stderr.contains("CONSOLE"), "console messages: \(shot.stderr)")
+        let dom = try chrome(["--dump-dom", "file://\(html)"])
+        #expect(dom.stdout.contains("id=\"verdict\""))
+        #expect(dom.stdout.contains(e.exit == 0 ? ">PASS<" : ">FAIL<"))
+        for (id, status) in e.notPassing where status == "fail" || status == "warn" {
+            #expect(dom.stdout.contains("<details class=\"\(status)\" id=\"\(id)\" open=\"\""), "\(id) is shown open")
+        }
+        #expect(dom.stdout.components(separatedBy: "<details").count - 1 == 23)
+    }
+}
