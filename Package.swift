@@ -22,11 +22,17 @@ let package = Package(
         // The on-device agent (also built in Embedded mode by the Makefile, as a static binary per architecture).
         .executableTarget(name: "BaselineAgent", dependencies: ["BaselineCore", "CBaselineSys"],
                           swiftSettings: [.swiftLanguageMode(.v5)]),
+        // libarchive, for firmware images (system library).
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        // Host-side image readers: tar/cpio through libarchive into an in-memory root.
+        // libsquashfs (squashfs-tools-ng), for SquashFS images.
+        .target(name: "CSquashFS", linkerSettings: [.linkedLibrary("squashfs")]),
+        .target(name: "BaselineImages", dependencies: ["BaselineCore", "CArchive", "CSquashFS"]),
         // Host-side renderers and report comparison (Foundation allowed): SARIF, JUnit, --since.
         .target(name: "BaselineOutputs", dependencies: ["BaselineCore"]),
         // The host command-line tool.
         .executableTarget(name: "BaselineCLI", dependencies: [
-            "BaselineCore", "BaselineOutputs",
+            "BaselineCore", "BaselineOutputs", "BaselineImages",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "BaselineCoreTests", dependencies: [

@@ -1,6 +1,7 @@
 // `baseline audit ROOTFS`: offline audit of an extracted firmware root filesystem.
 import ArgumentParser
 import BaselineCore
+import BaselineImages
 import BaselineOutputs
 import Foundation
 
@@ -13,7 +14,7 @@ struct AuditCommand: ParsableCommand {
         commandName: "audit",
         abstract: "Audit a firmware root filesystem against a vendor-health profile.")
 
-    @Argument(help: "Root filesystem directory to audit (an extracted firmware image).")
+    @Argument(help: "Root filesystem to audit: a directory, or a firmware image (SquashFS, tar or cpio, optionally compressed).")
     var root: String
 
     @Option(name: .shortAndLong, help: "Profile file or id (looked up in Profiles/, vendors/, baselines/).")
@@ -36,6 +37,9 @@ struct AuditCommand: ParsableCommand {
 
     @Option(name: .customLong("since"), help: "A previous release's JSON report: exit 1 only for findings that are new since it.")
     var since: String?
+
+    @Option(name: .customLong("max-image-bytes"), help: "Refuse an image that expands to more than this many bytes (archive bombs). Default 8 GiB.")
+    var maxImageBytes: Int64 = 8 << 30
 
     @Flag(name: .shortAndLong, help: "Show evidence for passing checks too.")
     var verbose = false
@@ -80,14 +84,24 @@ struct AuditCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir) else {
             throw die("\(root): no such file or directory", code: 3)
         }
-        guard isDir.boolValue else {
-            throw die("\(root): not a directory (firmware images are not supported yet: extract the root filesystem first)", code: 3)
-        }
         let fs: RootView
-        do { fs = try RootView(root: root) } catch { throw die(error.message, code: 3) }
+        var kind = "rootfs"
+        if isDir.boolValue {
+            do { fs = try RootView(root: root) } catch { throw die(error.message, code: 3) }
+        } else {
+            let image: LoadedImage
+            do throws(ImageError) {
+                var limits = ArchiveImage.Limits()
+                limits.maxExpandedBytes = maxImageBytes
+                image = SquashFSImage.isSquashFS(root) ? try SquashFSImage.load(root, limits: limits) : try ArchiveImage.load(root, limits: limits)
+            } catch { throw die(error.message, code: 3) }
+            fs = RootView(image: image.tree, label: root)
+            fs.record(image.problems)
+            kind = "image"
+        }
 
         let options = AuditOptions(today: today, generatedAt: Int64(Date().timeIntervalSince1970), fleetKey: key,
-                                   sourceKind: "rootfs", sourcePath: root)
+                                   sourceKind: kind, sourcePath: root)
         var previous: PreviousReport? = nil
         if let p = since {
             do { previous = try PreviousReport.load(p) } catch let e as PreviousReport.LoadError { throw die(e.message, code: 2) }

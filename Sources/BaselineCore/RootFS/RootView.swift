@@ -48,6 +48,7 @@ public struct FileInfo {
 public struct FSProblem: Equatable {
     public let path: String
     public let reason: String
+    public init(path: String, reason: String) { self.path = path; self.reason = reason }
 }
 
 public struct RootError: Error {
@@ -57,6 +58,7 @@ public struct RootError: Error {
 public final class RootView {
     public let rootPath: String
     private let rootFD: Int32
+    private let image: ImageTree?
     /// Largest number of bytes read from one file; longer files are cut and recorded.
     public var maxFileBytes: Int
     public private(set) var problems: [FSProblem] = []
@@ -70,12 +72,24 @@ public final class RootView {
         }
         self.rootPath = root
         self.rootFD = fd
+        self.image = nil
         self.maxFileBytes = maxFileBytes
     }
 
-    deinit { _ = bl_close(rootFD) }
+    /// A root view over a firmware image read into memory; `label` names it in messages.
+    public init(image: ImageTree, label: String, maxFileBytes: Int = 16 * 1024 * 1024) {
+        self.rootPath = label
+        self.rootFD = -1
+        self.image = image
+        self.maxFileBytes = maxFileBytes
+    }
+
+    deinit { if rootFD >= 0 { _ = bl_close(rootFD) } }
 
     static func errorText(_ code: Int32) -> String { String(cString: bl_strerror(code)) }
+
+    /// Problems found before the audit (e.g. image members that were refused), reported with the rest.
+    public func record(_ problems: [FSProblem]) { for p in problems { note(p.path, p.reason) } }
 
     func note(_ path: String, _ reason: String) {
         let key = path + "\u{0}" + reason
@@ -175,6 +189,13 @@ public final class RootView {
 
     /// Information about the file at `path`, following symlinks inside the root (or not, for the last component).
     public func info(_ path: String, follow: Bool = true) -> FileInfo? {
+        if let img = image {
+            switch memWalk(img, path, followLast: follow) {
+            case .found(let canonical, let node): return FileInfo(path: canonical, kind: RootView.kind(node), size: RootView.size(node), mode: RootView.mode(node))
+            case .missing: return nil
+            case .failed(let why): note(path, why); return nil
+            }
+        }
         switch walk(path, followLast: follow) {
         case .found(let parent, _, let fd, let kind, let size, let mode, let canonical):
             release(parent, fd)
@@ -190,6 +211,10 @@ public final class RootView {
 
     /// The target text of a symlink (not resolved), or nil.
     public func readLink(_ path: String) -> String? {
+        if let img = image {
+            if case .found(_, let node) = memWalk(img, path, followLast: false), case .symlink(let t) = node { return t }
+            return nil
+        }
         switch walk(path, followLast: false) {
         case .found(let parent, _, let fd, let kind, _, _, _):
             defer { release(parent, fd) }
@@ -206,6 +231,27 @@ public final class RootView {
     /// or unreadable; everything but "missing" is recorded in `problems`. Content beyond `maxFileBytes` is cut.
     public func read(_ path: String, limit: Int? = nil) -> [UInt8]? {
         let cap = limit ?? maxFileBytes
+        if let img = image {
+            switch memWalk(img, path, followLast: true) {
+            case .missing: return nil
+            case .failed(let why): note(path, why); return nil
+            case .found(let canonical, let node):
+                switch node {
+                case .file(let content, let size, _, let complete):
+                    if !complete && content.count < cap { note(canonical, "content not in memory (image read budget); only the first \(content.count) of \(size) bytes were read") }
+                    if content.count > cap {
+                        note(canonical, "larger than \(cap) bytes; only the first \(cap) bytes were read")
+                        filesRead += 1
+                        return Array(content[0..<cap])
+                    }
+                    filesRead += 1
+                    return content
+                case .directory: return nil
+                case .symlink: return nil
+                case .special(let k): note(canonical, "skipped: \(k.name), not read"); return nil
+                }
+            }
+        }
         switch walk(path, followLast: true) {
         case .missing: return nil
         case .failed(let why): note(path, why); return nil
@@ -247,6 +293,15 @@ public final class RootView {
 
     /// Entry names of a directory (symlinks to directories inside the root are followed), sorted.
     public func list(_ path: String) -> [String] {
+        if let img = image {
+            switch memWalk(img, path, followLast: true) {
+            case .found(let canonical, let node):
+                guard case .directory = node else { return [] }
+                return img.names(canonical).sorted()
+            case .missing: return []
+            case .failed(let why): note(path, why); return []
+            }
+        }
         switch walk(path, followLast: true) {
         case .missing: return []
         case .failed(let why): note(path, why); return []
@@ -283,6 +338,62 @@ public final class RootView {
         }
         note(canonical, "directory listing too large")
         return []
+    }
+
+    // MARK: in-memory images
+
+    private enum MemWalk {
+        case found(String, ImageTree.Node)
+        case missing
+        case failed(String)
+    }
+
+    static func kind(_ n: ImageTree.Node) -> FileKind {
+        switch n {
+        case .directory: return .directory
+        case .file: return .regular
+        case .symlink: return .symlink
+        case .special(let k): return k
+        }
+    }
+
+    static func size(_ n: ImageTree.Node) -> Int {
+        if case .file(_, let size, _, _) = n { return size }
+        if case .symlink(let t) = n { return t.utf8.count }
+        return 0
+    }
+
+    static func mode(_ n: ImageTree.Node) -> UInt32 {
+        if case .file(_, _, let mode, _) = n { return mode }
+        return 0o755
+    }
+
+    /// The same resolution rules as `walk`, over an image: absolute links re-rooted, `..` clamped at the root,
+    /// at most 40 links.
+    private func memWalk(_ img: ImageTree, _ path: String, followLast: Bool) -> MemWalk {
+        if path.utf8.contains(0) { return .failed("path contains a NUL byte") }
+        var pending = Array(RootView.components(path).reversed())
+        var names: [String] = []
+        var links = 0
+        func current() -> String { names.isEmpty ? "/" : "/" + Text.joinWith(names, "/") }
+        while let comp = pending.popLast() {
+            if comp == "." { continue }
+            if comp == ".." { if !names.isEmpty { names.removeLast() }; continue }
+            let candidate = Text.join(current(), comp)
+            guard let node = img.node(candidate) else { return .missing }
+            let isLast = pending.isEmpty
+            if case .symlink(let target) = node, !isLast || followLast {
+                links += 1
+                if links > 40 { return .failed("too many levels of symbolic links (loop?)") }
+                if target.hasPrefix("/") { names.removeAll() }
+                for part in RootView.components(target).reversed() { pending.append(part) }
+                continue
+            }
+            if isLast { return .found(candidate, node) }
+            guard case .directory = node else { return .missing }
+            names.append(comp)
+        }
+        return .found(current(), .directory)
     }
 
     /// Walks a directory tree without following symlinks, breadth-first, to bounded depth and count.

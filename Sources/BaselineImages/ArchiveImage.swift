@@ -1,0 +1,138 @@
+// Firmware images read through libarchive (tar and cpio, compressed with gzip, xz, zstd, bzip2, lz4…) into an
+// in-memory ImageTree, without extracting anything to disk and without needing root. The format is detected from
+// the content, never from the file name. Hostile images are contained: member names with `..` are refused, absolute
+// names are taken relative to the image root, symlinks stay links (the root view re-roots them), per-file content
+// is capped, and the whole image may not expand beyond a limit (archive bombs).
+import BaselineCore
+import CArchive
+import Foundation
+
+public struct ImageError: Error {
+    public let message: String
+}
+
+public struct LoadedImage {
+    public let tree: ImageTree
+    public let format: String
+    public let problems: [FSProblem]
+    public let entries: Int
+}
+
+public enum ArchiveImage {
+    public struct Limits {
+        public var maxFileBytes = 16 << 20              // content kept per file
+        public var maxTotalContent = 512 << 20          // content kept in memory in all
+        public var maxExpandedBytes: Int64 = 8 << 30    // decompressed bytes read in all (bombs)
+        public var maxEntries = 1_000_000
+        public init() {}
+    }
+
+    /// Normalises a member name to a canonical root path; nil when it climbs out with "..".
+    static func canonical(_ name: String) -> String? {
+        var parts: [String] = []
+        for p in name.split(separator: "/", omittingEmptySubsequences: true) {
+            if p == "." { continue }
+            if p == ".." { return nil }
+            parts.append(String(p))
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    static func errorText(_ a: OpaquePointer?) -> String {
+        if let e = archive_error_string(a) { return String(cString: e) }
+        return "unknown libarchive error"
+    }
+
+    public static func load(_ path: String, limits: Limits = Limits()) throws(ImageError) -> LoadedImage {
+        guard let a = archive_read_new() else { throw ImageError(message: "\(path): cannot start libarchive") }
+        defer { archive_read_free(a) }
+        archive_read_support_filter_all(a)
+        archive_read_support_format_all(a)
+        if archive_read_open_filename(a, path, 65536) != ARCHIVE_OK {
+            throw ImageError(message: "\(path): not a supported firmware image (\(errorText(a)))")
+        }
+        let tree = ImageTree()
+        var problems: [FSProblem] = []
+        var entries = 0
+        var kept = 0
+        var expanded: Int64 = 0
+        var format = ""
+        var hardlinks: [(String, String)] = []
+        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+        var entry: OpaquePointer? = nil
+        while true {
+            let r = archive_read_next_header(a, &entry)
+            if r == ARCHIVE_EOF { break }
+            if r < ARCHIVE_WARN {
+                // Recognised compression or format but no readable member: a damaged image, not an unknown one.
+                let text = errorText(a).lowercased()
+                let damaged = archive_filter_count(a) > 1 || archive_format(a) != 0 || text.contains("truncated") || text.contains("damaged") || text.contains("corrupt")
+                if entries == 0 && !damaged {
+                    throw ImageError(message: "\(path): not a supported firmware image (\(errorText(a)))")
+                }
+                throw ImageError(message: "\(path): corrupt or truncated image after \(entries) entries (\(errorText(a)))")
+            }
+            if format.isEmpty, let f = archive_format_name(a) { format = String(cString: f) }
+            entries += 1
+            if entries > limits.maxEntries { throw ImageError(message: "\(path): more than \(limits.maxEntries) entries; refusing the image") }
+            guard let e = entry, let cname = archive_entry_pathname(e) else { continue }
+            let rawName = String(cString: cname)
+            guard let name = canonical(rawName) else {
+                problems.append(FSProblem(path: rawName, reason: "member name leaves the image root; refused"))
+                continue
+            }
+            if let h = archive_entry_hardlink(e) {
+                let target = String(cString: h)
+                if let t = canonical(target) { hardlinks.append((name, t)) } else {
+                    problems.append(FSProblem(path: rawName, reason: "hard link to '\(target)' leaves the image root; refused"))
+                }
+                continue
+            }
+            let type = UInt32(archive_entry_filetype(e)) & 0o170000
+            switch type {
+            case 0o040000: tree.add(name, .directory)
+            case 0o120000:
+                let target = archive_entry_symlink(e).map { String(cString: $0) } ?? ""
+                tree.add(name, .symlink(target))
+            case 0o100000:
+                let declared = archive_entry_size_is_set(e) != 0 ? Int(archive_entry_size(e)) : 0
+                var content: [UInt8] = []
+                var complete = true
+                while true {
+                    let n = buffer.withUnsafeMutableBytes { archive_read_data(a, $0.baseAddress, $0.count) }
+                    if n < 0 {
+                        throw ImageError(message: "\(path): corrupt or truncated image in '\(rawName)' (\(errorText(a)))")
+                    }
+                    if n == 0 { break }
+                    expanded += Int64(n)
+                    if expanded > limits.maxExpandedBytes {
+                        throw ImageError(message: "\(path): the image expands beyond \(limits.maxExpandedBytes) bytes; refusing it (archive bomb?)")
+                    }
+                    let room = min(limits.maxFileBytes - content.count, limits.maxTotalContent - kept)
+                    if room > 0 {
+                        let take = min(room, n)
+                        content.append(contentsOf: buffer[0..<take])
+                        kept += take
+                        if take < n { complete = false }
+                    } else {
+                        complete = false
+                    }
+                }
+                let mode = UInt32(archive_entry_perm(e))
+                tree.add(name, .file(content: content, size: max(declared, content.count), mode: mode, complete: complete))
+            case 0o010000: tree.add(name, .special(.fifo))
+            case 0o020000: tree.add(name, .special(.charDevice))
+            case 0o060000: tree.add(name, .special(.blockDevice))
+            case 0o140000: tree.add(name, .special(.socket))
+            default: problems.append(FSProblem(path: name, reason: "unknown member type; skipped"))
+            }
+        }
+        for (name, target) in hardlinks {
+            if let node = tree.node(target) { tree.add(name, node) } else {
+                problems.append(FSProblem(path: name, reason: "hard link to missing member '\(target)'"))
+            }
+        }
+        if entries == 0 { throw ImageError(message: "\(path): the image is empty") }
+        return LoadedImage(tree: tree, format: format, problems: problems, entries: entries)
+    }
+}
