@@ -46,7 +46,7 @@ struct CommandLineTests {
         let t = try TempTree(["image.bin": "not a root filesystem"])
         let r2 = try baseline(["audit", t.sub("image.bin")])
         #expect(r2.code == 3)
-        #expect(r2.stderr.contains("not a directory"))
+        #expect(r2.stderr.contains("not a supported firmware image"))
     }
 
     @Test func helpAndVersion() throws {
