@@ -23,6 +23,18 @@ hyperfine --warmup 2 --runs 15 -N -i --export-json bench-out/samples.json "${cmd
 hyperfine --warmup 1 --runs 10 -N -i --export-json bench-out/large.json \
   "$bin audit $large --profile fernwerk-edge --format json --date 2026-11-23" >/dev/null 2>&1
 
+# --- images: auditing the image directly vs extracting it with the standard tool and auditing the directory ---
+rm -f bench-out/large.sqfs bench-out/large.tar.gz
+mksquashfs "$large" bench-out/large.sqfs -noappend -quiet -all-root -comp xz >/dev/null
+tar --owner=0 --group=0 -C "$large" -czf bench-out/large.tar.gz .
+img_args="--profile fernwerk-edge --format json --date 2026-11-23 --output /dev/null"
+hyperfine --warmup 1 --runs 8 -N -i --export-json bench-out/images.json \
+  "$bin audit bench-out/large.sqfs $img_args" \
+  "bash -c 'rm -rf bench-out/x && unsquashfs -q -n -d bench-out/x bench-out/large.sqfs >/dev/null && $bin audit bench-out/x $img_args'" \
+  "$bin audit bench-out/large.tar.gz $img_args" \
+  "bash -c 'rm -rf bench-out/x && mkdir bench-out/x && tar -C bench-out/x -xzf bench-out/large.tar.gz && $bin audit bench-out/x $img_args'" >/dev/null 2>&1
+img_rss=$(rss "$bin" audit bench-out/large.sqfs $img_args)
+
 # --- baseline-agent: size, peak memory and time per architecture, and the host (SwiftPM, glibc) build ---
 host_agent=$(realpath .build/release/baseline-agent)
 agent_rows=bench-out/agent.tsv
@@ -45,9 +57,9 @@ for a in x86_64 aarch64 armv7 host; do
 done
 
 python3 - "$bin" "$largest" "$(profile_of "$largest")" "$(rss "$bin" audit "Firmware-samples/$largest" --profile "$(profile_of "$largest")" --format json)" \
-  "$(rss "$bin" audit "$large" --profile fernwerk-edge --format json)" "$(find "$large" -type f | wc -l)" <<'PY'
+  "$(rss "$bin" audit "$large" --profile fernwerk-edge --format json)" "$(find "$large" -type f | wc -l)" "$img_rss" <<'PY'
 import json, sys, subprocess, platform, os
-bin_, largest, lprof, rss_small, rss_large, nfiles = sys.argv[1:]
+bin_, largest, lprof, rss_small, rss_large, nfiles, _img_rss = sys.argv[1:8]
 samples = json.load(open("bench-out/samples.json"))["results"] if os.path.exists("bench-out/samples.json") else []
 large = json.load(open("bench-out/large.json"))["results"][0]
 cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
@@ -69,6 +81,15 @@ lines.append(f"`Firmware-samples/make-large-sample.sh` builds it: the Debian 11 
 lines.append(f"- mean {large['mean']*1000:.0f} ms ± {large['stddev']*1000:.0f} ms (min {large['min']*1000:.0f}, max {large['max']*1000:.0f}), "
              f"peak RSS {int(rss_large)/1024:.1f} MiB")
 lines.append(f"- command: `{large['command'].replace(bin_, '.build/release/baseline')}`\n")
+lines.append("## Firmware images (issue 4): direct vs extract-then-audit\n")
+lines.append(f"The ~10k-file tree above as SquashFS (xz) and as tar.gz. Peak RSS auditing the SquashFS image directly: {int(sys.argv[7])/1024:.1f} MiB "
+             "(the image is read into memory, capped at 16 MiB per file).\n")
+lines.append("| command | mean | σ |")
+lines.append("|---|---|---|")
+for r in json.load(open("bench-out/images.json"))["results"]:
+    cmd = r["command"].replace(bin_, "baseline").replace(" --profile fernwerk-edge --format json --date 2026-11-23 --output /dev/null", "")
+    lines.append(f"| `{cmd}` | {r['mean']*1000:.0f} ms | {r['stddev']*1000:.0f} ms |")
+lines.append("")
 lines.append("## baseline-agent (issue 3)\n")
 lines.append("Static builds from `make agent` (Embedded Swift, musl, libxcrypt, stripped; LTO for x86_64 and armv7); `host` is the SwiftPM "
              "release build of the same agent (dynamically linked, glibc), for comparison. ARM builds run under "
