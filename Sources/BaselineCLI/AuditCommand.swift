@@ -84,21 +84,7 @@ struct AuditCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir) else {
             throw die("\(root): no such file or directory", code: 3)
         }
-        let fs: RootView
-        var kind = "rootfs"
-        if isDir.boolValue {
-            do { fs = try RootView(root: root) } catch { throw die(error.message, code: 3) }
-        } else {
-            let image: LoadedImage
-            do throws(ImageError) {
-                var limits = ArchiveImage.Limits()
-                limits.maxExpandedBytes = maxImageBytes
-                image = SquashFSImage.isSquashFS(root) ? try SquashFSImage.load(root, limits: limits) : try ArchiveImage.load(root, limits: limits)
-            } catch { throw die(error.message, code: 3) }
-            fs = RootView(image: image.tree, label: root)
-            fs.record(image.problems)
-            kind = "image"
-        }
+        let (fs, kind) = try openRoot(root, isDirectory: isDir.boolValue, maxImageBytes: maxImageBytes)
 
         let options = AuditOptions(today: today, generatedAt: Int64(Date().timeIntervalSince1970), fleetKey: key,
                                    sourceKind: kind, sourcePath: root)
@@ -135,6 +121,85 @@ struct AuditCommand: ParsableCommand {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
         if !gating.isEmpty { throw ExitCode(1) }
+    }
+}
+
+/// A root view over a directory or a firmware image (SquashFS, tar, cpio), and the source kind for the report.
+func openRoot(_ root: String, isDirectory: Bool, maxImageBytes: Int64) throws -> (RootView, String) {
+    if isDirectory {
+        do { return (try RootView(root: root), "rootfs") } catch { throw die(error.message, code: 3) }
+    }
+    let image: LoadedImage
+    do throws(ImageError) {
+        var limits = ArchiveImage.Limits()
+        limits.maxExpandedBytes = maxImageBytes
+        image = SquashFSImage.isSquashFS(root) ? try SquashFSImage.load(root, limits: limits) : try ArchiveImage.load(root, limits: limits)
+    } catch { throw die(error.message, code: 3) }
+    let fs = RootView(image: image.tree, label: root)
+    fs.record(image.problems)
+    return (fs, "image")
+}
+
+/// `baseline fingerprint IMAGE`: the fingerprints of every secret baked into a factory image, as a profile that a
+/// vendor profile extends, so agents in the field can tell a unit still running with factory secrets.
+struct FingerprintCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fingerprint",
+        abstract: "Write the factory fingerprints of an image (host keys, authorized keys, keyed password hashes and private keys) as a profile.")
+
+    @Argument(help: "Firmware image or root filesystem directory.")
+    var image: String
+
+    @Option(name: .customLong("fleet-key-file"), help: "The fleet HMAC key (the agents' --fleet-key-file). Required: secrets are only ever fingerprinted keyed.")
+    var fleetKeyFile: String
+
+    @Option(help: "Profile id to write (default: factory-<image name>).")
+    var id: String?
+
+    @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of standard output.")
+    var output: String?
+
+    @Option(name: .customLong("max-image-bytes"), help: "Refuse an image that expands to more than this many bytes.")
+    var maxImageBytes: Int64 = 8 << 30
+
+    func run() throws {
+        var key: [UInt8] = []
+        switch HostFile.read(fleetKeyFile, limit: 4096) {
+        case .ok(let b):
+            key = b
+            while let last = key.last, last == 10 || last == 13 { key.removeLast() }
+            guard key.count >= 16 else { throw die("\(fleetKeyFile): fleet key too short (expected at least 16 bytes)", code: 2) }
+        case .failed(let why): throw die("\(fleetKeyFile): cannot read fleet key: \(why)", code: 2)
+        }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: image, isDirectory: &isDir) else { throw die("\(image): no such file or directory", code: 3) }
+        let (fs, _) = try openRoot(image, isDirectory: isDir.boolValue, maxImageBytes: maxImageBytes)
+        let facts = DeviceFacts.gather(fs)
+        func hmac(_ m: [UInt8]) -> String { "hmac-sha256:" + Hex.encode(HMACSHA256.authenticate(key: key, message: m)) }
+        var prints: [(String, String)] = []
+        for h in facts.ssh.hostKeys { if let p = h.publicKey { prints.append((p.fingerprint, "host key " + h.path)) } }
+        for a in facts.ssh.authorizedKeys { if let p = a.key { prints.append((p.fingerprint, "authorized key \(a.path):\(a.line)")) } }
+        for a in facts.accounts.accounts { if case .hash(let h) = a.password { prints.append((hmac(Array(h.utf8)), "password hash of \(a.name)")) } }
+        let hostPaths = facts.ssh.hostKeys.map { $0.path }
+        for k in facts.privateKeys where !hostPaths.contains(k.path) { prints.append((hmac(k.digest), "private key \(k.path):\(k.line)")) }
+        var seen: Set<String> = []
+        prints = prints.filter { seen.insert($0.0).inserted }
+        let name = URL(fileURLWithPath: image).lastPathComponent
+        let doc: [String: Any] = [
+            "schema": ProfileLoader.schemaID,
+            "id": id ?? "factory-" + name,
+            "title": "Factory fingerprints of \(name)",
+            "notes": ["Written by baseline fingerprint \(baselineVersion) on \(CivilDate.fromEpochSeconds(Int64(Date().timeIntervalSince1970)).iso).",
+                      "Fleet key id sha256:\(Hex.encode(BaselineCore.SHA256.hash(key)).prefix(16))."] + prints.map { $0.0 + "  " + $0.1 },
+            "factory_fingerprints": prints.map { $0.0 },
+        ]
+        let data = try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        let text = String(decoding: data, as: UTF8.self) + "\n"
+        if let out = output {
+            if let err = HostFile.writeAtomically(out, text) { throw die("\(out): cannot write: \(err)", code: 3) }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
     }
 }
 

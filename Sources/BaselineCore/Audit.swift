@@ -49,7 +49,8 @@ public enum Auditor {
         if let e = profile.eolData { eol = try EOLData.load(e) }
 
         let facts = DeviceFacts.gather(fs)
-        let ctx = CheckContext(fs: fs, facts: facts, profile: profile, today: options.today, credentialLists: lists, eol: eol)
+        let ctx = CheckContext(fs: fs, facts: facts, profile: profile, today: options.today, credentialLists: lists, eol: eol,
+                               fleetKey: options.fleetKey)
 
         let selective = !profile.checks.isEmpty
         var findings: [Finding] = []

@@ -20,11 +20,28 @@ public final class CheckContext {
     public let today: CivilDate
     public let credentialLists: [DefaultCredential]
     public let eol: EOLData?
+    public let fleetKey: [UInt8]?
     public let crypt = Crypt()
 
-    public init(fs: RootView, facts: DeviceFacts, profile: Profile, today: CivilDate, credentialLists: [DefaultCredential], eol: EOLData?) {
+    public init(fs: RootView, facts: DeviceFacts, profile: Profile, today: CivilDate, credentialLists: [DefaultCredential], eol: EOLData?,
+                fleetKey: [UInt8]? = nil) {
         self.fs = fs; self.facts = facts; self.profile = profile; self.today = today
-        self.credentialLists = credentialLists; self.eol = eol
+        self.credentialLists = credentialLists; self.eol = eol; self.fleetKey = fleetKey
+    }
+
+    /// On a running device (the agent), secrets are expected to exist: what matters is whether they are still the
+    /// ones baked into the factory image (the profile's `factory_fingerprints`), and — across units — the collector.
+    public var isLiveDevice: Bool { facts.live.isLive }
+
+    /// Keyed fingerprint of a secret, in the form `baseline fingerprint` writes; nil without a fleet key.
+    public func keyedFingerprint(_ secret: [UInt8]) -> String? {
+        guard let k = fleetKey else { return nil }
+        return "hmac-sha256:" + Hex.encode(HMACSHA256.authenticate(key: k, message: secret))
+    }
+
+    public func isFactory(_ fingerprint: String?) -> Bool {
+        guard let f = fingerprint else { return false }
+        return profile.factoryFingerprints.contains(f)
     }
 
     /// Host part of a URL ("https://u@h:8443/x" → "h"), lower-cased.

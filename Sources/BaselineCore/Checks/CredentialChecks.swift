@@ -64,6 +64,8 @@ public enum CredentialChecks {
     public static func bakedHashes(_ c: CheckContext) -> Outcome {
         let groups = hashedAccounts(c)
         guard !groups.isEmpty else { return .pass("no usable password hash in the image (accounts locked or empty)") }
+        if c.isLiveDevice { return liveFactoryMatch(c, what: "password hash", items: groups.flatMap { g in g.accounts.map { a in
+            (Evidence(a.source, a.line, describe(a) + " still has the factory image's password hash"), c.keyedFingerprint(Array(g.hash.utf8))) } }) }
         var ev: [Evidence] = []
         for g in groups { for a in g.accounts { ev.append(Evidence(a.source, a.line, describe(a) + " ships a usable \(HashScheme.of(g.hash).name) hash")) } }
         if c.profile.perUnitProvisioning {
@@ -90,6 +92,8 @@ public enum CredentialChecks {
     public static func hostKeys(_ c: CheckContext) -> Outcome {
         let keys = c.facts.ssh.hostKeys
         if keys.isEmpty { return .pass("no SSH host private key in the image (generated at first boot)") }
+        if c.isLiveDevice { return liveFactoryMatch(c, what: "SSH host key", items: keys.map { k in
+            (Evidence(k.path, 0, "host key is the factory image's (\(k.publicKey?.fingerprint ?? "?"))"), k.publicKey?.fingerprint) }) }
         var ev: [Evidence] = []
         for k in keys {
             let fp = k.publicKey.map { "\($0.type) \($0.fingerprint)" } ?? "format not recognised"
@@ -103,6 +107,8 @@ public enum CredentialChecks {
         let hostPaths = c.facts.ssh.hostKeys.map { $0.path }
         let keys = c.facts.privateKeys.filter { !hostPaths.contains($0.path) }
         if keys.isEmpty { return .pass("no PEM private key found under " + Text.joinWith(DeviceFacts.keyScanDirs, ", ")) }
+        if c.isLiveDevice { return liveFactoryMatch(c, what: "private key", items: keys.map { k in
+            (Evidence(k.path, k.line, "\(k.label) is the factory image's"), c.keyedFingerprint(k.digest)) }) }
         var ev: [Evidence] = []
         for k in keys {
             let fp = k.publicKey.map { " (\($0.type) \($0.fingerprint))" } ?? ""
@@ -121,7 +127,29 @@ public enum CredentialChecks {
             ev.append(Evidence(k.path, k.line, "pre-installed key " + fp))
         }
         if c.profile.allowAuthorizedKeys { return .pass("\(keys.count) authorized key(s); the profile allows them", ev) }
+        if c.isLiveDevice {
+            // Keys an operator installed are legitimate; keys that came with the factory image are not.
+            let factory = keys.filter { c.isFactory($0.key?.fingerprint) }
+            if !factory.isEmpty {
+                return .fail("\(factory.count) authorized key(s) installed at the factory are still accepted",
+                             factory.map { Evidence($0.path, $0.line, "factory key " + ($0.key.map { "\($0.type) \($0.fingerprint)" } ?? "")) })
+            }
+            return .info("\(keys.count) authorized key(s), none from the factory image", ev)
+        }
         return .fail("\(keys.count) pre-installed authorized key(s) grant remote access to whoever holds the private key", ev)
+    }
+
+    /// On a live device: fail for secrets whose fingerprint is among the profile's factory fingerprints.
+    static func liveFactoryMatch(_ c: CheckContext, what: String, items: [(Evidence, String?)]) -> Outcome {
+        let matched = items.filter { c.isFactory($0.1) }.map { $0.0 }
+        if !matched.isEmpty { return .fail("\(matched.count) \(what)(s) still the factory image's: every unit from that image shares them", matched) }
+        if c.profile.factoryFingerprints.isEmpty {
+            return .info("\(items.count) \(what)(s) on this device; the profile has no factory fingerprints to compare with (uniqueness across units: the collector)")
+        }
+        if items.contains(where: { $0.1 == nil }) && c.fleetKey == nil && what != "SSH host key" {
+            return .info("\(items.count) \(what)(s); without --fleet-key-file they cannot be compared with the factory fingerprints")
+        }
+        return .pass("\(items.count) \(what)(s), none from the factory image")
     }
 
     /// CRED-09: sshd_config and Dropbear arguments.
