@@ -678,4 +678,137 @@ ChallengeResponseAuthentication no
 UsePAM yes
 Subsystem	sftp	/usr/lib/openssh/sftp-server
 EOF
+
+###############################################################################
+# Package databases (LIFE-06). The Yocto kirkstone and Buildroot images ship none.
+put "openwrt-24.10-nordlicht-legacy/usr/lib/opkg/status" <<'EOF'
+Package: busybox
+Version: 1.36.1-r2
+Depends: libc
+Status: install user installed
+Architecture: mipsel_24kc
+Installed-Time: 1738000000
+
+Package: dropbear
+Version: 2024.86-r1
+Depends: libc
+Status: install user installed
+Architecture: mipsel_24kc
+Installed-Time: 1738000000
+
+Package: opkg
+Version: 2024.10.16~38eccbb1-r1
+Status: install user installed
+Architecture: mipsel_24kc
+Installed-Time: 1738000000
+
+Package: base-files
+Version: 1620-r28427-6df0e3d02a
+Status: install user installed
+Architecture: mipsel_24kc
+Installed-Time: 1738000000
+EOF
+put "openwrt-25.12-nordlicht/lib/apk/db/installed" <<'EOF'
+P:base-files
+V:1661-r31502
+A:aarch64_cortex-a53
+T:Base filesystem for OpenWrt
+
+P:busybox
+V:1.37.0-r3
+A:aarch64_cortex-a53
+T:Core utilities for embedded Linux
+
+P:dropbear
+V:2025.88-r1
+A:aarch64_cortex-a53
+T:Small SSH2 client/server
+
+P:apk-openssl
+V:3.0.0_pre20250926-r1
+A:aarch64_cortex-a53
+T:Alpine Package Keeper
+EOF
+put "yocto-scarthgap-acme-rauc/var/lib/opkg/status" <<'EOF'
+Package: base-files
+Version: 3.0.14-r0
+Status: install user installed
+Architecture: gw7100
+
+Package: busybox
+Version: 1.36.1-r0
+Status: install user installed
+Architecture: cortexa53
+
+Package: openssh-sshd
+Version: 9.6p1-r0
+Status: install user installed
+Architecture: cortexa53
+
+Package: rauc
+Version: 1.11.3-r0
+Status: install user installed
+Architecture: cortexa53
+
+Package: rauc-hawkbit-updater
+Version: 1.3-r0
+Status: install user installed
+Architecture: cortexa53
+EOF
+put "debian-13-fernwerk/var/lib/dpkg/status" <<'EOF'
+Package: base-files
+Status: install ok installed
+Priority: required
+Architecture: arm64
+Version: 13.8
+
+Package: openssh-server
+Status: install ok installed
+Priority: optional
+Architecture: arm64
+Version: 1:10.0p1-7
+
+Package: unattended-upgrades
+Status: install ok installed
+Priority: optional
+Architecture: all
+Version: 2.12
+
+Package: apt
+Status: install ok installed
+Priority: required
+Architecture: arm64
+Version: 3.0.3
+EOF
+put "debian-11-fernwerk-legacy/var/lib/dpkg/status" <<'EOF'
+Package: base-files
+Status: install ok installed
+Priority: required
+Architecture: armhf
+Version: 11.1+deb11u11
+
+Package: openssh-server
+Status: install ok installed
+Priority: optional
+Architecture: armhf
+Version: 1:8.4p1-5+deb11u3
+
+Package: openbsd-inetd
+Status: install ok installed
+Priority: optional
+Architecture: armhf
+Version: 0.20160825-5
+
+Package: telnetd
+Status: install ok installed
+Priority: optional
+Architecture: armhf
+Version: 0.17+2.2-2
+
+Package: apt
+Status: install ok installed
+Priority: required
+Architecture: armhf
+Version: 2.2.4
+EOF
 echo "samples rebuilt in $(pwd)"

@@ -124,6 +124,13 @@ let checkCases: [CheckCase] = [
     CheckCase(name: "vendor OS mapped with base_os", check: "LIFE-04", expect: "fail", files: ["etc/os-release": "ID=acme-os\nVERSION_ID=4.0.3\n"], profileExtra: "\"lifecycle\": {\"base_os\": \"yocto\"}"),
     CheckCase(name: "unknown distribution", check: "LIFE-04", expect: "info", files: ["etc/os-release": "ID=mystery\nVERSION_ID=1\n"]),
     CheckCase(name: "unknown release of a known distribution", check: "LIFE-04", expect: "warn", files: ["etc/os-release": "ID=openwrt\nVERSION_ID=17.01.7\n"]),
+    // LIFE-06
+    CheckCase(name: "no package database, no SBOM", check: "LIFE-06", expect: "warn", files: ["etc/os-release": osr]),
+    CheckCase(name: "dpkg status", check: "LIFE-06", expect: "pass", files: ["var/lib/dpkg/status": "Package: a\nStatus: install ok installed\nVersion: 1\n\nPackage: b\nStatus: deinstall ok config-files\nVersion: 2\n"],
+              evidence: "dpkg database, 1 installed package(s)"),
+    CheckCase(name: "apk installed db", check: "LIFE-06", expect: "pass", files: ["lib/apk/db/installed": "P:busybox\nV:1.37.0-r3\n\nP:dropbear\nV:2025.88-r1\n"],
+              evidence: "apk database, 2 installed package(s)"),
+    CheckCase(name: "SBOM file", check: "LIFE-06", expect: "pass", files: ["usr/share/sbom/image.cdx.json": "{}"], evidence: "SBOM file"),
     // SURF-01
     CheckCase(name: "systemd telnet.socket enabled", check: "SURF-01", expect: "fail", files: ["lib/systemd/system/telnet.socket": "[Socket]\nListenStream=23\n", "etc/systemd/system/sockets.target.wants/telnet.socket": "[Socket]\nListenStream=23\n"]),
     CheckCase(name: "xinetd telnet enabled", check: "SURF-01", expect: "fail", files: ["etc/xinetd.d/telnet": "service telnet\n{\n  disable = no\n  server = /usr/sbin/in.telnetd\n}\n"]),

@@ -62,4 +62,16 @@ public enum LifecycleChecks {
         }
         return .pass("\(product.title) \(cycle.cycle) is supported upstream" + (upstreamEnd.map { " until \($0.iso)" } ?? ""), ev)
     }
+
+    /// LIFE-06: a package database or an SBOM tells what the image contains (CRA Annex I Part II(1)).
+    public static func inventory(_ c: CheckContext) -> Outcome {
+        let p = c.facts.packages
+        var ev: [Evidence] = []
+        for d in p.databases { ev.append(Evidence(d.path, 0, "\(d.manager) database, \(d.count) installed package(s)")) }
+        for s in p.sbomFiles { ev.append(Evidence(s, 0, "SBOM file")) }
+        if ev.isEmpty {
+            return .warn("no package database (opkg, dpkg, apk) and no SBOM in the image: its components cannot be inventoried")
+        }
+        return .pass("component inventory: " + Text.joinWith(ev.map { $0.detail }, "; "), ev)
+    }
 }

@@ -17,6 +17,7 @@ public struct DeviceFacts {
     public var privateKeys: [PrivateKeyFile]
     public var securityTxt: [Evidence]
     public var live: LiveFacts
+    public var packages: PackageFacts
 
     /// Directories scanned for PEM private keys, and the per-file size limit of that scan.
     public static let keyScanDirs = ["/etc", "/root", "/home", "/opt", "/usr/local/etc", "/var/lib", "/data", "/persist"]
@@ -28,7 +29,7 @@ public struct DeviceFacts {
         let ssh = SSHFacts.gather(fs, services: services, accounts: accounts)
         return DeviceFacts(accounts: accounts, release: ReleaseFacts.gather(fs), services: services, ssh: ssh,
                            update: UpdateFacts.gather(fs, services: services),
-                           privateKeys: scanPrivateKeys(fs), securityTxt: findSecurityTxt(fs), live: LiveFacts.gather(fs))
+                           privateKeys: scanPrivateKeys(fs), securityTxt: findSecurityTxt(fs), live: LiveFacts.gather(fs), packages: PackageFacts.gather(fs))
     }
 
     static func scanPrivateKeys(_ fs: RootView) -> [PrivateKeyFile] {
