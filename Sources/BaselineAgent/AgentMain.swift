@@ -96,14 +96,7 @@ func runAgent() throws(AgentExit) -> Int32 {
     do throws(ProfileError) { profile = try ProfileLoader.load(o.profile) } catch { throw fail(error.text, 2) }
     var key: [UInt8]? = nil
     if let kf = o.keyFile {
-        switch HostFile.read(kf, limit: 4096) {
-        case .ok(let b):
-            var k = b
-            while let last = k.last, last == 10 || last == 13 { k.removeLast() }
-            guard k.count >= 16 else { throw fail("\(kf): fleet key too short (expected at least 16 bytes)", 2) }
-            key = k
-        case .failed(let why): throw fail("\(kf): cannot read fleet key: \(why)", 2)
-        }
+        do throws(ProfileError) { key = try FleetKey.load(kf) } catch { throw fail(error.text, 2) }
     }
     let fs: RootView
     do throws(RootError) { fs = try RootView(root: o.root) } catch { throw fail(error.message, 3) }

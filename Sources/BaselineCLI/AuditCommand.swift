@@ -70,14 +70,7 @@ struct AuditCommand: ParsableCommand {
 
         var key: [UInt8]? = nil
         if let kf = fleetKeyFile {
-            switch HostFile.read(kf, limit: 4096) {
-            case .ok(let b):
-                var k = b
-                while let last = k.last, last == 10 || last == 13 { k.removeLast() }
-                guard k.count >= 16 else { throw die("\(kf): fleet key too short (expected at least 16 bytes)", code: 2) }
-                key = k
-            case .failed(let why): throw die("\(kf): cannot read fleet key: \(why)", code: 2)
-            }
+            do { key = try FleetKey.load(kf) } catch { throw die(error.text, code: 2) }
         }
 
         var isDir: ObjCBool = false
@@ -163,19 +156,13 @@ struct FingerprintCommand: ParsableCommand {
     var maxImageBytes: Int64 = 8 << 30
 
     func run() throws {
-        var key: [UInt8] = []
-        switch HostFile.read(fleetKeyFile, limit: 4096) {
-        case .ok(let b):
-            key = b
-            while let last = key.last, last == 10 || last == 13 { key.removeLast() }
-            guard key.count >= 16 else { throw die("\(fleetKeyFile): fleet key too short (expected at least 16 bytes)", code: 2) }
-        case .failed(let why): throw die("\(fleetKeyFile): cannot read fleet key: \(why)", code: 2)
-        }
+        let key: [UInt8]
+        do { key = try FleetKey.load(fleetKeyFile) } catch { throw die(error.text, code: 2) }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: image, isDirectory: &isDir) else { throw die("\(image): no such file or directory", code: 3) }
         let (fs, _) = try openRoot(image, isDirectory: isDir.boolValue, maxImageBytes: maxImageBytes)
         let facts = DeviceFacts.gather(fs)
-        func hmac(_ m: [UInt8]) -> String { "hmac-sha256:" + Hex.encode(HMACSHA256.authenticate(key: key, message: m)) }
+        func hmac(_ m: [UInt8]) -> String { FleetKey.fingerprint(key, m) }
         var prints: [(String, String)] = []
         for h in facts.ssh.hostKeys { if let p = h.publicKey { prints.append((p.fingerprint, "host key " + h.path)) } }
         for a in facts.ssh.authorizedKeys { if let p = a.key { prints.append((p.fingerprint, "authorized key \(a.path):\(a.line)")) } }
@@ -190,7 +177,7 @@ struct FingerprintCommand: ParsableCommand {
             "id": id ?? "factory-" + name,
             "title": "Factory fingerprints of \(name)",
             "notes": ["Written by baseline fingerprint \(baselineVersion) on \(CivilDate.fromEpochSeconds(Int64(Date().timeIntervalSince1970)).iso).",
-                      "Fleet key id sha256:\(Hex.encode(BaselineCore.SHA256.hash(key)).prefix(16))."] + prints.map { $0.0 + "  " + $0.1 },
+                      "Fleet key id \(FleetKey.id(key))."] + prints.map { $0.0 + "  " + $0.1 },
             "factory_fingerprints": prints.map { $0.0 },
         ]
         let data = try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])

@@ -62,7 +62,6 @@ public enum Auditor {
             let o = run(ctx)
             var severity = policy?.severity ?? def.severity
             if o.status == .warn { severity = severity.lower }
-            if o.status == .pass || o.status == .skip || o.status == .info { severity = policy?.severity ?? def.severity }
             findings.append(Finding(id: id, area: def.area, title: def.title, status: o.status, severity: severity, message: o.message,
                                     evidence: o.evidence, provisions: policy?.provisions ?? [], remediation: def.remediation))
         }
@@ -97,7 +96,7 @@ public enum Auditor {
     /// (HMAC-SHA256), and not at all without one.
     public static func fingerprints(_ facts: DeviceFacts, key: [UInt8]?) -> Fingerprints {
         var f = Fingerprints()
-        if let k = key { f.fleetKeyID = "sha256:" + String(Hex.encode(SHA256.hash(k)).prefix(16)) }
+        if let k = key { f.fleetKeyID = FleetKey.id(k) }
         for h in facts.ssh.hostKeys {
             if let p = h.publicKey { f.hostKeys.append(HostKeyFingerprint(path: h.path, type: p.type, sha256: p.fingerprint)) }
         }
@@ -108,12 +107,12 @@ public enum Auditor {
             for a in facts.accounts.accounts {
                 if case .hash(let h) = a.password {
                     f.passwordHashes.append(PasswordFingerprint(account: a.name, scheme: HashScheme.of(h).name,
-                                                                hmac: Hex.encode(HMACSHA256.authenticate(key: k, message: Array(h.utf8)))))
+                                                                hmac: FleetKey.hmacHex(k, Array(h.utf8))))
                 }
             }
         }
         for p in facts.privateKeys {
-            let h = key.map { Hex.encode(HMACSHA256.authenticate(key: $0, message: p.digest)) }
+            let h = key.map { FleetKey.hmacHex($0, p.digest) }
             f.privateKeys.append(PrivateKeyFingerprint(path: p.path, label: p.label, publicSHA256: p.publicKey?.fingerprint, hmac: h))
         }
         return f
@@ -128,7 +127,7 @@ public enum Auditor {
         else if let eth0 = live.interfaces.first(where: { $0.name == "eth0" }) { material = "mac:" + eth0.mac }
         else if let first = live.interfaces.sorted(by: { $0.name < $1.name }).first { material = "mac:" + first.mac }
         guard let m = material else { return nil }
-        return "hmac-sha256:" + Hex.encode(HMACSHA256.authenticate(key: k, message: Array(m.utf8)))
+        return FleetKey.fingerprint(k, Array(m.utf8))
     }
 
     /// A random RFC 4122 version-4 UUID.

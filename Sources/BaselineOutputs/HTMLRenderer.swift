@@ -4,21 +4,7 @@ import BaselineCore
 import Foundation
 
 public enum HTMLRenderer {
-    static func esc(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func esc(_ s: String) -> String { Markup.escape(s) }
 
     static let css = """
     :root { --fail:#c62828; --warn:#ef8f00; --pass:#2e7d32; --skip:#9e9e9e; --info:#1565c0; --error:#8e24aa; --ink:#1d2330; --muted:#5f6b7a; }

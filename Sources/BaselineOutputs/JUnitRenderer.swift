@@ -4,24 +4,7 @@ import BaselineCore
 import Foundation
 
 public enum JUnitRenderer {
-    static func esc(_ s: String) -> String {
-        var out = ""
-        for u in s.unicodeScalars {
-            switch u {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\n", "\t", "\r": out.unicodeScalars.append(u)
-            default:
-                // XML 1.0 forbids most control characters; drop them.
-                if u.value < 0x20 || (u.value >= 0xFFFE && u.value <= 0xFFFF) { continue }
-                out.unicodeScalars.append(u)
-            }
-        }
-        return out
-    }
+    static func esc(_ s: String) -> String { Markup.escape(s) }
 
     static func evidenceText(_ f: Finding) -> String {
         var lines = [f.message]

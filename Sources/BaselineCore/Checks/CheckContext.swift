@@ -36,7 +36,7 @@ public final class CheckContext {
     /// Keyed fingerprint of a secret, in the form `baseline fingerprint` writes; nil without a fleet key.
     public func keyedFingerprint(_ secret: [UInt8]) -> String? {
         guard let k = fleetKey else { return nil }
-        return "hmac-sha256:" + Hex.encode(HMACSHA256.authenticate(key: k, message: secret))
+        return FleetKey.fingerprint(k, secret)
     }
 
     public func isFactory(_ fingerprint: String?) -> Bool {

@@ -39,14 +39,12 @@ public enum CredentialChecks {
         let candidates = PasswordCandidates.build(profile: c.profile, lists: c.credentialLists, accountNames: names, extraWords: [])
         var ev: [Evidence] = []
         var unsupported: [Evidence] = []
-        var tried = 0
         for g in groups {
             guard c.crypt.hash("", setting: g.hash) != nil else {
                 for a in g.accounts { unsupported.append(Evidence(a.source, a.line, describe(a) + ": hash scheme not supported by libcrypt (\(HashScheme.of(g.hash).name))")) }
                 continue
             }
             for cand in candidates {
-                tried += 1
                 if c.crypt.matches(cand.password, hash: g.hash) {
                     for a in g.accounts {
                         ev.append(Evidence(a.source, a.line, describe(a) + ": password is guessable — matches a candidate from \(cand.origin) (\(HashScheme.of(g.hash).name))"))

@@ -79,9 +79,6 @@ public struct AccountsFacts {
                 facts.accounts[i].line = line.number
             }
         }
-        for i in 0..<facts.accounts.count where facts.accounts[i].password == .inShadowMissing && !facts.shadowFound {
-            facts.accounts[i].password = .inShadowMissing
-        }
         return facts
     }
 }

@@ -27,9 +27,10 @@ public struct DeviceFacts {
         let accounts = AccountsFacts.gather(fs)
         let services = ServiceFacts.gather(fs)
         let ssh = SSHFacts.gather(fs, services: services, accounts: accounts)
-        return DeviceFacts(accounts: accounts, release: ReleaseFacts.gather(fs), services: services, ssh: ssh,
-                           update: UpdateFacts.gather(fs, services: services),
-                           privateKeys: scanPrivateKeys(fs), securityTxt: findSecurityTxt(fs), live: LiveFacts.gather(fs), packages: PackageFacts.gather(fs))
+        let update = UpdateFacts.gather(fs, services: services)
+        return DeviceFacts(accounts: accounts, release: ReleaseFacts.gather(fs), services: services, ssh: ssh, update: update,
+                           privateKeys: scanPrivateKeys(fs), securityTxt: findSecurityTxt(fs),
+                           live: LiveFacts.gather(fs, raucConfig: update.rauc?.systemConf), packages: PackageFacts.gather(fs))
     }
 
     static func scanPrivateKeys(_ fs: RootView) -> [PrivateKeyFile] {

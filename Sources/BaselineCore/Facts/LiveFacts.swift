@@ -37,7 +37,8 @@ public struct LiveFacts {
     public var uptimeSeconds: Int?
     public var lastUpdate: LastUpdate?
 
-    public static func gather(_ fs: RootView) -> LiveFacts {
+    /// `raucConfig`: RAUC's system.conf as the update facts already parsed it (it names the status file).
+    public static func gather(_ fs: RootView, raucConfig: IniFile? = nil) -> LiveFacts {
         var f = LiveFacts()
         for name in fs.list("/sys/class/net") where name != "lo" {
             let p = "/sys/class/net/" + name + "/address"
@@ -78,7 +79,7 @@ public struct LiveFacts {
             let whole = Text.split(Text.words(first.text).first ?? "", 46).first ?? ""
             f.uptimeSeconds = Text.int(whole)
         }
-        f.lastUpdate = lastUpdate(fs)
+        f.lastUpdate = lastUpdate(fs, raucConfig: raucConfig)
         return f
     }
 
@@ -191,7 +192,7 @@ public struct LiveFacts {
     }
 
     /// The most recent update the update framework or package manager recorded.
-    static func lastUpdate(_ fs: RootView) -> LastUpdate? {
+    static func lastUpdate(_ fs: RootView, raucConfig: IniFile?) -> LastUpdate? {
         var best: LastUpdate? = nil
         func offer(_ source: String, _ date: String, _ path: String) {
             guard CivilDate.parse(date) != nil else { return }
@@ -199,8 +200,7 @@ public struct LiveFacts {
         }
         // RAUC central status file: installed.timestamp=2026-09-01T10:00:00Z
         var raucStatus: [String] = []
-        if let b = fs.read("/etc/rauc/system.conf", limit: 1 << 20) {
-            let ini = IniFile.parse(b, path: "/etc/rauc/system.conf")
+        if let ini = raucConfig {
             if let sf = ini.value("system", "statusfile"), sf.value != "per-slot" { raucStatus.append(sf.value) }
             if let dd = ini.value("system", "data-directory") { raucStatus.append(Text.join(dd.value, "central.raucs")) }
         }

@@ -160,7 +160,7 @@ public struct UpdateFacts {
             for word in w where word.hasPrefix("--key=") {
                 s.key = keyRef(fs, String(word.dropFirst(6)), Evidence(l.path, l.line, l.text))
             }
-            for (i, word) in w.enumerated() where (word == "-u" || word == "--suricatta") && i >= 0 {
+            for word in w where word == "-u" || word == "--suricatta" {
                 s.suricattaEnabled = Evidence(l.path, l.line, l.text)
             }
         }

@@ -12,8 +12,6 @@ public final class ImageTree {
 
     var nodes: [String: Node] = ["/": .directory]
     var children: [String: [String]] = ["/": []]
-    public private(set) var fileCount = 0
-    public private(set) var contentBytes = 0
 
     public init() {}
 
@@ -39,7 +37,6 @@ public final class ImageTree {
         let (dir, name) = ImageTree.parent(path)
         ensureDirectory(dir)
         if nodes[path] == nil { children[dir, default: []].append(name) }
-        if case .file(let c, _, _, _) = node { fileCount += 1; contentBytes += c.count }
         if case .directory = node, children[path] == nil { children[path] = [] }
         nodes[path] = node
     }
