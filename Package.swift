@@ -25,9 +25,9 @@ let package = Package(
         // libarchive, for firmware images (system library).
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         // Host-side image readers: tar/cpio through libarchive into an in-memory root.
-        // libsquashfs (squashfs-tools-ng), for SquashFS images.
-        .target(name: "CSquashFS", linkerSettings: [.linkedLibrary("squashfs")]),
-        .target(name: "BaselineImages", dependencies: ["BaselineCore", "CArchive", "CSquashFS"]),
+        // C readers for SquashFS (libsquashfs, squashfs-tools-ng) and ext2/3/4 (libext2fs, e2fsprogs) images.
+        .target(name: "CImageReaders", linkerSettings: [.linkedLibrary("squashfs"), .linkedLibrary("ext2fs"), .linkedLibrary("com_err")]),
+        .target(name: "BaselineImages", dependencies: ["BaselineCore", "CArchive", "CImageReaders"]),
         // Host-side renderers and report comparison (Foundation allowed): SARIF, JUnit, --since.
         .target(name: "BaselineOutputs", dependencies: ["BaselineCore"]),
         // The host command-line tool.

@@ -14,7 +14,7 @@ struct AuditCommand: ParsableCommand {
         commandName: "audit",
         abstract: "Audit a firmware root filesystem against a vendor-health profile.")
 
-    @Argument(help: "Root filesystem to audit: a directory, or a firmware image (SquashFS, tar or cpio, optionally compressed).")
+    @Argument(help: "Root filesystem to audit: a directory, or a firmware image (SquashFS, ext2/3/4, tar, cpio or zip, optionally compressed; SWUpdate, RAUC or Mender bundle).")
     var root: String
 
     @Option(name: .shortAndLong, help: "Profile file or id (looked up in Profiles/, vendors/, baselines/).")
@@ -77,7 +77,7 @@ struct AuditCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir) else {
             throw die("\(root): no such file or directory", code: 3)
         }
-        let (fs, kind) = try openRoot(root, isDirectory: isDir.boolValue, maxImageBytes: maxImageBytes)
+        let (fs, kind, sourceFormat) = try openRoot(root, isDirectory: isDir.boolValue, maxImageBytes: maxImageBytes)
 
         let options = AuditOptions(today: today, generatedAt: Int64(Date().timeIntervalSince1970), fleetKey: key,
                                    sourceKind: kind, sourcePath: root)
@@ -85,8 +85,9 @@ struct AuditCommand: ParsableCommand {
         if let p = since {
             do { previous = try PreviousReport.load(p) } catch let e as PreviousReport.LoadError { throw die(e.message, code: 2) }
         }
-        let report: Report
+        var report: Report
         do { report = try Auditor.run(fs: fs, profile: loaded, options: options) } catch { throw die(error.text, code: 2) }
+        report.sourceFormat = sourceFormat
         var gating = report.findingsAtOrAbove(threshold)
         if let prev = previous { gating = gating.filter { prev.isNew($0) } }
 
@@ -118,19 +119,20 @@ struct AuditCommand: ParsableCommand {
 }
 
 /// A root view over a directory or a firmware image (SquashFS, tar, cpio), and the source kind for the report.
-func openRoot(_ root: String, isDirectory: Bool, maxImageBytes: Int64) throws -> (RootView, String) {
+/// `format` says how the root was reached inside an image ("SWUpdate bundle (signed…) › rootfs.ext4 › ext2/3/4").
+func openRoot(_ root: String, isDirectory: Bool, maxImageBytes: Int64) throws -> (fs: RootView, kind: String, format: String?) {
     if isDirectory {
-        do { return (try RootView(root: root), "rootfs") } catch { throw die(error.message, code: 3) }
+        do { return (try RootView(root: root), "rootfs", nil) } catch { throw die(error.message, code: 3) }
     }
     let image: LoadedImage
     do throws(ImageError) {
         var limits = ArchiveImage.Limits()
         limits.maxExpandedBytes = maxImageBytes
-        image = SquashFSImage.isSquashFS(root) ? try SquashFSImage.load(root, limits: limits) : try ArchiveImage.load(root, limits: limits)
+        image = try ImageLoader.load(root, limits: limits)
     } catch { throw die(error.message, code: 3) }
     let fs = RootView(image: image.tree, label: root)
     fs.record(image.problems)
-    return (fs, "image")
+    return (fs, image.kind, image.chain.joined(separator: " › "))
 }
 
 /// `baseline fingerprint IMAGE`: the fingerprints of every secret baked into a factory image, as a profile that a
@@ -160,7 +162,7 @@ struct FingerprintCommand: ParsableCommand {
         do { key = try FleetKey.load(fleetKeyFile) } catch { throw die(error.text, code: 2) }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: image, isDirectory: &isDir) else { throw die("\(image): no such file or directory", code: 3) }
-        let (fs, _) = try openRoot(image, isDirectory: isDir.boolValue, maxImageBytes: maxImageBytes)
+        let (fs, _, _) = try openRoot(image, isDirectory: isDir.boolValue, maxImageBytes: maxImageBytes)
         let facts = DeviceFacts.gather(fs)
         func hmac(_ m: [UInt8]) -> String { FleetKey.fingerprint(key, m) }
         var prints: [(String, String)] = []

@@ -13,9 +13,15 @@ public struct ImageError: Error {
 
 public struct LoadedImage {
     public let tree: ImageTree
-    public let format: String
-    public let problems: [FSProblem]
+    public var format: String               // the innermost image's format ("SquashFS", "POSIX ustar format", …)
+    public var problems: [FSProblem]
     public let entries: Int
+    public var kind = "image"               // report source kind: image, swupdate-bundle, rauc-bundle, mender-artifact
+    public var chain: [String] = []         // how the audited root was reached, outermost first
+
+    public init(tree: ImageTree, format: String, problems: [FSProblem], entries: Int) {
+        self.tree = tree; self.format = format; self.problems = problems; self.entries = entries
+    }
 }
 
 public enum ArchiveImage {
@@ -43,14 +49,73 @@ public enum ArchiveImage {
         return "unknown libarchive error"
     }
 
-    public static func load(_ path: String, limits: Limits = Limits()) throws(ImageError) -> LoadedImage {
-        guard let a = archive_read_new() else { throw ImageError(message: "\(path): cannot start libarchive") }
-        defer { archive_read_free(a) }
+    /// `raw`: also accept a compressed file that is not an archive (rootfs.ext4.gz) as one member named "data".
+    /// `rawOnly`: only the raw format — a compressed disk image whose first block is zeros looks like an empty tar.
+    static func open(_ path: String, label: String, raw: Bool = false, rawOnly: Bool = false) throws(ImageError) -> OpaquePointer {
+        guard let a = archive_read_new() else { throw ImageError(message: "\(label): cannot start libarchive") }
         archive_read_support_filter_all(a)
-        archive_read_support_format_all(a)
+        if !rawOnly { archive_read_support_format_all(a) }
+        if raw || rawOnly { archive_read_support_format_raw(a) }
         if archive_read_open_filename(a, path, 65536) != ARCHIVE_OK {
-            throw ImageError(message: "\(path): not a supported firmware image (\(errorText(a)))")
+            let text = errorText(a)
+            archive_read_free(a)
+            throw ImageError(message: "\(label): not a supported firmware image (\(text))")
         }
+        return a
+    }
+
+    /// Writes the regular member `member` (a canonical path) whole to `fd`: a nested image in a bundle or archive.
+    public static func extract(_ path: String, label: String, member: String, to fd: Int32, limits: Limits, raw: Bool = false) throws(ImageError) {
+        if raw, (try? extract(path, label: label, member: member, to: fd, limits: limits, rawOnly: false)) != nil { return }
+        if raw { _ = ftruncate(fd, 0); _ = lseek(fd, 0, SEEK_SET) }
+        try extract(path, label: label, member: member, to: fd, limits: limits, rawOnly: raw)
+    }
+
+    static func extract(_ path: String, label: String, member: String, to fd: Int32, limits: Limits, rawOnly: Bool) throws(ImageError) {
+        let a = try open(path, label: label, raw: true, rawOnly: rawOnly)
+        defer { archive_read_free(a) }
+        var entry: OpaquePointer? = nil
+        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+        var written: Int64 = 0
+        while true {
+            let r = archive_read_next_header(a, &entry)
+            if r == ARCHIVE_EOF { break }
+            if r < ARCHIVE_WARN { throw ImageError(message: "\(label): corrupt or truncated image (\(errorText(a)))") }
+            guard let e = entry, let cname = archive_entry_pathname(e), canonical(String(cString: cname)) == member,
+                  UInt32(archive_entry_filetype(e)) & 0o170000 == 0o100000 else { continue }
+            while true {
+                let n = buffer.withUnsafeMutableBytes { archive_read_data(a, $0.baseAddress, $0.count) }
+                if n < 0 { throw ImageError(message: "\(label): corrupt or truncated image in '\(member)' (\(errorText(a)))") }
+                if n == 0 { return }
+                written += Int64(n)
+                if written > limits.maxExpandedBytes {
+                    throw ImageError(message: "\(label)\(member): expands beyond \(limits.maxExpandedBytes) bytes; refusing it (archive bomb?)")
+                }
+                var done = 0
+                while done < n {
+                    let m = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, n - done) }
+                    if m < 0 {
+                        if errno == EINTR { continue }
+                        throw ImageError(message: "\(label)\(member): cannot hold the nested image in memory: \(String(cString: strerror(errno)))")
+                    }
+                    done += m
+                }
+            }
+        }
+        throw ImageError(message: "\(label): no regular member '\(member)'")
+    }
+
+    public static func load(_ path: String, label: String? = nil, limits: Limits = Limits(), raw: Bool = false) throws(ImageError) -> LoadedImage {
+        guard raw else { return try load(path, label: label ?? path, limits: limits, raw: false, rawOnly: false) }
+        do { return try load(path, label: label ?? path, limits: limits, raw: true, rawOnly: false) } catch {
+            guard error.message.hasSuffix("the image is empty") else { throw error }
+            return try load(path, label: label ?? path, limits: limits, raw: true, rawOnly: true)
+        }
+    }
+
+    static func load(_ path: String, label: String, limits: Limits, raw: Bool, rawOnly: Bool) throws(ImageError) -> LoadedImage {
+        let a = try open(path, label: label, raw: raw, rawOnly: rawOnly)
+        defer { archive_read_free(a) }
         let tree = ImageTree()
         var problems: [FSProblem] = []
         var entries = 0
@@ -68,13 +133,17 @@ public enum ArchiveImage {
                 let text = errorText(a).lowercased()
                 let damaged = archive_filter_count(a) > 1 || archive_format(a) != 0 || text.contains("truncated") || text.contains("damaged") || text.contains("corrupt")
                 if entries == 0 && !damaged {
-                    throw ImageError(message: "\(path): not a supported firmware image (\(errorText(a)))")
+                    throw ImageError(message: "\(label): not a supported firmware image (\(errorText(a)))")
                 }
-                throw ImageError(message: "\(path): corrupt or truncated image after \(entries) entries (\(errorText(a)))")
+                throw ImageError(message: "\(label): corrupt or truncated image after \(entries) entries (\(errorText(a)))")
             }
-            if format.isEmpty, let f = archive_format_name(a) { format = String(cString: f) }
+            if format.isEmpty, let f = archive_format_name(a) {
+                format = archive_format(a) == ARCHIVE_FORMAT_RAW ? "compressed file" : String(cString: f)
+                let filters = (0..<max(0, archive_filter_count(a) - 1)).compactMap { archive_filter_name(a, $0).map { String(cString: $0) } }
+                if !filters.isEmpty { format += " (" + filters.joined(separator: ", ") + ")" }
+            }
             entries += 1
-            if entries > limits.maxEntries { throw ImageError(message: "\(path): more than \(limits.maxEntries) entries; refusing the image") }
+            if entries > limits.maxEntries { throw ImageError(message: "\(label): more than \(limits.maxEntries) entries; refusing the image") }
             guard let e = entry, let cname = archive_entry_pathname(e) else { continue }
             let rawName = String(cString: cname)
             guard let name = canonical(rawName) else {
@@ -101,12 +170,12 @@ public enum ArchiveImage {
                 while true {
                     let n = buffer.withUnsafeMutableBytes { archive_read_data(a, $0.baseAddress, $0.count) }
                     if n < 0 {
-                        throw ImageError(message: "\(path): corrupt or truncated image in '\(rawName)' (\(errorText(a)))")
+                        throw ImageError(message: "\(label): corrupt or truncated image in '\(rawName)' (\(errorText(a)))")
                     }
                     if n == 0 { break }
                     expanded += Int64(n)
                     if expanded > limits.maxExpandedBytes {
-                        throw ImageError(message: "\(path): the image expands beyond \(limits.maxExpandedBytes) bytes; refusing it (archive bomb?)")
+                        throw ImageError(message: "\(label): the image expands beyond \(limits.maxExpandedBytes) bytes; refusing it (archive bomb?)")
                     }
                     let room = min(limits.maxFileBytes - content.count, limits.maxTotalContent - kept)
                     if room > 0 {
@@ -132,7 +201,7 @@ public enum ArchiveImage {
                 problems.append(FSProblem(path: name, reason: "hard link to missing member '\(target)'"))
             }
         }
-        if entries == 0 { throw ImageError(message: "\(path): the image is empty") }
+        if entries == 0 { throw ImageError(message: "\(label): the image is empty") }
         return LoadedImage(tree: tree, format: format, problems: problems, entries: entries)
     }
 }

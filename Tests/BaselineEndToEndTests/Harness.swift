@@ -143,3 +143,11 @@ func python(_ args: [String]) throws -> RunResult {
     if FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") { return try run("/usr/bin/python3", args) }
     return try run("/usr/bin/env", ["python3"] + args)
 }
+
+/// Validates a JSON report (its stdout) against Profiles/schema/report.schema.json with Python's jsonschema.
+func validateReport(_ r: RunResult) throws -> Bool {
+    let t = try TempTree(["report.json": r.stdout])
+    let v = try python([Repo.path("Tests/scripts/validate_json.py"), Repo.path("Profiles/schema/report.schema.json"), t.sub("report.json")])
+    if v.code != 0 { Issue.record("report.schema.json: \(v.stdout) \(v.stderr)") }
+    return v.code == 0
+}

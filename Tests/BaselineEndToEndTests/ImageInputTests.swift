@@ -19,6 +19,7 @@ struct ImageInputTests {
         ("tar.xz", "tar", ["-cJf"]),
         ("tar.zst", "tar", ["--zstd", "-cf"]),
         ("cpio", "cpio", []),
+        ("ext4", "mke2fs", []),
     ]
 
     static func make(_ format: String, from dir: String, into out: String) throws {
@@ -28,11 +29,12 @@ struct ImageInputTests {
         case "tar.xz": _ = try tool("tar", ["--owner=0", "--group=0", "-C", dir, "-cJf", out, "."])
         case "tar.zst": _ = try tool("tar", ["--owner=0", "--group=0", "--zstd", "-C", dir, "-cf", out, "."])
         case "cpio": _ = try run("/bin/sh", ["-c", "cd '\(dir)' && find . | cpio -o -H newc > '\(out)' 2>/dev/null"])
+        case "ext4": _ = try tool("mke2fs", ["-q", "-F", "-t", "ext4", "-d", dir, "-E", "root_owner=0:0", out, "16M"])
         default: Issue.record("unknown format \(format)")
         }
     }
 
-    @Test("directory, SquashFS, tar.{gz,xz,zst} and cpio give the same findings", arguments: sampleExpectations)
+    @Test("directory, SquashFS, ext4, tar.{gz,xz,zst} and cpio give the same findings", arguments: sampleExpectations)
     func sameFindings(_ e: SampleExpectation) throws {
         let dir = Repo.path("Firmware-samples/" + e.sample)
         let reference = try audit(dir, profile: e.profile)
@@ -130,5 +132,81 @@ struct ImageInputTests {
         let r = try audit(t.sub("huge.tar"), profile: etsiPath)
         #expect(r.code == 3)
         #expect(r.stderr.contains("corrupt or truncated"), "\(r.stderr)")
+    }
+
+    /// Update bundles made by Firmware-samples/make-images.sh with the real tools (rauc bundle, mender-artifact,
+    /// cpio -H crc as SWUpdate documents) give the same findings as the sample directory they wrap.
+    @Test func updateBundlesGiveTheSameFindings() throws {
+        let t = try TempTree()
+        let bundles: [(String, String, String, String)] = [
+            ("yocto-scarthgap-acme-rauc", "raucb", "rauc-bundle", "RAUC bundle (CMS signature appended"),
+            ("yocto-kirkstone-acme-swupdate", "swu", "swupdate-bundle", "SWUpdate bundle (unsigned: no sw-description.sig) › /rootfs.ext4.gz › compressed file (gzip) › ext2/3/4"),
+            ("debian-13-fernwerk", "mender", "mender-artifact", "Mender artifact (signed: manifest.sig) › /data/0000.tar.gz › POSIX ustar format (gzip) › /debian-13-fernwerk.ext4 › ext2/3/4"),
+        ]
+        let made = try run(Repo.path("Firmware-samples/make-images.sh"), [t.path] + bundles.map { $0.0 }, timeout: 300)
+        #expect(made.code == 0, "\(made.stderr)")
+        for (sample, ext, kind, format) in bundles {
+            let e = sampleExpectations.first { $0.sample == sample }!
+            let reference = try audit(Repo.path("Firmware-samples/" + sample), profile: e.profile)
+            let r = try audit(t.sub("\(sample).\(ext)"), profile: e.profile)
+            #expect(r.code == e.exit, "\(ext): \(r.stderr)")
+            #expect(comparable(r) == comparable(reference), "\(ext) differs from the directory audit")
+            let source = r.json?["source"] as? [String: Any]
+            #expect(source?["kind"] as? String == kind)
+            #expect((source?["format"] as? String ?? "").hasPrefix(format), "\(source ?? [:])")
+            #expect(try validateReport(r), "the report validates against report.schema.json")
+        }
+        // The bundle is recognised from its content, not its name.
+        try FileManager.default.copyItem(atPath: t.sub("debian-13-fernwerk.mender"), toPath: t.sub("release.bin"))
+        #expect(try audit(t.sub("release.bin"), profile: "fernwerk-edge").json?["source"].flatMap { ($0 as? [String: Any])?["kind"] as? String } == "mender-artifact")
+    }
+
+    /// Images nested deeper than the limit, bundles whose payload Baseline cannot read, a compressed file that holds
+    /// no image, unsupported formats and a truncated ext4 image: one line each, exit 3, no report.
+    @Test func hostileNestingAndUnsupportedPayloads() throws {
+        let t = try TempTree()
+        let sample = Repo.path("Firmware-samples/buildroot-sensorix-hub")
+        // five levels: root.tar.gz inside l1.tar inside l2.tar … (only 3 levels are opened)
+        var script = "set -e; cd '\(t.path)'; tar -C '\(sample)' -czf l0.tar.gz .; "
+        for i in 1...4 { script += "mkdir d\(i); cp l\(i - 1).tar* d\(i)/; tar -C d\(i) -cf l\(i).tar .; rm -rf d\(i); " }
+        // a SWUpdate bundle whose payload is a UBI volume image
+        script += "mkdir swu; printf 'software = { version = \"1\"; };\\n' > swu/sw-description; (printf 'UBI#'; head -c 4096 /dev/zero) > swu/rootfs.ubi; "
+        script += "(cd swu && printf 'sw-description\\nrootfs.ubi\\n' | cpio -o -H crc --quiet) > ubi.swu; "
+        script += "head -c 100000 /dev/urandom | gzip > noise.gz; (printf '\\x85\\x19\\x03\\x20'; head -c 8192 /dev/zero) > flash.jffs2; "
+        script += "mke2fs -q -F -t ext4 -d '\(sample)' full.ext4 16M; head -c 1000000 full.ext4 > cut.ext4"
+        let made = try run("/bin/bash", ["-c", script])
+        #expect(made.code == 0, "\(made.stderr)")
+        let cases: [(String, String)] = [
+            ("l4.tar", "images nested deeper than 3 levels are not opened"),
+            ("ubi.swu", "SWUpdate bundle (unsigned: no sw-description.sig): payload in a format Baseline cannot read: /rootfs.ubi (UBI)"),
+            ("noise.gz", "a compressed file that holds no firmware image"),
+            ("flash.jffs2", "a JFFS2 image, which Baseline cannot read"),
+            ("cut.ext4", "corrupt or truncated image: the super block says"),
+        ]
+        for (file, message) in cases {
+            let r = try audit(t.sub(file), profile: etsiPath)
+            #expect(r.code == 3, "\(file): \(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1, "\(file): \(r.stderr)")
+            #expect(r.stderr.contains(t.sub(file)) && r.stderr.contains(message), "\(file): \(r.stderr)")
+            #expect(r.stdout.isEmpty)
+        }
+        // three levels are read: l2.tar › l1.tar › l0.tar.gz
+        let ok = try audit(t.sub("l2.tar"), profile: etsiPath)
+        #expect(ok.code == 1 && ok.status("CRED-01") == "fail", "\(ok.stderr)")
+    }
+
+    /// A bundle whose nested image expands beyond --max-image-bytes is refused (a nested archive bomb).
+    @Test func nestedBombIsRefused() throws {
+        let t = try TempTree()
+        let script = """
+        set -e; cd '\(t.path)'; mkdir -p root/etc; head -c 150000000 /dev/zero > root/etc/big
+        mke2fs -q -F -t ext4 -d root -E root_owner=0:0 big.ext4 200M; rm -rf root
+        mkdir swu; printf 'software = { version = "1"; };\\n' > swu/sw-description; gzip -c big.ext4 > swu/rootfs.ext4.gz; rm big.ext4
+        (cd swu && printf 'sw-description\\nrootfs.ext4.gz\\n' | cpio -o -H crc --quiet) > bomb.swu
+        """
+        #expect(try run("/bin/bash", ["-c", script]).code == 0)
+        let r = try baseline(["audit", t.sub("bomb.swu"), "--profile", etsiPath, "--max-image-bytes", "50000000"])
+        #expect(r.code == 3)
+        #expect(r.stderr.contains("expands beyond"), "\(r.stderr)")
     }
 }

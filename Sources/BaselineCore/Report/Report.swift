@@ -44,6 +44,7 @@ public struct Report {
     public var auditDate: CivilDate
     public var sourceKind: String
     public var sourcePath: String
+    public var sourceFormat: String? = nil     // images: how the audited root was reached ("RAUC bundle (…) › rootfs.img › ext2/3/4")
     public var profileID: String
     public var profileTitle: String
     public var profileChain: [String]

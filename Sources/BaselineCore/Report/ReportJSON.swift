@@ -47,7 +47,9 @@ public enum ReportJSON {
         let s = r.subject
         let failing = r.findingsAtOrAbove(failOn)
         let tool: JSONNode = .obj([("name", .str(r.tool)), ("version", .str(r.toolVersion))])
-        let source: JSONNode = .obj([("kind", .str(r.sourceKind)), ("path", .str(r.sourcePath))])
+        var sourceFields: [(String, JSONNode)] = [("kind", .str(r.sourceKind)), ("path", .str(r.sourcePath))]
+        if let f = r.sourceFormat { sourceFields.append(("format", .str(f))) }
+        let source: JSONNode = .obj(sourceFields)
         let chain: [JSONNode] = r.profileChain.map { .str($0) }
         let profile: JSONNode = .obj([("id", .str(r.profileID)), ("title", .str(r.profileTitle)), ("chain", .arr(chain)), ("digest", .str(r.profileDigest))])
         var subj: [(String, JSONNode)] = []

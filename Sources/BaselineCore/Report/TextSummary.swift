@@ -17,6 +17,7 @@ public enum TextSummary {
         var out = ""
         let s = r.subject
         out += paint("Baseline \(r.toolVersion)", "1") + " — audit of \(r.sourcePath) (\(r.sourceKind))\n"
+        if let f = r.sourceFormat { out += "Image:   \(f)\n" }
         var ident: [String] = []
         if let v = s.vendor { ident.append(v) }
         if let m = s.model { ident.append(m) }

@@ -44,3 +44,12 @@ public final class ImageTree {
     public func node(_ path: String) -> Node? { nodes[path] }
     public func names(_ dir: String) -> [String] { children[dir] ?? [] }
 }
+
+extension ImageTree {
+    /// Every regular file: its path, declared size and the content kept in memory (in no particular order).
+    public func forEachFile(_ body: (String, Int, [UInt8]) -> Void) {
+        for (path, node) in nodes {
+            if case .file(let content, let size, _, _) = node { body(path, size, content) }
+        }
+    }
+}

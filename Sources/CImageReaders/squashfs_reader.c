@@ -1,11 +1,12 @@
 #define _GNU_SOURCE
-#include "CSquashFS.h"
+#include "CImageReaders.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sqfs/compressor.h>
 #include <sqfs/data_reader.h>
 #include <sqfs/dir_reader.h>
@@ -35,6 +36,9 @@ struct walk {
     char *err;
     size_t errlen;
     int depth;
+    const char *spool_path;   // stream this regular file whole into spool_fd (nested images)
+    int spool_fd;
+    int spooled;
 };
 
 static int kind_of(const sqfs_inode_generic_t *in) {
@@ -68,7 +72,30 @@ static int visit_node(struct walk *w, const sqfs_tree_node_t *node, const char *
         const sqfs_inode_generic_t *in = c->inode;
         int kind = kind_of(in);
         int rc = 0;
-        if (kind == 1) {
+        if (kind == 1 && w->spool_path && strcmp(child, w->spool_path) == 0) {
+            sqfs_u64 size = 0, off = 0;
+            sqfs_inode_get_file_size(in, &size);
+            unsigned char *chunk = malloc(1048576);
+            if (!chunk) { free(child); return -1; }
+            while (off < size) {
+                if (w->total + (size - off > 1048576 ? 1048576 : size - off) > w->max_total) {
+                    snprintf(w->err, w->errlen, "'%s' expands beyond %llu bytes; refusing it (archive bomb?)", child, (unsigned long long)w->max_total);
+                    free(chunk); free(child); return -1;
+                }
+                sqfs_u32 want = (sqfs_u32)(size - off > 1048576 ? 1048576 : size - off);
+                sqfs_s32 r = sqfs_data_reader_read(w->data, in, off, chunk, want);
+                if (r <= 0) { snprintf(w->err, w->errlen, "corrupt image: cannot read '%s' (libsquashfs error %d)", child, (int)r); free(chunk); free(child); return -1; }
+                for (sqfs_s32 done = 0; done < r;) {
+                    ssize_t n = write(w->spool_fd, chunk + done, (size_t)(r - done));
+                    if (n < 0) { if (errno == EINTR) continue; snprintf(w->err, w->errlen, "cannot hold '%s' in memory: %s", child, strerror(errno)); free(chunk); free(child); return -1; }
+                    done += (sqfs_s32)n;
+                }
+                off += (sqfs_u64)r;
+                w->total += (uint64_t)r;
+            }
+            free(chunk);
+            w->spooled = 1;
+        } else if (kind == 1) {
             sqfs_u64 size = 0;
             sqfs_inode_get_file_size(in, &size);
             size_t want = size < w->max_file ? (size_t)size : w->max_file;
@@ -106,8 +133,22 @@ static int visit_node(struct walk *w, const sqfs_tree_node_t *node, const char *
     return 0;
 }
 
+int bl_spool_fd(void) {
+    int fd = memfd_create("baseline-nested-image", MFD_CLOEXEC);
+    if (fd < 0) {
+        const char *dir = getenv("TMPDIR");
+        fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    }
+    return fd < 0 ? -errno : fd;
+}
+
 int bl_sqfs_read(const char *file, size_t max_file, uint64_t max_total, void *ctx, bl_sqfs_visit visit,
                  bl_sqfs_visit refused, char *err, size_t errlen) {
+    return bl_sqfs_read_spool(file, max_file, max_total, ctx, visit, refused, NULL, -1, err, errlen);
+}
+
+int bl_sqfs_read_spool(const char *file, size_t max_file, uint64_t max_total, void *ctx, bl_sqfs_visit visit,
+                       bl_sqfs_visit refused, const char *spool_path, int spool_fd, char *err, size_t errlen) {
     int ret = -1;
     sqfs_file_t *f = NULL;
     sqfs_compressor_t *cmp = NULL;
@@ -142,10 +183,11 @@ int bl_sqfs_read(const char *file, size_t max_file, uint64_t max_total, void *ct
     int r = sqfs_dir_reader_get_full_hierarchy(dr, idtbl, NULL, 0, &root);
     if (r) { snprintf(err, errlen, "corrupt image: cannot read the directory tree (libsquashfs error %d)", r); goto out; }
     w.data = data; w.max_file = max_file; w.max_total = max_total; w.ctx = ctx; w.visit = visit; w.refused = refused;
-    w.err = err; w.errlen = errlen;
+    w.err = err; w.errlen = errlen; w.spool_path = spool_path; w.spool_fd = spool_fd;
     w.buf = malloc(max_file > 0 ? max_file : 1);
     if (!w.buf) { snprintf(err, errlen, "out of memory"); goto out; }
     if (visit_node(&w, root, "") != 0) { if (!err[0]) snprintf(err, errlen, "stopped"); goto out; }
+    if (spool_path && !w.spooled) { snprintf(err, errlen, "no regular file '%s' in the image", spool_path); goto out; }
     ret = 0;
 out:
     free(w.buf);

@@ -1,0 +1,159 @@
+// From an image file to the root filesystem to audit. The format is detected from the content. Update bundles and
+// images that wrap other images are opened to a bounded depth: a SWUpdate .swu (cpio), a RAUC .raucb (SquashFS
+// with a CMS signature appended) or a Mender .mender (tar holding data/0000.tar.*) whose payload is a SquashFS,
+// ext2/3/4, tar or cpio root filesystem. A nested image is held in an anonymous in-memory file while it is read;
+// nothing is extracted to disk.
+import BaselineCore
+import CImageReaders
+import Foundation
+
+public enum ImageLoader {
+    public static let maxDepth = 3          // bundle › payload archive › root image
+    public static let maxCandidates = 8     // nested images tried per level, largest first
+    static let supported = "SquashFS, ext2/3/4, tar, cpio or zip (gzip, xz, zstd, bzip2, lz4), or a SWUpdate, RAUC or Mender bundle"
+
+    final class Budget {
+        var remaining: Int64
+        init(_ n: Int64) { remaining = n }
+    }
+
+    /// Loads the image at `path`, descending into bundles and nested images until a root filesystem is found.
+    public static func load(_ path: String, limits: ArchiveImage.Limits = ArchiveImage.Limits()) throws(ImageError) -> LoadedImage {
+        try resolve(path, label: path, depth: 0, limits: limits, budget: Budget(limits.maxExpandedBytes))
+    }
+
+    static func head(_ path: String, _ n: Int) -> [UInt8] {
+        guard let h = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? h.close() }
+        return [UInt8]((try? h.read(upToCount: n)) ?? Data())
+    }
+
+    static func isRoot(_ t: ImageTree) -> Bool {
+        if case .directory = t.node("/etc") { return true }
+        return false
+    }
+
+    enum Reader { case fs(FilesystemImage.Kind), archive(raw: Bool) }
+
+    static func loadFlat(_ path: String, label: String, limits: ArchiveImage.Limits) throws(ImageError) -> (LoadedImage, Reader) {
+        switch ImageMagic.detect(head(path, 0x8010)) {
+        case .squashfs: return (try FilesystemImage.load(path, label: label, kind: .squashfs, limits: limits), .fs(.squashfs))
+        case .ext: return (try FilesystemImage.load(path, label: label, kind: .ext, limits: limits), .fs(.ext))
+        case .compressed: return (try ArchiveImage.load(path, label: label, limits: limits, raw: true), .archive(raw: true))
+        case .unsupported(let name):
+            throw ImageError(message: "\(label): a \(name) image, which Baseline cannot read; expected \(supported)")
+        case .archive, .unknown:
+            return (try ArchiveImage.load(path, label: label, limits: limits), .archive(raw: false))
+        }
+    }
+
+    struct Bundle {
+        let kind: String
+        let title: String
+    }
+
+    /// SWUpdate, RAUC and Mender bundles, recognised by their control files, with whether they carry a signature.
+    static func bundle(_ t: ImageTree, path: String) -> Bundle? {
+        func exists(_ p: String) -> Bool { t.node(p) != nil }
+        if exists("/sw-description") {
+            return Bundle(kind: "swupdate-bundle", title: "SWUpdate bundle (" + (exists("/sw-description.sig") ? "signed: sw-description.sig" : "unsigned: no sw-description.sig") + ")")
+        }
+        if exists("/manifest.raucm") {
+            return Bundle(kind: "rauc-bundle", title: "RAUC bundle (" + (raucSignatureBytes(path).map { "CMS signature appended, \($0) bytes" } ?? "no CMS signature appended") + ")")
+        }
+        if case .file(let c, _, _, _) = t.node("/version"), String(decoding: c, as: UTF8.self).contains("\"mender\""), exists("/manifest") {
+            return Bundle(kind: "mender-artifact", title: "Mender artifact (" + (exists("/manifest.sig") ? "signed: manifest.sig" : "unsigned: no manifest.sig") + ")")
+        }
+        return nil
+    }
+
+    /// A RAUC bundle ends with its CMS signature and the signature's size as a big-endian 64-bit number.
+    static func raucSignatureBytes(_ path: String) -> Int? {
+        guard let h = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? h.close() }
+        guard let end = try? h.seekToEnd(), end > 16 else { return nil }
+        try? h.seek(toOffset: end - 8)
+        guard let tail = try? h.read(upToCount: 8), tail.count == 8 else { return nil }
+        let size = tail.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        guard size > 0, size < end - 8 else { return nil }
+        try? h.seek(toOffset: end - 8 - size)
+        guard let first = try? h.read(upToCount: 1), first.first == 0x30 else { return nil }   // DER SEQUENCE
+        return Int(size)
+    }
+
+    /// Nested images in a tree, largest first: files whose first bytes are a readable image format.
+    static func candidates(_ t: ImageTree) -> [(path: String, size: Int)] {
+        var out: [(String, Int)] = []
+        t.forEachFile { path, size, content in
+            if size >= 512, ImageMagic.detect(Array(content.prefix(0x8010))).isReadable { out.append((path, size)) }
+        }
+        return out.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+    }
+
+    /// Nested files of a format Baseline cannot read (to explain a bundle without a readable root).
+    static func unreadable(_ t: ImageTree) -> [String] {
+        var out: [String] = []
+        t.forEachFile { path, size, content in
+            if size >= 512, case .unsupported(let name) = ImageMagic.detect(Array(content.prefix(0x8010))) { out.append("\(path) (\(name))") }
+        }
+        return out.sorted()
+    }
+
+    static func resolve(_ path: String, label: String, depth: Int, limits: ArchiveImage.Limits, budget: Budget) throws(ImageError) -> LoadedImage {
+        var local = limits
+        local.maxExpandedBytes = budget.remaining
+        var (image, reader) = try loadFlat(path, label: label, limits: local)
+        let b = bundle(image.tree, path: path)
+        let step = b?.title ?? image.format
+        image.chain = [step]
+        if let b { image.kind = b.kind }
+        if isRoot(image.tree) { return image }
+
+        let cands = candidates(image.tree)
+        if cands.isEmpty || depth >= maxDepth {
+            if image.format.hasPrefix("compressed file") {
+                throw ImageError(message: "\(label): a compressed file that holds no firmware image; expected \(supported)")
+            }
+            if b != nil || depth > 0 {
+                let what = b?.title ?? "nested image"
+                let other = unreadable(image.tree)
+                let why = depth >= maxDepth && !cands.isEmpty ? "images nested deeper than \(maxDepth) levels are not opened"
+                    : other.isEmpty ? "no root filesystem image (SquashFS, ext2/3/4, tar or cpio holding /etc) inside"
+                    : "payload in a format Baseline cannot read: " + other.joined(separator: ", ")
+                throw ImageError(message: "\(label): \(what): \(why)")
+            }
+            return image      // a plain archive without /etc: audited as it is
+        }
+        var failures: [String] = []
+        for c in cands.prefix(maxCandidates) {
+            let fd = bl_spool_fd()
+            if fd < 0 { throw ImageError(message: "\(label): cannot hold a nested image in memory (\(String(cString: strerror(-fd))))") }
+            defer { close(fd) }
+            var spoolLimits = limits
+            spoolLimits.maxExpandedBytes = budget.remaining
+            switch reader {
+            case .fs(let k): try FilesystemImage.extract(path, label: label, kind: k, member: c.path, to: fd, limits: spoolLimits)
+            case .archive(let raw): try ArchiveImage.extract(path, label: label, member: c.path, to: fd, limits: spoolLimits, raw: raw)
+            }
+            var st = stat()
+            if fstat(fd, &st) == 0 { budget.remaining -= Int64(st.st_size) }
+            do {
+                var sub = try resolve("/proc/self/fd/\(fd)", label: label + " › " + c.path, depth: depth + 1, limits: limits, budget: budget)
+                if isRoot(sub.tree) {
+                    sub.chain = (image.format.hasPrefix("compressed file") ? [step] : [step, c.path]) + sub.chain
+                    if let b { sub.kind = b.kind }
+                    // Another nested image of comparable size may be a second root (A/B): say it was not audited.
+                    let others = cands.filter { $0.path != c.path && $0.size * 4 >= c.size }.map { $0.path }
+                    if !others.isEmpty {
+                        sub.problems.append(FSProblem(path: c.path, reason: "audited this root filesystem; other nested images not audited: " + others.joined(separator: ", ")))
+                    }
+                    return sub
+                }
+            } catch {
+                failures.append(error.message)
+            }
+        }
+        // Nested images were there and none held a root: say why (the first failure) rather than audit the wrapper.
+        throw ImageError(message: failures.first ?? "\(label): \(b?.title ?? "nested image"): no root filesystem image (holding /etc) inside")
+    }
+}

@@ -1,0 +1,33 @@
+// C readers for firmware images: SquashFS through libsquashfs and ext2/3/4 through libext2fs, walked into callbacks;
+// nothing is written to disk.
+#ifndef CIMAGEREADERS_H
+#define CIMAGEREADERS_H
+#include <stddef.h>
+#include <stdint.h>
+
+// type: 1 regular, 2 directory, 3 symlink, 4 FIFO, 5 socket, 6 character device, 7 block device (BL_T_* values)
+// For regular files `data` holds the first `len` bytes (at most max_file), `size` the full size, `complete` 0 when
+// the content was cut. For symlinks `target` is the link text. Return non-zero from the callback to stop.
+typedef int (*bl_sqfs_visit)(void *ctx, const char *path, int type, const char *target,
+                             const unsigned char *data, size_t len, uint64_t size, unsigned mode, int complete);
+
+// 1 = the file is a SquashFS image (magic "hsqs"), 0 = not, negative errno when unreadable.
+int bl_sqfs_probe(const char *file);
+// 0 on success; otherwise a message in err. Entries whose names are "." / ".." or contain '/' are reported through
+// `refused` and skipped. max_total bounds the decompressed bytes read in all (bombs).
+int bl_sqfs_read(const char *file, size_t max_file, uint64_t max_total, void *ctx, bl_sqfs_visit visit,
+                 bl_sqfs_visit refused, char *err, size_t errlen);
+// As bl_sqfs_read, but the regular file at `spool_path` (e.g. "/rootfs.img") is written whole to `spool_fd` instead of
+// being visited (nested images in update bundles); an error when there is no such file.
+int bl_sqfs_read_spool(const char *file, size_t max_file, uint64_t max_total, void *ctx, bl_sqfs_visit visit,
+                       bl_sqfs_visit refused, const char *spool_path, int spool_fd, char *err, size_t errlen);
+// An anonymous in-memory file (memfd; an unlinked O_TMPFILE when memfd is unavailable) for a nested image; its
+// path for the readers is /proc/self/fd/N. Negative errno on failure.
+int bl_spool_fd(void);
+
+// ext2/3/4: 1 = the file has the ext super block magic, 0 = not, negative errno when unreadable.
+int bl_ext_probe(const char *file);
+// As bl_sqfs_read_spool for ext2/3/4 images (read-only through libext2fs; spool_path may be NULL).
+int bl_ext_read_spool(const char *file, size_t max_file, uint64_t max_total, void *ctx, bl_sqfs_visit visit,
+                      bl_sqfs_visit refused, const char *spool_path, int spool_fd, char *err, size_t errlen);
+#endif
