@@ -17,12 +17,22 @@ put() { # put FILE <<EOF … : write stdin to FILE, creating directories
 stub() { # stub FILE TEXT : a placeholder binary (text marker standing in for the real ELF)
   mkdir -p "$(dirname "$1")"; printf '%s\n' "$2" > "$1"; chmod 755 "$1"
 }
+fakebin() { # fakebin FILE STRING... : a stand-in ELF binary: a 64-byte ELF header, then the version strings the real
+  # program carries, NUL-terminated, exactly as they appear in it (what LIFE-05 reads)
+  mkdir -p "$(dirname "$1")"; local f=$1; shift
+  { printf '\177ELF\002\001\001'; head -c 9 /dev/zero; printf '\002\000\000\000\001\000\000\000'; head -c 40 /dev/zero
+    printf '%s\0' "$@"; } > "$f"; chmod 755 "$f"
+}
+fakelib() { fakebin "$@"; chmod 644 "$1"; }
+kmods() { # kmods ROOT RELEASE : the kernel's module directory /lib/modules/RELEASE, as modules_install leaves it
+  mkdir -p "$1/lib/modules/$2"; printf 'kernel/drivers/net/tun.ko:\n' > "$1/lib/modules/$2/modules.dep"
+}
 days() { echo $(( $(date -d "$1" +%s) / 86400 )); }
 LASTCHG=$(days 2026-09-01)
 
-busybox_base() { # busybox_base ROOT : minimal BusyBox userland
+busybox_base() { # busybox_base ROOT VERSION BUILD-DATE : minimal BusyBox userland
   local r=$1
-  stub "$r/bin/busybox" "BusyBox v1.36.1 (2026-09-01 10:00:00 UTC) multi-call binary."
+  fakebin "$r/bin/busybox" "BusyBox v$2 ($3 UTC) multi-call binary." "syslogd started: BusyBox v$2"
   for a in sh ash ls cat; do ln -sf busybox "$r/bin/$a"; done
   mkdir -p "$r/sbin" "$r/usr/sbin" "$r/tmp" "$r/proc" "$r/sys" "$r/dev" "$r/root"
   ln -sf ../bin/busybox "$r/sbin/init"
@@ -30,7 +40,7 @@ busybox_base() { # busybox_base ROOT : minimal BusyBox userland
 
 ###############################################################################
 # 1. OpenWrt 24.10 fork, Nordlicht NR-300 legacy firmware — FAIL
-r=openwrt-24.10-nordlicht-legacy; rm -rf "$r"; busybox_base "$r"
+r=openwrt-24.10-nordlicht-legacy; rm -rf "$r"; busybox_base "$r" 1.36.1 "2025-02-03 22:59:39"
 put "$r/etc/openwrt_release" <<'EOF'
 DISTRIB_ID='OpenWrt'
 DISTRIB_RELEASE='24.10.0'
@@ -75,7 +85,11 @@ EOF
 chmod 600 "$r/etc/shadow"
 stub "$r/bin/opkg" "opkg version 2024.10.16"
 stub "$r/sbin/sysupgrade" "#!/bin/sh"
-stub "$r/usr/sbin/dropbear" "Dropbear SSH server v2024.86"
+fakebin "$r/usr/sbin/dropbear" "SSH-2.0-dropbear_2024.86" "/etc/dropbear/dropbear_ed25519_host_key"
+# OpenWrt 24.10.0 as released: kernel 6.6.73, OpenSSL 3.0.15 (the 3.0 LTS cycle ended 2026-09-07 → LIFE-05 fail), dnsmasq 2.90
+kmods "$r" 6.6.73
+fakelib "$r/usr/lib/libcrypto.so.3" "OpenSSL 3.0.15 3 Sep 2024" "OpenSSL default"
+fakebin "$r/usr/sbin/dnsmasq" "dnsmasq-2.90" "Dnsmasq version %s  %s"
 put "$r/etc/opkg.conf" <<'EOF'
 dest root /
 dest ram /tmp
@@ -123,7 +137,7 @@ EOF
 
 ###############################################################################
 # 2. OpenWrt 25.12, Nordlicht NR-300 current firmware — PASS
-r=openwrt-25.12-nordlicht; rm -rf "$r"; busybox_base "$r"
+r=openwrt-25.12-nordlicht; rm -rf "$r"; busybox_base "$r" 1.37.0 "2026-08-30 09:12:44"
 put "$r/etc/openwrt_release" <<'EOF'
 DISTRIB_ID='OpenWrt'
 DISTRIB_RELEASE='25.12.0'
@@ -166,7 +180,11 @@ chmod 600 "$r/etc/shadow"
 stub "$r/usr/bin/apk" "apk-tools 3.0.0"
 stub "$r/sbin/sysupgrade" "#!/bin/sh"
 stub "$r/usr/bin/owut" "#!/usr/bin/ucode"
-stub "$r/usr/sbin/dropbear" "Dropbear SSH server v2025.88"
+fakebin "$r/usr/sbin/dropbear" "SSH-2.0-dropbear_2025.88" "/etc/dropbear/dropbear_ed25519_host_key"
+# kernel 6.12 LTS, OpenSSL 3.5 LTS; dnsmasq 2.91, whose release date the EOL data does not have (LIFE-05 says so)
+kmods "$r" 6.12.58
+fakelib "$r/usr/lib/libcrypto.so.3" "OpenSSL 3.5.4 30 Sep 2025" "OpenSSL default"
+fakebin "$r/usr/sbin/dnsmasq" "dnsmasq-2.91" "Dnsmasq version %s  %s"
 put "$r/etc/apk/repositories.d/distfeeds.list" <<'EOF'
 https://downloads.openwrt.org/releases/25.12.0/targets/mediatek/filogic/packages/packages.adb
 https://downloads.openwrt.org/releases/25.12.0/packages/aarch64_cortex-a53/base/packages.adb
@@ -255,7 +273,11 @@ EOF
 chmod 600 "$r/etc/shadow"
 stub "$r/usr/bin/rauc" "rauc 1.14"
 stub "$r/usr/bin/rauc-hawkbit-updater" "rauc-hawkbit-updater 1.3"
-stub "$r/usr/sbin/sshd" "OpenSSH_9.6p1"
+fakebin "$r/usr/sbin/sshd" "OpenSSH_9.6p1" "OpenSSH_7.4*" "OpenSSH_2.*,OpenSSH_3.0*,OpenSSH_3.1*"
+# Reproducible Yocto builds leave BusyBox's build date empty. Acme's layer pins OpenSSL to the 3.5 LTS cycle.
+fakebin "$r/usr/bin/busybox" "BusyBox v1.36.1 () multi-call binary."
+fakelib "$r/usr/lib/libcrypto.so.3" "OpenSSL 3.5.4 30 Sep 2025" "OpenSSL default"
+kmods "$r" 6.6.52-yocto-standard
 put "$r/etc/rauc/system.conf" <<'EOF'
 [system]
 compatible=acme-gw7100
@@ -375,7 +397,12 @@ sshd:!:20341:0:99999:7:::
 EOF
 chmod 600 "$r/etc/shadow"
 stub "$r/usr/bin/swupdate" "SWUpdate v2022.12"
-stub "$r/usr/sbin/sshd" "OpenSSH_8.9p1"
+fakebin "$r/usr/sbin/sshd" "OpenSSH_8.9p1" "OpenSSH_7.4*" "OpenSSH_2.*,OpenSSH_3.0*,OpenSSH_3.1*"
+# kirkstone's BusyBox 1.35.0 and OpenSSH 8.9p1 (released more than 4 years before the audit → warn), OpenSSL 3.0
+# (cycle ended 2026-09-07) and the SoC vendor's 5.4 BSP kernel (ended 2025-12-03) → LIFE-05 fail
+fakebin "$r/usr/bin/busybox" "BusyBox v1.35.0 () multi-call binary."
+fakelib "$r/usr/lib/libcrypto.so.3" "OpenSSL 3.0.14 4 Jun 2024" "OpenSSL default"
+kmods "$r" 5.4.70-2.3.0
 put "$r/etc/swupdate.cfg" <<'EOF'
 globals :
 {
@@ -441,7 +468,7 @@ cp "$TMP/support.pub" "$r/home/root/.ssh/authorized_keys"
 
 ###############################################################################
 # 5. Buildroot 2024.02, Sensorix SH-2 sensor hub — FAIL
-r=buildroot-sensorix-hub; rm -rf "$r"; busybox_base "$r"
+r=buildroot-sensorix-hub; rm -rf "$r"; busybox_base "$r" 1.36.1 "2025-01-20 16:40:02"
 put "$r/etc/os-release" <<'EOF'
 NAME=Buildroot
 VERSION=2024.02.6
@@ -508,7 +535,11 @@ case "$1" in
 esac
 EOF
 chmod 755 "$r"/etc/init.d/*
-stub "$r/usr/sbin/dropbear" "Dropbear SSH server v2022.83"
+fakebin "$r/usr/sbin/dropbear" "SSH-2.0-dropbear_2022.83" "/etc/dropbear/dropbear_ed25519_host_key"
+# the SoC vendor's 4.19 BSP kernel (cycle ended 2024-12-05) and Buildroot 2024.02's OpenSSL 3.2 (ended 2025-11-23) →
+# LIFE-05 fail; Dropbear 2022.83 was released on 2022-11-14, more than 4 years before the audit → warn
+kmods "$r" 4.19.232
+fakelib "$r/usr/lib/libcrypto.so.3" "OpenSSL 3.2.2 4 Jun 2024" "OpenSSL default"
 ln -sf ../../bin/busybox "$r/usr/sbin/telnetd"
 mkdir -p "$r/etc/dropbear"
 
@@ -556,7 +587,10 @@ EOF
 chmod 640 "$r/etc/shadow"
 stub "$r/usr/bin/apt-get" "apt 3.0.3 (arm64)"
 stub "$r/usr/bin/unattended-upgrade" "#!/usr/bin/python3"
-stub "$r/usr/sbin/sshd" "OpenSSH_10.0p2 Debian-7"
+# Debian's openssh 1:10.0p1-7 calls itself 10.0p2: LIFE-05 lists both versions, both of the 10.0 release
+fakebin "$r/usr/sbin/sshd" "OpenSSH_10.0p2 Debian-7" "OpenSSH_10.0p2" "OpenSSH_7.4*"
+fakelib "$r/usr/lib/aarch64-linux-gnu/libcrypto.so.3" "OpenSSL 3.5.1 1 Jul 2025" "OpenSSL default"
+kmods "$r" 6.12.48+deb13-arm64
 put "$r/etc/apt/sources.list.d/debian.sources" <<'EOF'
 Types: deb
 URIs: https://deb.debian.org/debian
@@ -657,7 +691,10 @@ fernwerk:$(openssl passwd -5 edgebox):${LASTCHG}:0:99999:7:::
 EOF
 chmod 640 "$r/etc/shadow"
 stub "$r/usr/bin/apt-get" "apt 2.2.4 (armhf)"
-stub "$r/usr/sbin/sshd" "OpenSSH_8.4p1 Debian-5+deb11u3"
+fakebin "$r/usr/sbin/sshd" "OpenSSH_8.4p1 Debian-5+deb11u3" "OpenSSH_8.4p1" "OpenSSH_7.4*"
+# OpenSSL 1.1.1 (cycle ended 2023-09-11 → LIFE-05 fail); OpenSSH 8.4 (released 2020-09-27 → warn); kernel 5.10 LTS
+fakelib "$r/usr/lib/arm-linux-gnueabihf/libcrypto.so.1.1" "OpenSSL 1.1.1w  11 Sep 2023" "OpenSSL default"
+kmods "$r" 5.10.0-30-armmp
 stub "$r/usr/sbin/inetd" "openbsd-inetd"
 put "$r/etc/apt/sources.list" <<'EOF'
 deb http://deb.debian.org/debian bullseye main
@@ -696,6 +733,20 @@ Status: install user installed
 Architecture: mipsel_24kc
 Installed-Time: 1738000000
 
+Package: libopenssl3
+Version: 3.0.15-r1
+Depends: libc
+Status: install user installed
+Architecture: mipsel_24kc
+Installed-Time: 1738000000
+
+Package: dnsmasq
+Version: 2.90-r3
+Depends: libc, libubus20250102
+Status: install user installed
+Architecture: mipsel_24kc
+Installed-Time: 1738000000
+
 Package: opkg
 Version: 2024.10.16~38eccbb1-r1
 Status: install user installed
@@ -723,6 +774,16 @@ P:dropbear
 V:2025.88-r1
 A:aarch64_cortex-a53
 T:Small SSH2 client/server
+
+P:libopenssl3
+V:3.5.4-r1
+A:aarch64_cortex-a53
+T:OpenSSL (Secure Sockets Layer) libraries
+
+P:dnsmasq
+V:2.91-r1
+A:aarch64_cortex-a53
+T:DNS and DHCP server
 
 P:apk-openssl
 V:3.0.0_pre20250926-r1
@@ -768,6 +829,12 @@ Priority: optional
 Architecture: arm64
 Version: 1:10.0p1-7
 
+Package: libssl3t64
+Status: install ok installed
+Priority: optional
+Architecture: arm64
+Version: 3.5.1-1
+
 Package: unattended-upgrades
 Status: install ok installed
 Priority: optional
@@ -792,6 +859,12 @@ Status: install ok installed
 Priority: optional
 Architecture: armhf
 Version: 1:8.4p1-5+deb11u3
+
+Package: libssl1.1
+Status: install ok installed
+Priority: optional
+Architecture: armhf
+Version: 1.1.1w-0+deb11u1
 
 Package: openbsd-inetd
 Status: install ok installed

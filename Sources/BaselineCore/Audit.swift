@@ -36,6 +36,7 @@ public enum Auditor {
         ("LIFE-01", LifecycleChecks.version),
         ("LIFE-02", LifecycleChecks.supportPeriod),
         ("LIFE-04", LifecycleChecks.baseOS),
+        ("LIFE-05", LifecycleChecks.components),
         ("LIFE-06", LifecycleChecks.inventory),
         ("SURF-01", SurfaceChecks.telnet),
         ("SURF-02", LiveChecks.listeners),

@@ -106,7 +106,7 @@ struct HostileRootTests {
         let r = try audit(t.path, profile: etsiPath, [])
         #expect(r.code == 1)
         let json = try #require(r.json, "still a complete JSON report")
-        #expect((json["findings"] as? [Any])?.count == 24)
+        #expect((json["findings"] as? [Any])?.count == 25)
     }
 
     @Test func deepAndWideTreesAreBounded() throws {

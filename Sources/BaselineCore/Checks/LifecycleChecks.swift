@@ -1,5 +1,6 @@
 // Lifecycle status: LIFE-01 (machine-readable version), LIFE-02 (support period declared and not over),
-// LIFE-04 (base OS release cycle still supported upstream).
+// LIFE-04 (base OS release cycle still supported upstream), LIFE-05 (components on supported versions),
+// LIFE-06 (component inventory).
 
 public enum LifecycleChecks {
     /// LIFE-01
@@ -61,6 +62,73 @@ public enum LifecycleChecks {
             return .warn("support gap: vendor support runs to \(vendorEnd.date.iso) but \(product.title) \(cycle.cycle) ends on \(up.iso)", ev + [vendorEnd.ev])
         }
         return .pass("\(product.title) \(cycle.cycle) is supported upstream" + (upstreamEnd.map { " until \($0.iso)" } ?? ""), ev)
+    }
+
+    /// LIFE-05: every detected component (kernel, OpenSSL, BusyBox, Dropbear, OpenSSH, dnsmasq) is on a release cycle
+    /// that is still supported, and was released within the profile's limit (lifecycle.component_max_age_years).
+    public static func components(_ c: CheckContext) -> Outcome {
+        let found = c.facts.components.detected
+        if found.isEmpty {
+            return .skip("no component version found (kernel modules directory; version strings in the BusyBox, OpenSSL, Dropbear, OpenSSH or dnsmasq binaries; package database)")
+        }
+        guard let eol = c.eol else { return .skip("the profile names no end-of-life data (lifecycle.eol_data)") }
+        let years = c.profile.componentMaxAgeYears
+        var groups: [(status: Status, title: String, items: [String])] = [
+            (.fail, "end of life", []), (.warn, "in extended support only", []), (.warn, "released more than \(years) years ago", []),
+            (.pass, "supported", []), (.info, "not in the end-of-life data", []),
+        ]
+        var ev: [Evidence] = []
+        for comp in found {
+            for e in comp.evidence { ev.append(Evidence(e.path, e.line, e.detail)) }
+            let j = judge(comp, eol, today: c.today, years: years)
+            for e in j.evidence where !ev.contains(e) { ev.append(e) }
+            groups[j.group].items.append(comp.name + " " + comp.version + (j.note.isEmpty ? "" : " (" + j.note + ")"))
+        }
+        var status: Status = .info
+        var parts: [String] = []
+        for g in groups where !g.items.isEmpty {
+            if g.status.rank > status.rank { status = g.status }
+            parts.append(g.title + ": " + Text.joinWith(g.items, ", "))
+        }
+        return Outcome(status: status, message: Text.joinWith(parts, "; "), evidence: ev)
+    }
+
+    /// One component against the EOL data: the group of LIFE-05's message it belongs to (0 end of life, 1 extended
+    /// support only, 2 released too long ago, 3 supported, 4 not in the data), a short note, and the data's evidence.
+    static func judge(_ comp: DetectedComponent, _ eol: EOLData, today: CivilDate, years: Int) -> (group: Int, note: String, evidence: [Evidence]) {
+        guard let p = eol.product(component: comp.product) else { return (4, "", []) }
+        let src = " (source: \(p.source ?? eol.source), snapshot \(eol.snapshot))"
+        let v = ComponentFacts.numericVersion(comp.version)
+        var ev: [Evidence] = []
+        var supported: String? = nil
+        if let cy = p.cycle(version: v, codename: nil) {
+            ev.append(Evidence(eol.path, cy.line, "\(p.title) \(cy.cycle): end of life \(cy.eol?.iso ?? "not announced")" +
+                               (cy.extended.map { ", extended support until \($0.iso)" } ?? "") + src))
+            if let e = cy.eol, e < today {
+                if let x = cy.extended, !(x < today) { return (1, "regular support ended \(e.iso), extended support until \(x.iso)", ev) }
+                return (0, "cycle \(cy.cycle) ended \((cy.extended ?? e).iso)", ev)
+            }
+            supported = cy.eol.map { "cycle \(cy.cycle) until \($0.iso)" } ?? "cycle \(cy.cycle) supported"
+        } else if !v.isEmpty, let oldest = p.cycles.min(by: { ComponentFacts.compareVersions($0.cycle, $1.cycle) < 0 }),
+                  ComponentFacts.compareVersions(v, oldest.cycle) < 0, let end = oldest.extended ?? oldest.eol, end < today {
+            // Older than every cycle listed, and the oldest listed has ended: older branches ended before it.
+            ev.append(Evidence(eol.path, oldest.line, "\(p.title) \(comp.version) predates every cycle listed; the oldest, \(oldest.cycle), ended on \(end.iso)" + src))
+            return (0, "older than cycle \(oldest.cycle), which ended \(end.iso)", ev)
+        }
+        var released: (date: CivilDate, note: String)? = nil
+        if let r = p.release(version: v) {
+            released = (r.date, "released \(r.date.iso)")
+            ev.append(Evidence(eol.path, r.line, "\(p.title) \(r.version) released on \(r.date.iso)" + src))
+        } else if p.yearVersions, let y = Text.int(Text.split(v, 46)[0]), let d = CivilDate(year: y, month: 12, day: 31) {
+            released = (d, "released in \(y)")
+            ev.append(Evidence(eol.path, p.line, "\(p.title) \(comp.version): release date not in the data; its version's year is taken as \(d.iso), the latest it can be" + src))
+        }
+        if let r = released {
+            if r.date.adding(years: years) < today { return (2, r.note, ev) }
+            return (3, supported ?? r.note, ev)
+        }
+        if let s = supported { return (3, s, ev) }
+        return (4, "", ev)
     }
 
     /// LIFE-06: a package database or an SBOM tells what the image contains (CRA Annex I Part II(1)).

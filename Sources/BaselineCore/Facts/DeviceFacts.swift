@@ -18,6 +18,7 @@ public struct DeviceFacts {
     public var securityTxt: [Evidence]
     public var live: LiveFacts
     public var packages: PackageFacts
+    public var components: ComponentFacts
 
     /// Directories scanned for PEM private keys, and the per-file size limit of that scan.
     public static let keyScanDirs = ["/etc", "/root", "/home", "/opt", "/usr/local/etc", "/var/lib", "/data", "/persist"]
@@ -28,9 +29,14 @@ public struct DeviceFacts {
         let services = ServiceFacts.gather(fs)
         let ssh = SSHFacts.gather(fs, services: services, accounts: accounts)
         let update = UpdateFacts.gather(fs, services: services)
-        return DeviceFacts(accounts: accounts, release: ReleaseFacts.gather(fs), services: services, ssh: ssh, update: update,
-                           privateKeys: scanPrivateKeys(fs), securityTxt: findSecurityTxt(fs),
-                           live: LiveFacts.gather(fs, raucConfig: update.rauc?.systemConf), packages: PackageFacts.gather(fs))
+        let release = ReleaseFacts.gather(fs)
+        let privateKeys = scanPrivateKeys(fs)
+        let securityTxt = findSecurityTxt(fs)
+        let live = LiveFacts.gather(fs, raucConfig: update.rauc?.systemConf)
+        let packages = PackageFacts.gather(fs)
+        return DeviceFacts(accounts: accounts, release: release, services: services, ssh: ssh, update: update,
+                           privateKeys: privateKeys, securityTxt: securityTxt, live: live, packages: packages,
+                           components: ComponentFacts.gather(fs, packages: packages, runningKernel: live.kernel))
     }
 
     static func scanPrivateKeys(_ fs: RootView) -> [PrivateKeyFile] {

@@ -4,6 +4,7 @@ public struct Component: Equatable {
     public let name: String
     public let version: String
     public let source: String     // database path
+    public var line: Int = 0       // line where the package's entry starts
 }
 
 public struct PackageFacts {
@@ -38,15 +39,15 @@ public struct PackageFacts {
     /// Debian-control stanzas (dpkg and opkg status): Package, Version, Status (only installed packages count).
     static func parseStanzas(_ b: [UInt8], _ path: String) -> [Component] {
         var out: [Component] = []
-        var name = "", version = "", installed = true
+        var name = "", version = "", installed = true, line = 0
         func flush() {
-            if !name.isEmpty && installed { out.append(Component(name: name, version: version, source: path)) }
+            if !name.isEmpty && installed { out.append(Component(name: name, version: version, source: path, line: line)) }
             name = ""; version = ""; installed = true
         }
         for l in Text.lines(b) {
             let t = l.text
             if Text.trim(t).isEmpty { flush(); continue }
-            if t.hasPrefix("Package:") { name = Text.trim(String(t.dropFirst(8))) }
+            if t.hasPrefix("Package:") { name = Text.trim(String(t.dropFirst(8))); line = l.number }
             else if t.hasPrefix("Version:") { version = Text.trim(String(t.dropFirst(8))) }
             else if t.hasPrefix("Status:") { installed = Text.contains(t, "installed") && !Text.contains(t, "not-installed") && !Text.contains(t, "config-files") }
         }
@@ -57,16 +58,16 @@ public struct PackageFacts {
     /// apk's installed database: "P:name" and "V:version" lines, blank line between packages.
     static func parseApk(_ b: [UInt8], _ path: String) -> [Component] {
         var out: [Component] = []
-        var name = "", version = ""
+        var name = "", version = "", line = 0
         for l in Text.lines(b) {
             let t = l.text
             if t.isEmpty {
-                if !name.isEmpty { out.append(Component(name: name, version: version, source: path)) }
+                if !name.isEmpty { out.append(Component(name: name, version: version, source: path, line: line)) }
                 name = ""; version = ""
-            } else if t.hasPrefix("P:") { name = String(t.dropFirst(2)) }
+            } else if t.hasPrefix("P:") { name = String(t.dropFirst(2)); line = l.number }
             else if t.hasPrefix("V:") { version = String(t.dropFirst(2)) }
         }
-        if !name.isEmpty { out.append(Component(name: name, version: version, source: path)) }
+        if !name.isEmpty { out.append(Component(name: name, version: version, source: path, line: line)) }
         return out
     }
 }

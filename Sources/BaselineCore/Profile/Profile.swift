@@ -47,6 +47,7 @@ public struct Profile {
     public var baseOS: String?                 // EOL product to use when the os-release ID is a vendor's own
     public var supportWarnDays = 180
     public var minSupportYears: Int?
+    public var componentMaxAgeYears = 4        // LIFE-05 warns about component releases older than this
 
     public var checks: [String: CheckPolicy] = [:]
     public var checkOrder: [String] = []

@@ -35,11 +35,28 @@ public struct EOLCycle {
     public let line: Int
 }
 
+public struct EOLRelease {
+    public let version: String
+    public let date: CivilDate
+    public let line: Int
+}
+
 public struct EOLProduct {
     public let key: String
     public let title: String
+    public let isComponent: Bool        // "kind": "component": the key is a ComponentFacts product id, never an os-release ID
     public let osIDs: [String]
     public let cycles: [EOLCycle]
+    public let releases: [EOLRelease]
+    public let yearVersions: Bool       // versions start with the release year (Dropbear 2024.86)
+    public let source: String?          // where this product's dates come from, when not the file's source
+    public let line: Int
+
+    /// The release with exactly this numeric version ("9.2" for OpenSSH 9.2p1, "1.36.1" for BusyBox 1.36.1).
+    public func release(version v: String) -> EOLRelease? {
+        for r in releases where r.version == v { return r }
+        return nil
+    }
 
     /// The cycle a version belongs to: exact match, or the longest cycle that prefixes "version." (so 24.10.2 → 24.10).
     public func cycle(version: String?, codename: String?) -> EOLCycle? {
@@ -63,7 +80,12 @@ public struct EOLData {
     public let products: [EOLProduct]
 
     public func product(osID: String) -> EOLProduct? {
-        for p in products where p.key == osID || p.osIDs.contains(osID) { return p }
+        for p in products where !p.isComponent && (p.key == osID || p.osIDs.contains(osID)) { return p }
+        return nil
+    }
+
+    public func product(component: String) -> EOLProduct? {
+        for p in products where p.isComponent && p.key == component { return p }
         return nil
     }
 
@@ -86,11 +108,32 @@ public struct EOLData {
         let po = try r.object(prods, "products", allowed: nil)
         var products: [EOLProduct] = []
         for m in po.members ?? [] {
-            let o = try r.object(m.node, "products.\(m.key)", allowed: ["title", "os_ids", "cycles"])
+            let o = try r.object(m.node, "products.\(m.key)", allowed: ["title", "kind", "os_ids", "cycles", "releases", "year_versions", "source"])
             let title = try r.string(o, "title") ?? m.key
+            let kind = try r.string(o, "kind") ?? "os"
+            guard kind == "os" || kind == "component" else {
+                throw ProfileError(file: path, line: o["kind"]!.line, message: "expected \"os\" or \"component\" for 'kind' in product '\(m.key)', found \"\(kind)\"")
+            }
+            let isComponent = kind == "component"
+            if isComponent {
+                guard ComponentFacts.products.contains(where: { $0.id == m.key }) else {
+                    throw ProfileError(file: path, line: m.keyLine, message: "unknown component product '\(m.key)' (expected one of: " + Text.joinWith(ComponentFacts.products.map { $0.id }, ", ") + ")")
+                }
+                if let ids = o["os_ids"] { throw ProfileError(file: path, line: ids.line, message: "'os_ids' is for base OS products; '\(m.key)' is a component") }
+            } else {
+                for key in ["releases", "year_versions"] where o[key] != nil {
+                    throw ProfileError(file: path, line: o[key]!.line, message: "'\(key)' is for component products (\"kind\": \"component\"); '\(m.key)' is a base OS")
+                }
+            }
             let ids = try r.strings(o, "os_ids")
             var cycles: [EOLCycle] = []
-            guard let ca = o["cycles"]?.array else { throw ProfileError(file: path, line: o.line, message: "expected an array 'cycles' in product '\(m.key)'") }
+            var ca: [JSONNode] = []
+            if let cn = o["cycles"] {
+                guard let a = cn.array else { throw ProfileError(file: path, line: cn.line, message: "expected an array 'cycles' in product '\(m.key)'") }
+                ca = a
+            } else if !isComponent {
+                throw ProfileError(file: path, line: o.line, message: "expected an array 'cycles' in product '\(m.key)'")
+            }
             for c in ca {
                 let co = try r.object(c, "cycles[]", allowed: ["cycle", "codename", "eol", "extended", "lts"])
                 let cyc = try r.string(co, "cycle", required: true)!
@@ -106,7 +149,22 @@ public struct EOLData {
                 cycles.append(EOLCycle(cycle: cyc, codename: try r.string(co, "codename"), eol: try date("eol"),
                                        extended: try date("extended"), line: c.line))
             }
-            products.append(EOLProduct(key: m.key, title: title, osIDs: ids, cycles: cycles))
+            var releases: [EOLRelease] = []
+            if let rn = o["releases"] {
+                guard let ra = rn.array else { throw ProfileError(file: path, line: rn.line, message: "expected an array 'releases' in product '\(m.key)'") }
+                for rel in ra {
+                    let ro = try r.object(rel, "releases[]", allowed: ["version", "date"])
+                    let v = try r.string(ro, "version", required: true)!
+                    let ds = try r.string(ro, "date", required: true)!
+                    guard let d = CivilDate.parse(ds) else { throw ProfileError(file: path, line: ro["date"]!.line, message: "expected a date YYYY-MM-DD for 'date' of release '\(v)'") }
+                    guard ComponentFacts.numericVersion(v) == v else {
+                        throw ProfileError(file: path, line: ro["version"]!.line, message: "expected a dotted number for a release 'version' (e.g. \"1.36.1\"), found \"\(v)\"")
+                    }
+                    releases.append(EOLRelease(version: v, date: d, line: rel.line))
+                }
+            }
+            products.append(EOLProduct(key: m.key, title: title, isComponent: isComponent, osIDs: ids, cycles: cycles, releases: releases,
+                                       yearVersions: try r.bool(o, "year_versions") ?? false, source: try r.string(o, "source"), line: m.keyLine))
         }
         return EOLData(path: path, source: source, snapshot: snapshot, products: products)
     }

@@ -157,7 +157,7 @@ public enum ProfileLoader {
         }
         union(&p.factoryFingerprints, try r.strings(top, "factory_fingerprints"))
         if let v = top["lifecycle"] {
-            let o = try r.object(v, "lifecycle", allowed: ["eol_data", "base_os", "support_warn_days", "min_support_years"])
+            let o = try r.object(v, "lifecycle", allowed: ["eol_data", "base_os", "support_warn_days", "min_support_years", "component_max_age_years"])
             if let e = try r.string(o, "eol_data") {
                 let full = resolve(e, from: file)
                 if let why = HostFile.unreadableReason(full) {
@@ -168,6 +168,7 @@ public enum ProfileLoader {
             if let b = try r.string(o, "base_os") { p.baseOS = b }
             if let d = try r.int(o, "support_warn_days", min: 0, max: 3650) { p.supportWarnDays = d }
             if let y = try r.int(o, "min_support_years", min: 0, max: 50) { p.minSupportYears = y }
+            if let y = try r.int(o, "component_max_age_years", min: 1, max: 50) { p.componentMaxAgeYears = y }
         }
         if let v = top["checks"] {
             let o = try r.object(v, "checks", allowed: nil)

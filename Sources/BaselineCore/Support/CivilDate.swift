@@ -64,6 +64,12 @@ public struct CivilDate: Comparable, Hashable {
 
     public func days(until other: CivilDate) -> Int { other.dayNumber - dayNumber }
 
+    /// The same day `n` years later (29 February becomes 28 February in a common year).
+    public func adding(years n: Int) -> CivilDate {
+        let y = year + n
+        return CivilDate(year: y, month: month, day: min(day, CivilDate.daysIn(y, month))) ?? self
+    }
+
     public var iso: String {
         pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
     }

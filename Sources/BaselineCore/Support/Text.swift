@@ -86,20 +86,28 @@ public enum Text {
         return indexOf(h, n) != nil
     }
 
+    /// First index of `n` in `h` at or after `from`. Unchecked pointers: it also scans multi-megabyte binaries for
+    /// version strings (ComponentFacts), where bounds-checked indexing is slow in debug builds.
     public static func indexOf(_ h: [UInt8], _ n: [UInt8], from: Int = 0) -> Int? {
         if n.isEmpty { return from }
-        if h.count < n.count { return nil }
-        var i = from
+        if h.count < n.count || from < 0 { return nil }
         let last = h.count - n.count
-        while i <= last {
-            if h[i] == n[0] {
-                var j = 1
-                while j < n.count && h[i + j] == n[j] { j += 1 }
-                if j == n.count { return i }
+        return h.withUnsafeBufferPointer { hb -> Int? in
+            n.withUnsafeBufferPointer { nb -> Int? in
+                let hp = hb.baseAddress!, np = nb.baseAddress!
+                let first = np[0], count = nb.count
+                var i = from
+                while i <= last {
+                    if hp[i] == first {
+                        var j = 1
+                        while j < count && hp[i + j] == np[j] { j += 1 }
+                        if j == count { return i }
+                    }
+                    i += 1
+                }
+                return nil
             }
-            i += 1
         }
-        return nil
     }
 
     /// Strips one level of matching single or double quotes.
