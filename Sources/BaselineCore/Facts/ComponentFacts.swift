@@ -9,6 +9,10 @@ public struct ComponentEvidence: Equatable {
     public let line: Int         // line of the package's stanza in a package database; 0 otherwise
     public let method: String    // "binary", "package", "modules-dir" or "running"
     public let detail: String    // what was read: the version string in the binary, "package libssl3 3.0.17-1~deb12u2 (dpkg)"…
+
+    public init(path: String, line: Int, method: String, detail: String) {
+        self.path = path; self.line = line; self.method = method; self.detail = detail
+    }
 }
 
 public struct DetectedComponent: Equatable {
@@ -16,6 +20,10 @@ public struct DetectedComponent: Equatable {
     public let name: String      // display name: "Linux", "OpenSSL", "BusyBox", "Dropbear", "OpenSSH", "dnsmasq"
     public let version: String   // upstream version: "1.1.1w", "9.2p1", "2022.83", "5.10.0-30-armmp" (no epoch, no packaging revision)
     public var evidence: [ComponentEvidence]
+
+    public init(product: String, name: String, version: String, evidence: [ComponentEvidence]) {
+        self.product = product; self.name = name; self.version = version; self.evidence = evidence
+    }
 }
 
 public struct ComponentFacts {
