@@ -24,7 +24,7 @@ APT_PACKAGES := libcrypt-dev:$(DEB_ARCH) libarchive-dev libsquashfs-dev libext2f
 # Keep the embedded core objects between `make embedded` and `make agent`.
 .SECONDARY:
 
-.PHONY: deps build release demo test unit-tests embedded agent agent-aarch64 agent-armv7 agent-x86_64 bench samples clean
+.PHONY: deps pyvenv images build release demo test unit-tests embedded agent agent-aarch64 agent-armv7 agent-x86_64 bench samples clean
 
 # Installs what is missing (apt-get update only when something is).
 deps:
@@ -48,9 +48,17 @@ demo: build
 	@bash Tests/scripts/demo.sh $(BIN) $(DATE)
 
 # Every test: the embedded build of the core, unit tests and end-to-end tests of the built executable.
-test: deps embedded agent
+test: deps embedded agent pyvenv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
+
+# Python packages Debian does not ship, in a venv under out/: cyclonedx-python-lib validates the SBOMs in the tests.
+PYVENV := out/py
+pyvenv: $(PYVENV)/.installed
+$(PYVENV)/.installed: | deps
+	/usr/bin/python3 -m venv $(PYVENV)
+	$(PYVENV)/bin/pip install -q 'cyclonedx-python-lib[json-validation]==11.12.0'
+	@touch $@
 
 # --- Embedded Swift: BaselineCore compiled the way the on-device agent uses it (no Foundation, no existentials). ---
 # x86_64 and armv7 are compiled to bitcode (-lto=llvm-full) and LTO-linked, which keeps the agents well inside the
@@ -121,6 +129,10 @@ bench: release agent
 # Regenerate the sample root filesystems (new salts and keys; same verdicts).
 samples: deps
 	bash Firmware-samples/make-samples.sh
+
+# Firmware images and update bundles (SquashFS, ext4, tar.gz, cpio, .raucb, .swu, .mender) from the samples.
+images: deps
+	bash Firmware-samples/make-images.sh
 
 clean:
 	rm -rf .build out

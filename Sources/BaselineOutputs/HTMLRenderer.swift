@@ -62,6 +62,7 @@ public enum HTMLRenderer {
         var h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         h += "<title>Baseline report — \(esc(r.sourcePath))</title>\n<style>\n\(css)\n</style>\n</head>\n<body>\n<header>\n"
         h += "<h1>Baseline security audit</h1>\n<div class=\"meta\">\(esc(r.sourcePath)) · \(esc(ident.joined(separator: " · ")))</div>\n"
+        if let f = r.sourceFormat { h += "<div class=\"meta\" id=\"image-format\">image: \(esc(f))</div>\n" }
         h += "<div class=\"meta\">profile \(esc(r.profileID)) (\(esc(r.profileChain.joined(separator: " → ")))) · audited \(r.auditDate.iso) · Baseline \(esc(r.toolVersion)) · report \(esc(r.reportID))</div>\n"
         let failing = r.findingsAtOrAbove(failOn).count
         h += "<div class=\"verdict \(verdict)\" id=\"verdict\">\(verdict.uppercased())</div> <span class=\"meta\">\(failing) finding(s) at or above --fail-on \(esc(failOn?.name ?? "never"))</span>\n</header>\n<main>\n"

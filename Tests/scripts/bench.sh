@@ -24,15 +24,18 @@ hyperfine --warmup 1 --runs 10 -N -i --export-json bench-out/large.json \
   "$bin audit $large --profile fernwerk-edge --format json --date 2026-11-23" >/dev/null 2>&1
 
 # --- images: auditing the image directly vs extracting it with the standard tool and auditing the directory ---
-rm -f bench-out/large.sqfs bench-out/large.tar.gz
+rm -f bench-out/large.sqfs bench-out/large.tar.gz bench-out/large.ext4
 mksquashfs "$large" bench-out/large.sqfs -noappend -quiet -all-root -comp xz >/dev/null
 tar --owner=0 --group=0 -C "$large" -czf bench-out/large.tar.gz .
+mke2fs -q -F -t ext4 -d "$large" -E root_owner=0:0 bench-out/large.ext4 $(( $(du -sk "$large" | cut -f1) * 3 + 16384 ))k >/dev/null
 img_args="--profile fernwerk-edge --format json --date 2026-11-23 --output /dev/null"
 hyperfine --warmup 1 --runs 8 -N -i --export-json bench-out/images.json \
   "$bin audit bench-out/large.sqfs $img_args" \
   "bash -c 'rm -rf bench-out/x && unsquashfs -q -n -d bench-out/x bench-out/large.sqfs >/dev/null && $bin audit bench-out/x $img_args'" \
   "$bin audit bench-out/large.tar.gz $img_args" \
-  "bash -c 'rm -rf bench-out/x && mkdir bench-out/x && tar -C bench-out/x -xzf bench-out/large.tar.gz && $bin audit bench-out/x $img_args'" >/dev/null 2>&1
+  "bash -c 'rm -rf bench-out/x && mkdir bench-out/x && tar -C bench-out/x -xzf bench-out/large.tar.gz && $bin audit bench-out/x $img_args'" \
+  "$bin audit bench-out/large.ext4 $img_args" \
+  "bash -c 'rm -rf bench-out/x && mkdir bench-out/x && debugfs -R \"rdump / bench-out/x\" bench-out/large.ext4 >/dev/null 2>&1 && $bin audit bench-out/x $img_args'" >/dev/null 2>&1
 img_rss=$(rss "$bin" audit bench-out/large.sqfs $img_args)
 
 # --- baseline-agent: size, peak memory and time per architecture, and the host (SwiftPM, glibc) build ---
@@ -82,7 +85,7 @@ lines.append(f"- mean {large['mean']*1000:.0f} ms ± {large['stddev']*1000:.0f} 
              f"peak RSS {int(rss_large)/1024:.1f} MiB")
 lines.append(f"- command: `{large['command'].replace(bin_, '.build/release/baseline')}`\n")
 lines.append("## Firmware images (issue 4): direct vs extract-then-audit\n")
-lines.append(f"The ~10k-file tree above as SquashFS (xz) and as tar.gz. Peak RSS auditing the SquashFS image directly: {int(sys.argv[7])/1024:.1f} MiB "
+lines.append(f"The ~10k-file tree above as SquashFS (xz), tar.gz and ext4 (`mke2fs -d`); the standard extraction tools are unsquashfs, tar and `debugfs -R rdump` (e2fsprogs; extracting ext4 without root or a mount). Peak RSS auditing the SquashFS image directly: {int(sys.argv[7])/1024:.1f} MiB "
              "(the image is read into memory, capped at 16 MiB per file). The extract-then-audit rows include removing the previous extraction (`rm -rf`), which a CI job starting from a clean work space would not pay; most of their time is writing and deleting 10,000 files on this machine\'s file system.\n")
 lines.append("| command | mean | σ |")
 lines.append("|---|---|---|")

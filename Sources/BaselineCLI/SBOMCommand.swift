@@ -1,0 +1,42 @@
+// `baseline sbom IMAGE`: a CycloneDX 1.6 JSON SBOM of the components found in a firmware image or root filesystem.
+import ArgumentParser
+import BaselineCore
+import BaselineOutputs
+import Foundation
+
+struct SBOMCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sbom",
+        abstract: "Write a CycloneDX 1.6 JSON SBOM of an image: base OS, packages (opkg, dpkg, apk) and the kernel, OpenSSL, BusyBox, Dropbear, OpenSSH and dnsmasq versions found in binaries.")
+
+    @Argument(help: "Firmware image (any format `baseline audit` reads) or root filesystem directory.")
+    var image: String
+
+    @Option(help: "Name of the firmware in the SBOM metadata (default: the os-release PRETTY_NAME, else the file name).")
+    var name: String?
+
+    @Option(help: "Supplier (vendor) name in the SBOM metadata.")
+    var supplier: String?
+
+    @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of standard output.")
+    var output: String?
+
+    @Option(name: .customLong("max-image-bytes"), help: "Refuse an image that expands to more than this many bytes.")
+    var maxImageBytes: Int64 = 8 << 30
+
+    func run() throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: image, isDirectory: &isDir) else { throw die("\(image): no such file or directory", code: 3) }
+        let (fs, _, format) = try openRoot(image, isDirectory: isDir.boolValue, maxImageBytes: maxImageBytes)
+        let facts = DeviceFacts.gather(fs)
+        let subject = CycloneDXRenderer.Subject(
+            name: name ?? facts.release.prettyName ?? URL(fileURLWithPath: image).lastPathComponent,
+            version: facts.release.firmwareVersion, vendor: supplier)
+        let text = CycloneDXRenderer.render(facts, subject: subject, source: image + (format.map { " (\($0))" } ?? ""))
+        if let out = output {
+            if let err = HostFile.writeAtomically(out, text) { throw die("\(out): cannot write: \(err)", code: 3) }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+}
