@@ -107,6 +107,24 @@ let bundledEOL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
 
 @Suite("ComponentFacts.gather")
 struct ComponentGatherTests {
+    /// Binaries are searched in 256 KiB windows with a 512-byte overlap: a version string across a window boundary,
+    /// or starting in the overlap, is found whole (not cut to "3.0.1"), from a directory and from an image alike.
+    @Test("a version string across a window boundary is found whole", arguments: [262_144 - 12, 262_144 + 512 - 6, 262_144 - 512, 2 * 262_144 + 500])
+    func windowBoundary(_ at: Int) throws {
+        let marker = Array("OpenSSL 3.0.15 3 Sep 2024".utf8)
+        var bin = [UInt8](repeating: 0, count: at) + marker + [0] + [UInt8](repeating: 0, count: 300_000)
+        bin[0] = 0x7F
+        let d = try TempDir("window")
+        try d.write("usr/bin/openssl", bin)
+        let fs = try RootView(root: d.path)
+        let found = ComponentFacts.gather(fs, packages: PackageFacts()).detected
+        #expect(found.map { $0.version } == ["3.0.15"], "at \(at)")
+        let tree = ImageTree()
+        tree.add("/usr/bin/openssl", .file(content: bin, size: bin.count, mode: 0o755, complete: true))
+        let fromImage = ComponentFacts.gather(RootView(image: tree, label: "image"), packages: PackageFacts()).detected
+        #expect(fromImage.map { $0.version } == ["3.0.15"], "image, at \(at)")
+    }
+
     @Test("binaries, multiarch libcrypto, module directories, packages: one component per version, every place it was seen")
     func gather() throws {
         let d = try TempDir("components")

@@ -46,6 +46,7 @@ public struct ComponentFacts {
     public static let modulesDirs = ["/lib/modules", "/usr/lib/modules"]
     /// Largest part of a binary searched (libcrypto is about 5 MB; the version string is in its read-only data).
     public static let maxBinaryBytes = 16 * 1024 * 1024
+    static let scanOverlap = 512
 
     public static func gather(_ fs: RootView, packages: PackageFacts, runningKernel: String? = nil) -> ComponentFacts {
         var f = ComponentFacts()
@@ -53,7 +54,14 @@ public struct ComponentFacts {
         func scan(_ path: String, _ product: String) {
             guard let info = fs.info(path), info.kind == .regular, info.size > 0, !seen.contains(info.path) else { return }
             seen.insert(info.path)
-            guard let b = fs.read(info.path, limit: maxBinaryBytes), let hit = versionString(b, product: product) else { return }
+            // Searched in 256 KiB windows (the agent's memory budget): a match starting in a window's last 512 bytes
+            // is left to the next window, which starts with those bytes, so no version string is cut.
+            var hit: (version: String, text: String)? = nil
+            _ = fs.scan(info.path, limit: maxBinaryBytes, overlap: scanOverlap) { window, last in
+                hit = versionString(window, product: product, maxStart: last ? window.count : window.count - scanOverlap)
+                return hit != nil
+            }
+            guard let hit else { return }
             f.add(product, hit.version, ComponentEvidence(path: info.path, line: 0, method: "binary", detail: hit.text))
         }
         if let k = runningKernel, startsWithDigit(k) {
@@ -157,10 +165,11 @@ public struct ComponentFacts {
     }
 
     /// The first valid version string of `product` in a binary: the version and the printable text around it.
-    public static func versionString(_ b: [UInt8], product: String) -> (version: String, text: String)? {
+    /// The first version string of `product` in `b` whose marker starts before `maxStart`.
+    public static func versionString(_ b: [UInt8], product: String, maxStart: Int = Int.max) -> (version: String, text: String)? {
         let m = Array(marker(product).utf8)
         var from = 0
-        while let at = Text.indexOf(b, m, from: from) {
+        while let at = Text.indexOf(b, m, from: from), at < maxStart {
             from = at + 1
             var end = at + m.count
             while end < b.count && isVersionByte(b[end]) { end += 1 }

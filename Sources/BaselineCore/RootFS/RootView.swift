@@ -291,6 +291,63 @@ public final class RootView {
         }
     }
 
+    /// Reads a regular file in overlapping windows of at most `window` + `overlap` bytes, up to `limit` bytes in all,
+    /// so a search over a multi-megabyte binary needs one window of memory, not the whole file. Each window after the
+    /// first starts with the last `overlap` bytes of the one before. `body` gets the window and whether it is the last;
+    /// it returns true to stop. Returns false when the file is missing or unreadable (recorded like `read`).
+    public func scan(_ path: String, limit: Int, window: Int = 256 * 1024, overlap: Int = 512,
+                     _ body: ([UInt8], Bool) -> Bool) -> Bool {
+        if image != nil {
+            guard let all = read(path, limit: limit) else { return false }
+            var start = 0
+            while true {
+                let end = min(all.count, start + window + overlap)
+                if body(Array(all[start..<end]), end == all.count) || end == all.count { return true }
+                start = end - overlap
+            }
+        }
+        switch walk(path, followLast: true) {
+        case .missing: return false
+        case .failed(let why): note(path, why); return false
+        case .found(let parent, let name, let fd, let kind, _, _, let canonical):
+            defer { release(parent, fd) }
+            guard kind == .regular else { return false }
+            let dir = parent >= 0 ? parent : rootFD
+            let rfd = name.withCString { bl_openat_read(dir, $0) }
+            if rfd < 0 { note(canonical, "not readable: \(RootView.errorText(rfd))"); return false }
+            defer { _ = bl_close(rfd) }
+            var st = bl_stat_t()
+            guard bl_fstat(rfd, &st) == 0, st.type == Int32(BL_T_REG) else { note(canonical, "changed while reading; skipped"); return false }
+            var buf: [UInt8] = []
+            buf.reserveCapacity(window + overlap)
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            var total = 0
+            var eof = false
+            filesRead += 1
+            while !eof {
+                // fill the window after the carried-over tail
+                while buf.count < window + overlap && total < limit {
+                    let want = min(65536, window + overlap - buf.count, limit - total)
+                    let n = chunk.withUnsafeMutableBufferPointer { bl_read(rfd, $0.baseAddress, want) }
+                    if n < 0 { note(canonical, "read error: \(RootView.errorText(Int32(n)))"); return false }
+                    if n == 0 { eof = true; break }
+                    buf.append(contentsOf: chunk[0..<n])
+                    total += n
+                }
+                if total >= limit {
+                    eof = true
+                    var one: [UInt8] = [0]
+                    if one.withUnsafeMutableBufferPointer({ bl_read(rfd, $0.baseAddress, 1) }) > 0 {
+                        note(canonical, "larger than \(limit) bytes; only the first \(limit) bytes were searched")
+                    }
+                }
+                if body(buf, eof) { return true }
+                if buf.count > overlap { buf.removeFirst(buf.count - overlap) }
+            }
+            return true
+        }
+    }
+
     /// Entry names of a directory (symlinks to directories inside the root are followed), sorted.
     public func list(_ path: String) -> [String] {
         if let img = image {
