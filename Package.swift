@@ -28,11 +28,16 @@ let package = Package(
         // C readers for SquashFS (libsquashfs, squashfs-tools-ng) and ext2/3/4 (libext2fs, e2fsprogs) images.
         .target(name: "CImageReaders", linkerSettings: [.linkedLibrary("squashfs"), .linkedLibrary("ext2fs"), .linkedLibrary("com_err")]),
         .target(name: "BaselineImages", dependencies: ["BaselineCore", "CArchive", "CImageReaders"]),
+        // libssh, for remote audits over SSH (system library).
+        .systemLibrary(name: "CLibSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
+        // `baseline scan`: targets and inventories, SSH probes (banner, host key, auth methods), the polite
+        // default-credential probe, the scan summary.
+        .target(name: "BaselineScan", dependencies: ["BaselineCore", "CLibSSH"]),
         // Host-side renderers and report comparison (Foundation allowed): SARIF, JUnit, --since.
         .target(name: "BaselineOutputs", dependencies: ["BaselineCore"]),
         // The host command-line tool.
         .executableTarget(name: "BaselineCLI", dependencies: [
-            "BaselineCore", "BaselineOutputs", "BaselineImages",
+            "BaselineCore", "BaselineOutputs", "BaselineImages", "BaselineScan",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "BaselineCoreTests", dependencies: [

@@ -1,0 +1,111 @@
+// `baseline scan`: devices over SSH (libssh) — banner, host keys, authentication methods; the opt-in, polite
+// default-credential probe; a login with given credentials. Only the devices listed are scanned.
+import ArgumentParser
+import BaselineCore
+import BaselineScan
+import Foundation
+
+struct ScanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Scan devices over SSH: banner, host keys, auth methods, and (opt-in) whether a default credential opens them.",
+        discussion: """
+        Only the devices listed are contacted (host, host:port, [IPv6]:port, or --inventory FILE); address ranges are \
+        never expanded. Host keys are recorded, never trusted; --known-hosts verifies them against a file.
+
+        --try-default-credentials tries the profile's default credentials and the lists it names, one device at a time \
+        and one attempt at a time per device: at most --max-attempts (default 10) per device, --attempt-delay seconds \
+        apart (default 1), each on a fresh connection, stopping at the first that works.
+
+        Exit codes: 0 no finding; 1 a default credential works or devices share a host key; 2 usage, profile or \
+        inventory error. Unreachable or failing devices get a status each and the scan carries on.
+        """)
+
+    @Argument(help: "Devices: host, host:port or [IPv6]:port.")
+    var targets: [String] = []
+
+    @Option(help: "Inventory file: CSV with a header (address,port,user,password_file,password_env,key_file,profile,vendor,model) or JSON.")
+    var inventory: String?
+
+    @Option(name: .shortAndLong, help: "Profile whose default credentials (and credential lists) the probe tries.")
+    var profile: String = "etsi-en-303-645"
+
+    @Flag(name: .customLong("try-default-credentials"), help: "Try the profile's default credentials (polite: see the limits above).")
+    var tryDefaults = false
+
+    @Option(name: .customLong("max-attempts"), help: "Default-credential attempts per device (1-100).")
+    var maxAttempts = 10
+
+    @Option(name: .customLong("attempt-delay"), help: "Seconds between two attempts on one device.")
+    var attemptDelay = 1.0
+
+    @Option(help: "Devices scanned at once (1-256).")
+    var concurrency = 8
+
+    @Option(help: "Seconds allowed for each connection step (TCP connect, banner, key exchange, authentication).")
+    var timeout = 10.0
+
+    @Option(help: "User for devices whose inventory entry names none.")
+    var user = "root"
+
+    @Option(name: .customLong("known-hosts"), help: "Verify host keys against this known_hosts file (status per device).")
+    var knownHosts: String?
+
+    @Option(name: .shortAndLong, help: "Output format: text or json (baseline.scan/1, for the collector).")
+    var format: String = "text"
+
+    @Option(name: .shortAndLong, help: "Write the result to FILE (atomically) instead of standard output.")
+    var output: String?
+
+    func run() throws {
+        guard format == "text" || format == "json" else { throw die("--format: expected text or json, found '\(format)'", code: 2) }
+        guard (1...100).contains(maxAttempts) else { throw die("--max-attempts: expected 1-100, found \(maxAttempts)", code: 2) }
+        guard (1...256).contains(concurrency) else { throw die("--concurrency: expected 1-256, found \(concurrency)", code: 2) }
+        guard attemptDelay >= 0, attemptDelay <= 600 else { throw die("--attempt-delay: expected 0-600 seconds", code: 2) }
+        guard timeout > 0, timeout <= 600 else { throw die("--timeout: expected 0-600 seconds", code: 2) }
+        var list: [ScanTarget] = []
+        do {
+            for t in targets { list.append(try ScanTargets.parse(t)) }
+            if let inv = inventory { list += try ScanTargets.load(inv) }
+        } catch { throw die(error.message, code: 2) }
+        guard !list.isEmpty else { throw die("no devices: give host[:port] arguments or --inventory FILE", code: 2) }
+
+        var options = ScanOptions()
+        options.timeout = timeout
+        options.defaultUser = user
+        options.tryDefaultCredentials = tryDefaults
+        options.maxAttempts = maxAttempts
+        options.attemptDelay = attemptDelay
+        options.knownHosts = knownHosts
+        if tryDefaults { options.candidates = try candidates(profile) }
+
+        let tty = isatty(2) == 1
+        let results = Scanner.run(list, options, concurrency: concurrency) { done, total, r in
+            let line = "[\(done)/\(total)] \(r.target.label) \(r.status.rawValue)" + (r.defaultCredential != nil ? " (default credential works)" : "")
+            FileHandle.standardError.write(Data((tty ? "\r\u{1B}[K" + line : "scan: " + line + "\n").utf8))
+        }
+        if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        let text = format == "json" ? ScanReportWriter.json(results) : ScanReportWriter.text(results)
+        if let out = output {
+            if let err = HostFile.writeAtomically(out, text) { throw die("\(out): cannot write: \(err)", code: 3) }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+        let s = ScanSummary(results)
+        if !s.defaultCredentials.isEmpty || !s.sharedHostKeys.isEmpty { throw ExitCode(1) }
+    }
+
+    /// The profile's own default credentials first, then each list it names; duplicates dropped.
+    func candidates(_ id: String) throws -> [DefaultCredential] {
+        guard let path = ProfileLocator.locate(id) else { throw die("profile '\(id)': not found", code: 2) }
+        var out: [DefaultCredential] = []
+        var seen: Set<String> = []
+        do {
+            let p = try ProfileLoader.load(path)
+            var all = p.defaultCredentials
+            for l in p.credentialLists { all += try CredentialList.load(l) }
+            for c in all where seen.insert(c.user + "\u{0}" + c.password).inserted { out.append(c) }
+        } catch { throw die(error.text, code: 2) }
+        return out
+    }
+}

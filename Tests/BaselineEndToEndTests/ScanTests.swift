@@ -1,0 +1,156 @@
+// `baseline scan` against real Dropbear and OpenSSH servers on 127.0.0.1 (SSHLab): banners, host-key fingerprints
+// equal to `ssh-keygen -lf`, the group of servers sharing one key, the Mirai default credential found politely, a
+// login with given credentials, and a clear status for every kind of failure while the scan carries on.
+import Foundation
+import Testing
+
+func scanJSON(_ r: RunResult) -> [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [String: Any] }
+
+func devices(_ doc: [String: Any]?) -> [String: [String: Any]] {
+    var out: [String: [String: Any]] = [:]
+    for d in (doc?["devices"] as? [[String: Any]]) ?? [] { out["\(d["address"]!):\(d["port"]!)"] = d }
+    return out
+}
+
+@Suite("SSH scan (real Dropbear and OpenSSH servers)", .serialized)
+struct ScanTests {
+    @Test func bannersKeysSharedKeyAndDefaultCredential() throws {
+        let lab = try SSHLab()
+        let shared = lab.dir.sub("shared_ed25519")
+        _ = try tool("dropbearkey", ["-t", "ed25519", "-f", shared])
+        let own = lab.dir.sub("own_ecdsa")
+        _ = try tool("dropbearkey", ["-t", "ecdsa", "-s", "256", "-f", own])
+        let a = try lab.dropbear(hostKey: shared), b = try lab.dropbear(hostKey: shared), c = try lab.dropbear(hostKey: own)
+        let o = try lab.openssh()
+
+        let r = try baseline(["scan", "127.0.0.1:\(a)", "127.0.0.1:\(b)", "127.0.0.1:\(c)", "127.0.0.1:\(o.port)",
+                              "--try-default-credentials", "--attempt-delay", "0.2", "--timeout", "5", "--format", "json"], timeout: 120)
+        #expect(r.code == 1, "a default credential works and two servers share a key: \(r.stderr)")
+        let doc = scanJSON(r)
+        let d = devices(doc)
+        let sharedFP = try SSHLab.fingerprint(try lab.dropbearPublic(shared))
+        let ownFP = try SSHLab.fingerprint(try lab.dropbearPublic(own))
+        for port in [a, b, c] {
+            let dev = d["127.0.0.1:\(port)"]
+            #expect(dev?["status"] as? String == "ok")
+            #expect((dev?["banner"] as? String)?.hasPrefix("SSH-2.0-dropbear_") == true, "\(dev ?? [:])")
+            #expect((dev?["auth_methods"] as? [String])?.contains("password") == true)
+        }
+        let keysOf = { (port: Int) in ((d["127.0.0.1:\(port)"]?["host_keys"] as? [[String: Any]]) ?? []).compactMap { $0["fingerprint"] as? String } }
+        #expect(keysOf(a) == [sharedFP] && keysOf(b) == [sharedFP])
+        #expect(keysOf(c) == [ownFP])
+        // OpenSSH: both host keys, each equal to ssh-keygen -lf on the key
+        let sshd = d["127.0.0.1:\(o.port)"]
+        #expect((sshd?["software"] as? String)?.hasPrefix("OpenSSH_") == true)
+        #expect(Set(keysOf(o.port)) == Set(try o.keys.map(SSHLab.fingerprint)))
+        // the shared-key group names exactly the two servers
+        let summary = doc?["summary"] as? [String: Any]
+        let groups = (summary?["shared_host_keys"] as? [[String: Any]]) ?? []
+        #expect(groups.count == 1)
+        #expect(groups.first?["fingerprint"] as? String == sharedFP)
+        #expect(Set((groups.first?["devices"] as? [String]) ?? []) == ["127.0.0.1:\(a)", "127.0.0.1:\(b)"])
+        // admin/admin (mirai.txt line 4) opens every server in the namespace: attempts 1-3 (root) fail, the 4th works
+        let creds = (summary?["default_credentials"] as? [[String: Any]]) ?? []
+        #expect(creds.first?["user"] as? String == "admin")
+        #expect((creds.first?["source"] as? String)?.hasSuffix("mirai.txt:4") == true, "\(creds)")
+        let probe = d["127.0.0.1:\(a)"]?["default_credentials"] as? [String: Any]
+        #expect(probe?["attempts"] as? Int == 4, "stops at the first success: \(probe ?? [:])")
+        let working = probe?["working"] as? [String: Any]
+        #expect(Set(working?.keys.map { $0 } ?? []) == ["user", "source"], "the password itself is not written, only the user and where it is listed")
+    }
+
+    @Test func politeLimitsAreKept() throws {
+        let lab = try SSHLab()
+        let key = lab.dir.sub("k")
+        _ = try tool("dropbearkey", ["-t", "ed25519", "-f", key])
+        let p = try lab.dropbear(hostKey: key)
+        let started = Date()
+        let r = try baseline(["scan", "127.0.0.1:\(p)", "--try-default-credentials", "--max-attempts", "3", "--attempt-delay", "0.5", "--format", "json"], timeout: 60)
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(r.code == 0, "3 attempts do not reach admin/admin (the 4th): \(r.stderr)")
+        let dev = devices(scanJSON(r))["127.0.0.1:\(p)"]
+        #expect((dev?["default_credentials"] as? [String: Any])?["attempts"] as? Int == 3)
+        #expect(elapsed >= 1.0, "two delays of 0.5 s between three attempts")
+        let log = try String(contentsOfFile: lab.dir.sub("dropbear-\(p).log"), encoding: .utf8)
+        #expect(log.components(separatedBy: "Bad password attempt").count - 1 == 3, "the server saw exactly three password attempts: \(log)")
+    }
+
+    @Test func givenCredentialsLogInAndWrongOnesFail() throws {
+        let lab = try SSHLab()
+        let key = lab.dir.sub("k")
+        _ = try tool("dropbearkey", ["-t", "ed25519", "-f", key])
+        let p = try lab.dropbear(hostKey: key)
+        let o = try lab.openssh()
+        try lab.dir.write("inventory.csv", """
+        address,port,user,password_file,vendor,model
+        127.0.0.1,\(p),tester,\(lab.dir.sub("tester.pw")),Testco,TC-1
+        127.0.0.1,\(o.port),tester,\(lab.dir.sub("tester.pw")),Testco,TC-2
+        127.0.0.1,\(o.port),tester,\(lab.dir.sub("wrong.pw")),Testco,TC-2
+        """)
+        let r = try baseline(["scan", "--inventory", lab.dir.sub("inventory.csv"), "--format", "json", "--timeout", "5"], timeout: 60)
+        let list = (scanJSON(r)?["devices"] as? [[String: Any]]) ?? []
+        #expect(list.count == 3)
+        let arch = try tool("uname", ["-m"])
+        #expect(list[0]["login"] as? String == "password as tester" && list[0]["architecture"] as? String == arch, "\(list[0])")
+        #expect(list[1]["login"] as? String == "password as tester" && list[1]["architecture"] as? String == arch, "\(list[1])")
+        #expect(list[2]["status"] as? String == "auth-failed", "\(list[2])")
+        #expect(list[0]["vendor"] as? String == "Testco" && list[1]["model"] as? String == "TC-2")
+    }
+
+    @Test func everyFailureGetsItsStatusAndTheScanCarriesOn() throws {
+        let lab = try SSHLab()
+        let key = lab.dir.sub("k")
+        _ = try tool("dropbearkey", ["-t", "ed25519", "-f", key])
+        let good = try lab.dropbear(hostKey: key)
+        let http = try lab.service("http"), silent = try lab.service("silent"), drop = try lab.service("drop")
+        let closed = SSHLab.freePort()
+        let started = Date()
+        let r = try baseline(["scan", "127.0.0.1:\(closed)", "127.0.0.1:\(http)", "127.0.0.1:\(silent)", "127.0.0.1:\(drop)",
+                              "nonexistent.invalid", "127.0.0.1:\(good)", "--timeout", "2", "--format", "json"], timeout: 60)
+        #expect(Date().timeIntervalSince(started) < 30, "bounded by the timeout")
+        let d = devices(scanJSON(r))
+        #expect(d["127.0.0.1:\(closed)"]?["status"] as? String == "refused")
+        #expect(d["127.0.0.1:\(http)"]?["status"] as? String == "not-ssh")
+        #expect((d["127.0.0.1:\(http)"]?["detail"] as? String)?.contains("HTTP/1.0 400") == true)
+        #expect(d["127.0.0.1:\(silent)"]?["status"] as? String == "timeout")
+        #expect(d["127.0.0.1:\(drop)"]?["status"] as? String == "dropped", "\(d["127.0.0.1:\(drop)"] ?? [:])")
+        #expect(d["nonexistent.invalid:22"]?["status"] as? String == "unreachable")
+        #expect(d["127.0.0.1:\(good)"]?["status"] as? String == "ok", "the scan carried on to the last device")
+        #expect(r.code == 0)
+    }
+
+    @Test func knownHostsVerification() throws {
+        let lab = try SSHLab()
+        let key = lab.dir.sub("k"), other = lab.dir.sub("other")
+        _ = try tool("dropbearkey", ["-t", "ed25519", "-f", key])
+        _ = try tool("dropbearkey", ["-t", "ed25519", "-f", other])
+        let p = try lab.dropbear(hostKey: key), q = try lab.dropbear(hostKey: other)
+        let pub = try String(contentsOfFile: try lab.dropbearPublic(key), encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
+        try lab.dir.write("known_hosts", "[127.0.0.1]:\(p) \(pub)\n[127.0.0.1]:\(q) \(pub)\n")
+        let r = try baseline(["scan", "127.0.0.1:\(p)", "127.0.0.1:\(q)", "--known-hosts", lab.dir.sub("known_hosts"), "--format", "json"], timeout: 60)
+        let d = devices(scanJSON(r))
+        #expect(d["127.0.0.1:\(p)"]?["known_hosts"] as? String == "ok")
+        #expect(d["127.0.0.1:\(q)"]?["known_hosts"] as? String == "changed")
+    }
+
+    @Test func badTargetsAndInventories() throws {
+        let t = try TempTree(["bad.csv": "address,port,colour\n10.0.0.1,22,red\n",
+                              "pw.csv": "address,password\n10.0.0.1,secret\n",
+                              "bad.json": "[{\"address\": \"10.0.0.1\", \"port\": 70000}]"])
+        let cases: [([String], String)] = [
+            (["10.0.0.0/24"], "address ranges are not scanned"),
+            (["10.0.0.1:99999"], "port must be 1-65535"),
+            (["--inventory", t.sub("bad.csv")], "bad.csv:1: unknown column 'colour'"),
+            (["--inventory", t.sub("pw.csv")], "bad.csv:1"),
+            (["--inventory", t.sub("bad.json")], "bad.json:1: port must be 1-65535"),
+            ([], "no devices"),
+        ]
+        for (args, message) in cases where message != "bad.csv:1" {
+            let r = try baseline(["scan"] + args)
+            #expect(r.code == 2, "\(args): \(r.stderr)")
+            #expect(r.stderr.contains(message) && r.stderr.split(separator: "\n").count == 1, "\(args): \(r.stderr)")
+        }
+        let pw = try baseline(["scan", "--inventory", t.sub("pw.csv")])
+        #expect(pw.code == 2 && pw.stderr.contains("pw.csv:1: unknown column 'password'"), "\(pw.stderr)")
+    }
+}
