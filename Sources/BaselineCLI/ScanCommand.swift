@@ -51,6 +51,15 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .customLong("known-hosts"), help: "Verify host keys against this known_hosts file (status per device).")
     var knownHosts: String?
 
+    @Flag(name: .customLong("no-audit"), help: "With credentials, only log in; do not run the agent's audit on the device.")
+    var noAudit = false
+
+    @Option(name: .customLong("agent-dir"), help: "Directory of static agents, <arch>/baseline-agent (default: out/agent, from `make agent`).")
+    var agentDir: String?
+
+    @Option(name: .customLong("date"), help: "The agent audits as of this day (YYYY-MM-DD).")
+    var date: String?
+
     @Option(name: .shortAndLong, help: "Output format: text or json (baseline.scan/1, for the collector).")
     var format: String = "text"
 
@@ -78,6 +87,23 @@ struct ScanCommand: ParsableCommand {
         options.attemptDelay = attemptDelay
         options.knownHosts = knownHosts
         if tryDefaults { options.candidates = try candidates(profile) }
+        if !noAudit {
+            if let d = date, CivilDate.parse(d) == nil { throw die("--date: expected YYYY-MM-DD, found '\(d)'", code: 2) }
+            let agents = agentDir ?? ScanCommand.defaultAgentDir()
+            let fallback = profile, day = date
+            var located: [String: String] = [:]
+            for t in list where t.hasCredentials {
+                let id = t.profile ?? fallback
+                guard let path = ProfileLocator.locate(id) else { throw die("\(t.source): profile '\(id)': not found", code: 2) }
+                located[id] = path
+            }
+            options.agent = { t in
+                guard let path = located[t.profile ?? fallback] else { return nil }
+                var s = AgentSetup(agentDir: agents, profilesRoot: ScanCommand.profilesRoot(path), profile: path)
+                s.date = day
+                return s
+            }
+        }
 
         let tty = isatty(2) == 1
         let results = Scanner.run(list, options, concurrency: concurrency) { done, total, r in
@@ -93,6 +119,24 @@ struct ScanCommand: ParsableCommand {
         }
         let s = ScanSummary(results)
         if !s.defaultCredentials.isEmpty || !s.sharedHostKeys.isEmpty { throw ExitCode(1) }
+    }
+
+    static func defaultAgentDir() -> String {
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for d in [FileManager.default.currentDirectoryPath + "/out/agent", exe.appendingPathComponent("../../../out/agent").standardized.path,
+                  exe.appendingPathComponent("../../out/agent").standardized.path, exe.appendingPathComponent("../share/baseline/agent").standardized.path]
+        where FileManager.default.fileExists(atPath: d) { return d }
+        return "out/agent"
+    }
+
+    /// The Profiles tree a profile file lives in (the directory holding baselines/), copied whole to the device.
+    static func profilesRoot(_ profile: String) -> String {
+        var dir = URL(fileURLWithPath: profile).standardizedFileURL.deletingLastPathComponent()
+        for _ in 0..<3 {
+            if FileManager.default.fileExists(atPath: dir.appendingPathComponent("baselines").path) { return dir.path }
+            dir = dir.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: profile).standardizedFileURL.deletingLastPathComponent().path
     }
 
     /// The profile's own default credentials first, then each list it names; duplicates dropped.

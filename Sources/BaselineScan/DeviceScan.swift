@@ -12,6 +12,7 @@ public struct ScanOptions {
     public var maxAttempts = 10                        // per device
     public var attemptDelay: Double = 1.0              // seconds between two attempts on one device
     public var knownHosts: String? = nil
+    public var agent: ((ScanTarget) -> AgentSetup?)? = nil   // full audit with the agent after a login; nil: none
     public init() {}
 }
 
@@ -27,6 +28,9 @@ public struct DeviceResult {
     public var attempts = 0
     public var login: String? = nil                    // "password as root", when the given credentials worked
     public var architecture: String? = nil             // uname -m, after a login
+    public var report: String? = nil                   // the agent's JSON report (baseline.report/1)
+    public var copiedWith: String? = nil               // sftp or scp
+    public var auditError: String? = nil
     public var seconds: Double = 0
 
     /// The server software from the identification string ("dropbear_2022.83", "OpenSSH_9.2p1 Debian-2+deb12u3").
@@ -113,7 +117,18 @@ public enum DeviceScan {
                 case .success:
                     r.login = (target.keyFile != nil ? "public key" : "password") + " as " + user
                     let u = try c.exec("uname -m")
-                    r.architecture = String(decoding: u.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                    let machine = String(decoding: u.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                    r.architecture = machine
+                    if let setup = o.agent?(target) {
+                        do {
+                            let a = try AgentAudit.run(c, machine: machine, setup: setup)
+                            r.report = a.report
+                            r.copiedWith = a.method
+                        } catch {
+                            r.auditError = error.message
+                            if error.status == .dropped || error.status == .timeout { r.status = error.status; r.detail = error.message }
+                        }
+                    }
                 case .denied:
                     r.status = .authFailed
                     r.detail = "the given credentials for '\(user)' were refused"

@@ -20,6 +20,11 @@ public enum ScanReportWriter {
         }
         if let l = r.login { d["login"] = l }
         if let a = r.architecture { d["architecture"] = a }
+        if let rep = r.report, let obj = try? JSONSerialization.jsonObject(with: Data(rep.utf8)) {
+            d["audit"] = ["copied_with": r.copiedWith ?? "", "report": obj]
+        } else if let e = r.auditError {
+            d["audit"] = ["error": e]
+        }
         for (k, v) in [("vendor", r.target.vendor), ("model", r.target.model), ("profile", r.target.profile)] { if let v { d[k] = v } }
         return d
     }
@@ -55,6 +60,13 @@ public enum ScanReportWriter {
             if let c = r.defaultCredential { out += "    DEFAULT CREDENTIAL WORKS: user \(c.user) (\(c.source)) after \(r.attempts) attempt(s)\n" }
             else if r.attempts > 0 { out += "    default credentials: none of \(r.attempts) tried worked\n" }
             if let l = r.login { out += "    login     \(l)" + (r.architecture.map { ", architecture \($0)" } ?? "") + "\n" }
+            if let rep = r.report, let obj = (try? JSONSerialization.jsonObject(with: Data(rep.utf8))) as? [String: Any],
+               let summary = obj["summary"] as? [String: Any] {
+                let failing = ((obj["findings"] as? [[String: Any]]) ?? []).filter { ["fail", "warn", "error"].contains($0["status"] as? String ?? "") }.map { "\($0["id"] ?? "")" }
+                out += "    audit     agent (copied with \(r.copiedWith ?? "?")): \((summary["verdict"] as? String ?? "?").uppercased())" + (failing.isEmpty ? "" : "  " + failing.joined(separator: " ")) + "\n"
+            } else if let e = r.auditError {
+                out += "    audit     not done: \(e)\n"
+            }
         }
         let s = ScanSummary(results)
         out += "\n\(results.count) device(s): " + s.byStatus.map { "\($0.1) \($0.0)" }.joined(separator: ", ") + "\n"

@@ -75,7 +75,10 @@ struct ScanTests {
         #expect(log.components(separatedBy: "Bad password attempt").count - 1 == 3, "the server saw exactly three password attempts: \(log)")
     }
 
-    @Test func givenCredentialsLogInAndWrongOnesFail() throws {
+    /// With given credentials: log in, detect the architecture, copy the static agent and the profiles (SFTP where
+    /// the server has it, SCP on the OpenSSH server configured without an SFTP subsystem), run the agent on the
+    /// "device" (this machine, seen through the lab's account files), read its report back, remove the copy.
+    @Test func givenCredentialsRunTheAgentAndWrongOnesFail() throws {
         let lab = try SSHLab()
         let key = lab.dir.sub("k")
         _ = try tool("dropbearkey", ["-t", "ed25519", "-f", key])
@@ -87,14 +90,36 @@ struct ScanTests {
         127.0.0.1,\(o.port),tester,\(lab.dir.sub("tester.pw")),Testco,TC-2
         127.0.0.1,\(o.port),tester,\(lab.dir.sub("wrong.pw")),Testco,TC-2
         """)
-        let r = try baseline(["scan", "--inventory", lab.dir.sub("inventory.csv"), "--format", "json", "--timeout", "5"], timeout: 60)
+        let copies = { () -> [String] in
+            ((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.range(of: "^baseline-[0-9a-f]{8}$", options: .regularExpression) != nil }
+        }
+        let before = Set(copies())
+        let r = try baseline(["scan", "--inventory", lab.dir.sub("inventory.csv"), "--format", "json", "--timeout", "5",
+                              "--date", Repo.auditDate, "--concurrency", "1"], timeout: 180)
         let list = (scanJSON(r)?["devices"] as? [[String: Any]]) ?? []
         #expect(list.count == 3)
         let arch = try tool("uname", ["-m"])
-        #expect(list[0]["login"] as? String == "password as tester" && list[0]["architecture"] as? String == arch, "\(list[0])")
-        #expect(list[1]["login"] as? String == "password as tester" && list[1]["architecture"] as? String == arch, "\(list[1])")
+        for (i, copy) in [(0, ["sftp", "scp"]), (1, ["scp"])] {
+            let dev = list[i]
+            #expect(dev["login"] as? String == "password as tester" && dev["architecture"] as? String == arch, "\(dev)")
+            let audit = dev["audit"] as? [String: Any]
+            #expect(copy.contains(audit?["copied_with"] as? String ?? ""), "\(i): \(audit ?? [:])")
+            let report = audit?["report"] as? [String: Any]
+            #expect((report?["tool"] as? [String: Any])?["name"] as? String == "baseline-agent", "\(i): \(audit ?? [:])")
+            #expect((report?["source"] as? [String: Any])?["kind"] as? String == "live")
+            // the agent found the lab's Mirai account (admin/admin) on the device
+            let cred02 = ((report?["findings"] as? [[String: Any]]) ?? []).first { $0["id"] as? String == "CRED-02" }
+            #expect(cred02?["status"] as? String == "fail", "\(i): \(cred02 ?? [:])")
+            #expect("\(cred02?["evidence"] ?? "")".contains("'admin'"))
+        }
         #expect(list[2]["status"] as? String == "auth-failed", "\(list[2])")
+        #expect(list[2]["audit"] == nil)
         #expect(list[0]["vendor"] as? String == "Testco" && list[1]["model"] as? String == "TC-2")
+        #expect(Set(copies()) == before, "the agent's directory was removed from the device")
+        // --no-audit only logs in
+        let quick = try baseline(["scan", "--inventory", lab.dir.sub("inventory.csv"), "--format", "json", "--no-audit"], timeout: 60)
+        let q = (scanJSON(quick)?["devices"] as? [[String: Any]]) ?? []
+        #expect(q.count == 3 && q[0]["login"] != nil && q[0]["audit"] == nil)
     }
 
     @Test func everyFailureGetsItsStatusAndTheScanCarriesOn() throws {
