@@ -140,6 +140,37 @@ final class SSHLab {
         return port
     }
 
+    /// A TCP proxy to `port` that cuts both directions once the client has sent `cutAfter` bytes: an SSH server whose
+    /// connection drops in the middle of a file transfer.
+    func cuttingProxy(to port: Int, cutAfter: Int) throws -> Int {
+        let listen = SSHLab.freePort()
+        let script = """
+        import socket, sys, threading
+        listen, port, cut = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+        s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", listen)); s.listen(16)
+        def pump(a, b, limit):
+            sent = 0
+            try:
+                while True:
+                    d = a.recv(65536)
+                    if not d: break
+                    if limit and sent + len(d) > limit: break
+                    b.sendall(d); sent += len(d)
+            except OSError: pass
+            for x in (a, b):
+                try: x.shutdown(socket.SHUT_RDWR)
+                except OSError: pass
+        while True:
+            c, _ = s.accept(); u = socket.create_connection(("127.0.0.1", port))
+            threading.Thread(target=pump, args=(c, u, cut), daemon=True).start()
+            threading.Thread(target=pump, args=(u, c, 0), daemon=True).start()
+        """
+        try dir.write("proxy.py", script)
+        try start("/usr/bin/python3", [dir.sub("proxy.py"), String(listen), String(port), String(cutAfter)], log: "proxy-\(listen).log")
+        try waitForPort(listen)
+        return listen
+    }
+
     /// `ssh-keygen -lf` of a public key file: "SHA256:…".
     static func fingerprint(_ pub: String) throws -> String {
         let out = try tool("ssh-keygen", ["-lf", pub])

@@ -144,6 +144,27 @@ struct ScanTests {
         #expect(r.code == 0)
     }
 
+    /// The connection drops while the agent is being copied (a proxy cuts it after 300 KB of the ~900 KB agent):
+    /// that device gets status "dropped" saying where it stopped, and the scan carries on to the next device.
+    @Test func connectionDroppedMidTransfer() throws {
+        let lab = try SSHLab()
+        let o = try lab.openssh()
+        let cut = try lab.cuttingProxy(to: o.port, cutAfter: 300_000)
+        try lab.dir.write("inventory.csv", """
+        address,port,user,password_file
+        127.0.0.1,\(cut),tester,\(lab.dir.sub("tester.pw"))
+        127.0.0.1,\(o.port),tester,\(lab.dir.sub("tester.pw"))
+        """)
+        let r = try baseline(["scan", "--inventory", lab.dir.sub("inventory.csv"), "--format", "json", "--timeout", "5",
+                              "--concurrency", "1", "--date", Repo.auditDate], timeout: 120)
+        let list = (scanJSON(r)?["devices"] as? [[String: Any]]) ?? []
+        #expect(list.count == 2)
+        #expect(list.first?["status"] as? String == "dropped", "\(list.first ?? [:])")
+        #expect((list.first?["detail"] as? String)?.contains("failed after") == true, "\(list.first ?? [:])")
+        let report = (list.last?["audit"] as? [String: Any])?["report"] as? [String: Any]
+        #expect((report?["tool"] as? [String: Any])?["name"] as? String == "baseline-agent", "the next device was audited")
+    }
+
     @Test func knownHostsVerification() throws {
         let lab = try SSHLab()
         let key = lab.dir.sub("k"), other = lab.dir.sub("other")
