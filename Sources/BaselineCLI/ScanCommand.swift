@@ -107,8 +107,14 @@ struct ScanCommand: ParsableCommand {
 
         let tty = isatty(2) == 1
         let results = Scanner.run(list, options, concurrency: concurrency) { done, total, r in
-            let line = "[\(done)/\(total)] \(r.target.label) \(r.status.rawValue)" + (r.defaultCredential != nil ? " (default credential works)" : "")
-            FileHandle.standardError.write(Data((tty ? "\r\u{1B}[K" + line : "scan: " + line + "\n").utf8))
+            let line = "\(done)/\(total) \(r.target.label) \(r.status.rawValue)" + (r.defaultCredential != nil ? " (default credential works)" : "")
+            if tty {   // one updating bar on a terminal
+                let width = 24, filled = done * width / max(total, 1)
+                let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
+                FileHandle.standardError.write(Data(("\r\u{1B}[K" + bar + line).utf8))
+            } else {   // plain lines in logs and pipes
+                FileHandle.standardError.write(Data(("scan: " + line + "\n").utf8))
+            }
         }
         if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         let text = format == "json" ? ScanReportWriter.json(results) : ScanReportWriter.text(results)
