@@ -32,7 +32,7 @@ let package = Package(
         .systemLibrary(name: "CLibSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
         // `baseline scan`: targets and inventories, SSH probes (banner, host key, auth methods), the polite
         // default-credential probe, the scan summary.
-        .target(name: "BaselineScan", dependencies: ["BaselineCore", "CLibSSH"]),
+        .target(name: "BaselineScan", dependencies: ["BaselineCore", "BaselineImages", "CImageReaders", "CLibSSH"]),
         // Host-side renderers and report comparison (Foundation allowed): SARIF, JUnit, --since.
         .target(name: "BaselineOutputs", dependencies: ["BaselineCore"]),
         // The host command-line tool.

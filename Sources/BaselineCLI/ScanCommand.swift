@@ -54,6 +54,9 @@ struct ScanCommand: ParsableCommand {
     @Flag(name: .customLong("no-audit"), help: "With credentials, only log in; do not run the agent's audit on the device.")
     var noAudit = false
 
+    @Flag(name: .customLong("host-side"), help: "Read the device's files over SSH and audit them here instead of running the agent there (automatic when no agent build fits).")
+    var hostSide = false
+
     @Option(name: .customLong("agent-dir"), help: "Directory of static agents, <arch>/baseline-agent (default: out/agent, from `make agent`).")
     var agentDir: String?
 
@@ -90,7 +93,7 @@ struct ScanCommand: ParsableCommand {
         if !noAudit {
             if let d = date, CivilDate.parse(d) == nil { throw die("--date: expected YYYY-MM-DD, found '\(d)'", code: 2) }
             let agents = agentDir ?? ScanCommand.defaultAgentDir()
-            let fallback = profile, day = date
+            let fallback = profile, day = date, host = hostSide
             var located: [String: String] = [:]
             for t in list where t.hasCredentials {
                 let id = t.profile ?? fallback
@@ -101,6 +104,7 @@ struct ScanCommand: ParsableCommand {
                 guard let path = located[t.profile ?? fallback] else { return nil }
                 var s = AgentSetup(agentDir: agents, profilesRoot: ScanCommand.profilesRoot(path), profile: path)
                 s.date = day
+                s.hostSide = host
                 return s
             }
         }

@@ -8,6 +8,7 @@ public struct AgentSetup {
     public var profilesRoot: String        // the Profiles tree the profile lives in
     public var profile: String             // the profile file, inside profilesRoot
     public var date: String? = nil         // --date for the agent
+    public var hostSide = false            // read the files over SSH and audit on the host even when an agent fits
     public init(agentDir: String, profilesRoot: String, profile: String) {
         self.agentDir = agentDir; self.profilesRoot = profilesRoot; self.profile = profile
     }

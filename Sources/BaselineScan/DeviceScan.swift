@@ -121,9 +121,14 @@ public enum DeviceScan {
                     r.architecture = machine
                     if let setup = o.agent?(target) {
                         do {
-                            let a = try AgentAudit.run(c, machine: machine, setup: setup)
-                            r.report = a.report
-                            r.copiedWith = a.method
+                            if setup.hostSide || AgentAudit.agentArch(machine) == nil {
+                                r.report = try RemoteRoot.audit(c, setup: setup)
+                                r.copiedWith = "none (files read over SSH, audited on the host)"
+                            } else {
+                                let a = try AgentAudit.run(c, machine: machine, setup: setup)
+                                r.report = a.report
+                                r.copiedWith = a.method
+                            }
                         } catch {
                             r.auditError = error.message
                             if error.status == .dropped || error.status == .timeout { r.status = error.status; r.detail = error.message }

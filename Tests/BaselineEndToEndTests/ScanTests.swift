@@ -110,7 +110,8 @@ struct ScanTests {
             // the agent found the lab's Mirai account (admin/admin) on the device
             let cred02 = ((report?["findings"] as? [[String: Any]]) ?? []).first { $0["id"] as? String == "CRED-02" }
             #expect(cred02?["status"] as? String == "fail", "\(i): \(cred02 ?? [:])")
-            #expect("\(cred02?["evidence"] ?? "")".contains("'admin'"))
+            let details = ((cred02?["evidence"] as? [[String: Any]]) ?? []).compactMap { $0["detail"] as? String }
+            #expect(details.contains { $0.hasPrefix("account 'admin'") }, "\(i): \(details)")
         }
         #expect(list[2]["status"] as? String == "auth-failed", "\(list[2])")
         #expect(list[2]["audit"] == nil)
@@ -166,6 +167,30 @@ struct ScanTests {
         #expect((list.first?["audit"] as? [String: Any])?["error"] != nil)
         let report = (list.last?["audit"] as? [String: Any])?["report"] as? [String: Any]
         #expect((report?["tool"] as? [String: Any])?["name"] as? String == "baseline-agent", "the next device was audited")
+    }
+
+    /// --host-side (automatic when no agent build fits the device): the files are read over the session into memory
+    /// and audited here; the same checks find the same default password.
+    @Test func hostSideAuditOverSSH() throws {
+        let lab = try SSHLab()
+        let key = lab.dir.sub("k")
+        _ = try tool("dropbearkey", ["-t", "ed25519", "-f", key])
+        let p = try lab.dropbear(hostKey: key)
+        try lab.dir.write("inventory.json", """
+        {"devices": [{"address": "127.0.0.1", "port": \(p), "user": "tester", "password_file": "\(lab.dir.sub("tester.pw"))"}]}
+        """)
+        let r = try baseline(["scan", "--inventory", lab.dir.sub("inventory.json"), "--host-side", "--format", "json", "--date", Repo.auditDate], timeout: 60)
+        let dev = (scanJSON(r)?["devices"] as? [[String: Any]])?.first
+        let audit = dev?["audit"] as? [String: Any]
+        #expect((audit?["copied_with"] as? String)?.hasPrefix("none") == true, "\(dev ?? [:])")
+        let report = audit?["report"] as? [String: Any]
+        #expect((report?["tool"] as? [String: Any])?["name"] as? String == "baseline")
+        #expect((report?["source"] as? [String: Any])?["path"] as? String == "ssh://127.0.0.1:\(p)/")
+        let findings = (report?["findings"] as? [[String: Any]]) ?? []
+        let cred02 = findings.first { $0["id"] as? String == "CRED-02" }
+        let details = ((cred02?["evidence"] as? [[String: Any]]) ?? []).compactMap { $0["detail"] as? String }
+        #expect(cred02?["status"] as? String == "fail" && details.contains { $0.hasPrefix("account 'admin'") }, "\(cred02 ?? [:])")
+        #expect(findings.first { $0["id"] as? String == "LIFE-01" }?["status"] as? String == "pass", "os-release read through its link")
     }
 
     @Test func knownHostsVerification() throws {
