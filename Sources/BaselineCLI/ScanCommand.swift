@@ -45,6 +45,9 @@ struct ScanCommand: ParsableCommand {
     @Option(help: "Seconds allowed for each connection step (TCP connect, banner, key exchange, authentication).")
     var timeout = 10.0
 
+    @Flag(name: .customLong("ssh-agent"), help: "Log in to the devices given on the command line with the SSH agent's keys ($SSH_AUTH_SOCK), as --user.")
+    var sshAgent = false
+
     @Option(help: "User for devices whose inventory entry names none.")
     var user = "root"
 
@@ -77,7 +80,11 @@ struct ScanCommand: ParsableCommand {
         guard timeout > 0, timeout <= 600 else { throw die("--timeout: expected 0-600 seconds", code: 2) }
         var list: [ScanTarget] = []
         do {
-            for t in targets { list.append(try ScanTargets.parse(t)) }
+            for t in targets {
+                var target = try ScanTargets.parse(t)
+                if sshAgent { target.keyFile = "agent" }
+                list.append(target)
+            }
             if let inv = inventory { list += try ScanTargets.load(inv) }
         } catch { throw die(error.message, code: 2) }
         guard !list.isEmpty else { throw die("no devices: give host[:port] arguments or --inventory FILE", code: 2) }

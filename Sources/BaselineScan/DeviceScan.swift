@@ -112,10 +112,12 @@ public enum DeviceScan {
                                           hostKeyTypes: keyType, knownHosts: o.knownHosts)
                 let methods = c.authMethods()
                 let result: SSHConnection.AuthResult
-                if let key = target.keyFile { result = c.login(keyFile: key, passphrase: secret) } else { result = c.login(password: secret ?? "", methods: methods) }
+                if target.keyFile == "agent" { result = c.loginWithAgent() }
+                else if let key = target.keyFile { result = c.login(keyFile: key, passphrase: secret) }
+                else { result = c.login(password: secret ?? "", methods: methods) }
                 switch result {
                 case .success:
-                    r.login = (target.keyFile != nil ? "public key" : "password") + " as " + user
+                    r.login = (target.keyFile == "agent" ? "SSH agent key" : target.keyFile != nil ? "public key" : "password") + " as " + user
                     let u = try c.exec("uname -m")
                     let machine = String(decoding: u.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                     r.architecture = machine

@@ -148,6 +148,15 @@ public final class SSHConnection {
         return .denied
     }
 
+    /// Public-key login with the keys of the running SSH agent ($SSH_AUTH_SOCK).
+    public func loginWithAgent() -> AuthResult {
+        guard ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"] != nil else { return .failed("no SSH agent (SSH_AUTH_SOCK is not set)") }
+        let r = ssh_userauth_agent(session, nil)
+        if r == SSH_AUTH_SUCCESS.rawValue { return .success }
+        if r == SSH_AUTH_ERROR.rawValue { return .failed(error) }
+        return .denied
+    }
+
     /// Public-key login with a private key file (OpenSSH or PEM format; `passphrase` when it is encrypted).
     public func login(keyFile: String, passphrase: String?) -> AuthResult {
         var key: ssh_key? = nil

@@ -10,7 +10,7 @@ public struct ScanTarget: Equatable {
     public var user: String? = nil
     public var passwordFile: String? = nil     // first line is the password
     public var passwordEnv: String? = nil      // name of an environment variable holding it
-    public var keyFile: String? = nil          // private key (OpenSSH or PEM)
+    public var keyFile: String? = nil          // private key (OpenSSH or PEM), or "agent": the keys of the SSH agent
     public var profile: String? = nil
     public var vendor: String? = nil
     public var model: String? = nil

@@ -193,6 +193,30 @@ struct ScanTests {
         #expect(findings.first { $0["id"] as? String == "LIFE-01" }?["status"] as? String == "pass", "os-release read through its link")
     }
 
+    /// Credentials from the SSH agent: a key held by a running ssh-agent logs in as the user (--ssh-agent).
+    @Test func sshAgentCredentials() throws {
+        let lab = try SSHLab()
+        let hostKey = lab.dir.sub("k")
+        _ = try tool("dropbearkey", ["-t", "ed25519", "-f", hostKey])
+        _ = try tool("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", lab.dir.sub("user_key")])
+        try lab.dir.mkdir("home/.ssh")
+        try lab.dir.write("home/.ssh/authorized_keys", try String(contentsOfFile: lab.dir.sub("user_key.pub"), encoding: .utf8))
+        let p = try lab.dropbear(hostKey: hostKey)
+        let sock = lab.dir.sub("agent.sock")
+        try lab.start("/usr/bin/ssh-agent", ["-D", "-a", sock], log: "agent.log")
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: sock) { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(try run("/usr/bin/env", ["SSH_AUTH_SOCK=" + sock, "/usr/bin/ssh-add", lab.dir.sub("user_key")]).code == 0)
+        let r = try run("/usr/bin/env", ["SSH_AUTH_SOCK=" + sock, Repo.binary, "scan", "127.0.0.1:\(p)", "--ssh-agent", "--user", "tester",
+                                         "--no-audit", "--format", "json"], timeout: 60)
+        let dev = (scanJSON(r)?["devices"] as? [[String: Any]])?.first
+        #expect(dev?["login"] as? String == "SSH agent key as tester", "\(dev ?? [:]) \(r.stderr)")
+        // without the agent's socket: a clear failure, not a hang
+        let none = try run("/usr/bin/env", ["-u", "SSH_AUTH_SOCK", Repo.binary, "scan", "127.0.0.1:\(p)", "--ssh-agent", "--user", "tester",
+                                            "--no-audit", "--format", "json"], timeout: 60)
+        let d2 = (scanJSON(none)?["devices"] as? [[String: Any]])?.first
+        #expect((d2?["detail"] as? String)?.contains("SSH_AUTH_SOCK") == true, "\(d2 ?? [:])")
+    }
+
     @Test func knownHostsVerification() throws {
         let lab = try SSHLab()
         let key = lab.dir.sub("k"), other = lab.dir.sub("other")
