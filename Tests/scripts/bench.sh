@@ -152,7 +152,11 @@ if os.path.exists("bench-out/ssh.json"):
         cmd = cmd if len(cmd) < 160 else cmd[:157] + "…"
         lines.append(f"| `{cmd}` | {r['mean']*1000:.0f} ms | {r['stddev']*1000:.0f} ms |")
     if len(res) == 2:
-        lines.append(f"\nRatio nmap / baseline: {res[1]['mean']/res[0]['mean']:.1f}× (same run, same servers).\n")
+        lines.append(f"\nRatio nmap / baseline: {res[1]['mean']/res[0]['mean']:.1f}× (same run, same servers). Full commands "
+                     "(`hyperfine -N --warmup 1 --runs 5`, from `Tests/scripts/bench.sh`):\n")
+        lines.append("```")
+        for r in res: lines.append(r["command"].replace(bin_, "baseline"))
+        lines.append("```\n")
 lines.append("## Not measured yet\n")
 lines.append("Side-by-side comparisons with the tools a user would otherwise pick (Lynis `--rootdir` on the same tree, "
              "John the Ripper on the same hashes and word list) are open work (issue 8). The audit is single-threaded; "
