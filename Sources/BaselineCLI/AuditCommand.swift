@@ -73,11 +73,7 @@ struct AuditCommand: ParsableCommand {
             do { key = try FleetKey.load(kf) } catch { throw die(error.text, code: 2) }
         }
 
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir) else {
-            throw die("\(root): no such file or directory", code: 3)
-        }
-        let (fs, kind, sourceFormat) = try openRoot(root, isDirectory: isDir.boolValue, maxImageBytes: maxImageBytes)
+        let (fs, kind, sourceFormat) = try openRoot(root, maxImageBytes: maxImageBytes)
 
         let options = AuditOptions(today: today, generatedAt: Int64(Date().timeIntervalSince1970), fleetKey: key,
                                    sourceKind: kind, sourcePath: root)
@@ -109,19 +105,19 @@ struct AuditCommand: ParsableCommand {
             }
             text = t
         }
-        if let out = output {
-            if let err = HostFile.writeAtomically(out, text) { throw die("\(out): cannot write report: \(err)", code: 3) }
-        } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
+        try emit(text, to: output, what: "report")
         if !gating.isEmpty { throw ExitCode(1) }
     }
 }
 
-/// A root view over a directory or a firmware image (SquashFS, tar, cpio), and the source kind for the report.
-/// `format` says how the root was reached inside an image ("SWUpdate bundle (signed…) › rootfs.ext4 › ext2/3/4").
-func openRoot(_ root: String, isDirectory: Bool, maxImageBytes: Int64) throws -> (fs: RootView, kind: String, format: String?) {
-    if isDirectory {
+/// A root view over a directory or a firmware image (SquashFS, ext, tar, cpio, bundles), and the source kind for the
+/// report. `format` says how the root was reached inside an image ("SWUpdate bundle (signed…) › rootfs.ext4 › ext2/3/4").
+func openRoot(_ root: String, maxImageBytes: Int64) throws -> (fs: RootView, kind: String, format: String?) {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir) else {
+        throw die("\(root): no such file or directory", code: 3)
+    }
+    if isDir.boolValue {
         do { return (try RootView(root: root), "rootfs", nil) } catch { throw die(error.message, code: 3) }
     }
     let image: LoadedImage
@@ -160,9 +156,7 @@ struct FingerprintCommand: ParsableCommand {
     func run() throws {
         let key: [UInt8]
         do { key = try FleetKey.load(fleetKeyFile) } catch { throw die(error.text, code: 2) }
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: image, isDirectory: &isDir) else { throw die("\(image): no such file or directory", code: 3) }
-        let (fs, _, _) = try openRoot(image, isDirectory: isDir.boolValue, maxImageBytes: maxImageBytes)
+        let (fs, _, _) = try openRoot(image, maxImageBytes: maxImageBytes)
         let facts = DeviceFacts.gather(fs)
         func hmac(_ m: [UInt8]) -> String { FleetKey.fingerprint(key, m) }
         var prints: [(String, String)] = []
@@ -184,11 +178,7 @@ struct FingerprintCommand: ParsableCommand {
         ]
         let data = try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         let text = String(decoding: data, as: UTF8.self) + "\n"
-        if let out = output {
-            if let err = HostFile.writeAtomically(out, text) { throw die("\(out): cannot write: \(err)", code: 3) }
-        } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
+        try emit(text, to: output, what: "profile")
     }
 }
 

@@ -39,6 +39,15 @@ struct Baseline: ParsableCommand {
 }
 
 /// Prints one line to stderr and exits with `code`.
+/// Writes a command's output to FILE atomically (`--output`), or to standard output.
+func emit(_ text: String, to output: String?, what: String = "output") throws {
+    if let out = output {
+        if let err = HostFile.writeAtomically(out, text) { throw die("\(out): cannot write \(what): \(err)", code: 3) }
+    } else {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
+
 func die(_ message: String, code: Int32) -> ExitCode {
     FileHandle.standardError.write(Data(("baseline: " + message + "\n").utf8))
     return ExitCode(code)

@@ -25,18 +25,12 @@ struct SBOMCommand: ParsableCommand {
     var maxImageBytes: Int64 = 8 << 30
 
     func run() throws {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: image, isDirectory: &isDir) else { throw die("\(image): no such file or directory", code: 3) }
-        let (fs, _, format) = try openRoot(image, isDirectory: isDir.boolValue, maxImageBytes: maxImageBytes)
+        let (fs, _, format) = try openRoot(image, maxImageBytes: maxImageBytes)
         let facts = DeviceFacts.gather(fs)
         let subject = CycloneDXRenderer.Subject(
             name: name ?? facts.release.prettyName ?? URL(fileURLWithPath: image).lastPathComponent,
             version: facts.release.firmwareVersion, vendor: supplier)
         let text = CycloneDXRenderer.render(facts, subject: subject, source: image + (format.map { " (\($0))" } ?? ""))
-        if let out = output {
-            if let err = HostFile.writeAtomically(out, text) { throw die("\(out): cannot write: \(err)", code: 3) }
-        } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
+        try emit(text, to: output, what: "SBOM")
     }
 }

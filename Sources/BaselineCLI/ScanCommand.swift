@@ -129,11 +129,7 @@ struct ScanCommand: ParsableCommand {
         }
         if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         let text = format == "json" ? ScanReportWriter.json(results) : ScanReportWriter.text(results)
-        if let out = output {
-            if let err = HostFile.writeAtomically(out, text) { throw die("\(out): cannot write: \(err)", code: 3) }
-        } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
+        try emit(text, to: output, what: "scan result")
         let s = ScanSummary(results)
         if !s.defaultCredentials.isEmpty || !s.sharedHostKeys.isEmpty { throw ExitCode(1) }
     }

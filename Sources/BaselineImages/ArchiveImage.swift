@@ -18,6 +18,7 @@ public struct LoadedImage {
     public let entries: Int
     public var kind = "image"               // report source kind: image, swupdate-bundle, rauc-bundle, mender-artifact
     public var chain: [String] = []         // how the audited root was reached, outermost first
+    public var rawStream = false            // read with libarchive's raw format: the decompressed stream is "/data"
 
     public init(tree: ImageTree, format: String, problems: [FSProblem], entries: Int) {
         self.tree = tree; self.format = format; self.problems = problems; self.entries = entries
@@ -49,13 +50,16 @@ public enum ArchiveImage {
         return "unknown libarchive error"
     }
 
-    /// `raw`: also accept a compressed file that is not an archive (rootfs.ext4.gz) as one member named "data".
-    /// `rawOnly`: only the raw format — a compressed disk image whose first block is zeros looks like an empty tar.
-    static func open(_ path: String, label: String, raw: Bool = false, rawOnly: Bool = false) throws(ImageError) -> OpaquePointer {
+    /// Which libarchive formats to try. `archivesOrRaw` also accepts a compressed file that is not an archive
+    /// (rootfs.ext4.gz) as one member "/data"; `raw` is that alone (a compressed disk image whose first block is
+    /// zeros would otherwise be taken for an empty tar).
+    public enum Formats { case archives, archivesOrRaw, raw }
+
+    static func open(_ path: String, label: String, formats: Formats) throws(ImageError) -> OpaquePointer {
         guard let a = archive_read_new() else { throw ImageError(message: "\(label): cannot start libarchive") }
         archive_read_support_filter_all(a)
-        if !rawOnly { archive_read_support_format_all(a) }
-        if raw || rawOnly { archive_read_support_format_raw(a) }
+        if formats != .raw { archive_read_support_format_all(a) }
+        if formats != .archives { archive_read_support_format_raw(a) }
         if archive_read_open_filename(a, path, 65536) != ARCHIVE_OK {
             let text = errorText(a)
             archive_read_free(a)
@@ -65,14 +69,9 @@ public enum ArchiveImage {
     }
 
     /// Writes the regular member `member` (a canonical path) whole to `fd`: a nested image in a bundle or archive.
-    public static func extract(_ path: String, label: String, member: String, to fd: Int32, limits: Limits, raw: Bool = false) throws(ImageError) {
-        if raw, (try? extract(path, label: label, member: member, to: fd, limits: limits, rawOnly: false)) != nil { return }
-        if raw { _ = ftruncate(fd, 0); _ = lseek(fd, 0, SEEK_SET) }
-        try extract(path, label: label, member: member, to: fd, limits: limits, rawOnly: raw)
-    }
-
-    static func extract(_ path: String, label: String, member: String, to fd: Int32, limits: Limits, rawOnly: Bool) throws(ImageError) {
-        let a = try open(path, label: label, raw: true, rawOnly: rawOnly)
+    /// `rawStream`: the image was loaded as a raw stream (LoadedImage.rawStream), its member is "/data".
+    public static func extract(_ path: String, label: String, member: String, to fd: Int32, limits: Limits, rawStream: Bool = false) throws(ImageError) {
+        let a = try open(path, label: label, formats: rawStream ? .raw : .archives)
         defer { archive_read_free(a) }
         var entry: OpaquePointer? = nil
         var buffer = [UInt8](repeating: 0, count: 256 * 1024)
@@ -105,16 +104,16 @@ public enum ArchiveImage {
         throw ImageError(message: "\(label): no regular member '\(member)'")
     }
 
-    public static func load(_ path: String, label: String? = nil, limits: Limits = Limits(), raw: Bool = false) throws(ImageError) -> LoadedImage {
-        guard raw else { return try load(path, label: label ?? path, limits: limits, raw: false, rawOnly: false) }
-        do { return try load(path, label: label ?? path, limits: limits, raw: true, rawOnly: false) } catch {
-            guard error.message.hasSuffix("the image is empty") else { throw error }
-            return try load(path, label: label ?? path, limits: limits, raw: true, rawOnly: true)
-        }
+    public static func load(_ path: String, label: String? = nil, limits: Limits = Limits(), formats: Formats = .archives) throws(ImageError) -> LoadedImage {
+        let label = label ?? path
+        if let image = try read(path, label: label, limits: limits, formats: formats) { return image }
+        if formats == .archivesOrRaw, let image = try read(path, label: label, limits: limits, formats: .raw) { return image }
+        throw ImageError(message: "\(label): the image is empty")
     }
 
-    static func load(_ path: String, label: String, limits: Limits, raw: Bool, rawOnly: Bool) throws(ImageError) -> LoadedImage {
-        let a = try open(path, label: label, raw: raw, rawOnly: rawOnly)
+    /// nil when the image holds no entry.
+    static func read(_ path: String, label: String, limits: Limits, formats: Formats) throws(ImageError) -> LoadedImage? {
+        let a = try open(path, label: label, formats: formats)
         defer { archive_read_free(a) }
         let tree = ImageTree()
         var problems: [FSProblem] = []
@@ -201,7 +200,9 @@ public enum ArchiveImage {
                 problems.append(FSProblem(path: name, reason: "hard link to missing member '\(target)'"))
             }
         }
-        if entries == 0 { throw ImageError(message: "\(label): the image is empty") }
-        return LoadedImage(tree: tree, format: format, problems: problems, entries: entries)
+        if entries == 0 { return nil }
+        var image = LoadedImage(tree: tree, format: format, problems: problems, entries: entries)
+        image.rawStream = archive_format(a) == ARCHIVE_FORMAT_RAW
+        return image
     }
 }

@@ -33,17 +33,17 @@ public enum ImageLoader {
         return false
     }
 
-    enum Reader { case fs(FilesystemImage.Kind), archive(raw: Bool) }
+    enum Reader { case fs(FilesystemImage.Kind), archive }
 
     static func loadFlat(_ path: String, label: String, limits: ArchiveImage.Limits) throws(ImageError) -> (LoadedImage, Reader) {
-        switch ImageMagic.detect(head(path, 0x8010)) {
+        switch ImageMagic.detect(head(path, ImageMagic.probeBytes)) {
         case .squashfs: return (try FilesystemImage.load(path, label: label, kind: .squashfs, limits: limits), .fs(.squashfs))
         case .ext: return (try FilesystemImage.load(path, label: label, kind: .ext, limits: limits), .fs(.ext))
-        case .compressed: return (try ArchiveImage.load(path, label: label, limits: limits, raw: true), .archive(raw: true))
+        case .compressed: return (try ArchiveImage.load(path, label: label, limits: limits, formats: .archivesOrRaw), .archive)
         case .unsupported(let name):
             throw ImageError(message: "\(label): a \(name) image, which Baseline cannot read; expected \(supported)")
         case .archive, .unknown:
-            return (try ArchiveImage.load(path, label: label, limits: limits), .archive(raw: false))
+            return (try ArchiveImage.load(path, label: label, limits: limits), .archive)
         }
     }
 
@@ -81,22 +81,17 @@ public enum ImageLoader {
         return Int(size)
     }
 
-    /// Nested images in a tree, largest first: files whose first bytes are a readable image format.
-    static func candidates(_ t: ImageTree) -> [(path: String, size: Int)] {
-        var out: [(String, Int)] = []
+    /// Nested images in a tree, by what their first bytes say: readable ones largest first, and files of a format
+    /// Baseline cannot read (to explain a bundle without a readable root).
+    static func nested(_ t: ImageTree) -> (readable: [(path: String, size: Int)], unsupported: [String]) {
+        var readable: [(path: String, size: Int)] = [], unsupported: [String] = []
         t.forEachFile { path, size, content in
-            if size >= 512, ImageMagic.detect(Array(content.prefix(0x8010))).isReadable { out.append((path, size)) }
+            guard size >= 512 else { return }
+            let format = ImageMagic.detect(Array(content.prefix(ImageMagic.probeBytes)))
+            if format.isReadable { readable.append((path, size)) }
+            else if case .unsupported(let name) = format { unsupported.append("\(path) (\(name))") }
         }
-        return out.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-    }
-
-    /// Nested files of a format Baseline cannot read (to explain a bundle without a readable root).
-    static func unreadable(_ t: ImageTree) -> [String] {
-        var out: [String] = []
-        t.forEachFile { path, size, content in
-            if size >= 512, case .unsupported(let name) = ImageMagic.detect(Array(content.prefix(0x8010))) { out.append("\(path) (\(name))") }
-        }
-        return out.sorted()
+        return (readable.sorted { $0.size != $1.size ? $0.size > $1.size : $0.path < $1.path }, unsupported.sorted())
     }
 
     static func resolve(_ path: String, label: String, depth: Int, limits: ArchiveImage.Limits, budget: Budget) throws(ImageError) -> LoadedImage {
@@ -109,14 +104,13 @@ public enum ImageLoader {
         if let b { image.kind = b.kind }
         if isRoot(image.tree) { return image }
 
-        let cands = candidates(image.tree)
+        let (cands, other) = nested(image.tree)
         if cands.isEmpty || depth >= maxDepth {
-            if image.format.hasPrefix("compressed file") {
+            if image.rawStream {
                 throw ImageError(message: "\(label): a compressed file that holds no firmware image; expected \(supported)")
             }
             if b != nil || depth > 0 {
                 let what = b?.title ?? "nested image"
-                let other = unreadable(image.tree)
                 let why = depth >= maxDepth && !cands.isEmpty ? "images nested deeper than \(maxDepth) levels are not opened"
                     : other.isEmpty ? "no root filesystem image (SquashFS, ext2/3/4, tar or cpio holding /etc) inside"
                     : "payload in a format Baseline cannot read: " + other.joined(separator: ", ")
@@ -133,14 +127,14 @@ public enum ImageLoader {
             spoolLimits.maxExpandedBytes = budget.remaining
             switch reader {
             case .fs(let k): try FilesystemImage.extract(path, label: label, kind: k, member: c.path, to: fd, limits: spoolLimits)
-            case .archive(let raw): try ArchiveImage.extract(path, label: label, member: c.path, to: fd, limits: spoolLimits, raw: raw)
+            case .archive: try ArchiveImage.extract(path, label: label, member: c.path, to: fd, limits: spoolLimits, rawStream: image.rawStream)
             }
             var st = stat()
             if fstat(fd, &st) == 0 { budget.remaining -= Int64(st.st_size) }
             do {
                 var sub = try resolve("/proc/self/fd/\(fd)", label: label + " › " + c.path, depth: depth + 1, limits: limits, budget: budget)
                 if isRoot(sub.tree) {
-                    sub.chain = (image.format.hasPrefix("compressed file") ? [step] : [step, c.path]) + sub.chain
+                    sub.chain = (image.rawStream ? [step] : [step, c.path]) + sub.chain
                     if let b { sub.kind = b.kind }
                     // Another nested image of comparable size may be a second root (A/B): say it was not audited.
                     let others = cands.filter { $0.path != c.path && $0.size * 4 >= c.size }.map { $0.path }

@@ -13,8 +13,8 @@ public enum ImageFormat: Equatable {
 }
 
 public enum ImageMagic {
-    /// At least this many leading bytes are needed to tell every format apart (the ext super block magic sits at 1080).
-    public static let probeBytes = 1082
+    /// Leading bytes needed to tell every format apart (ext magic at 1080, ISO 9660's at 0x8001).
+    public static let probeBytes = 0x8010
 
     public static func detect(_ b: [UInt8]) -> ImageFormat {
         func at(_ off: Int, _ m: [UInt8]) -> Bool { b.count >= off + m.count && Array(b[off..<(off + m.count)]) == m }

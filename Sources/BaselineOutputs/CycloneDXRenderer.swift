@@ -18,13 +18,15 @@ public enum CycloneDXRenderer {
         "dropbear": "dropbear_ssh_project:dropbear_ssh", "openssh": "openbsd:openssh", "dnsmasq": "thekelleys:dnsmasq",
     ]
 
+    /// Percent-encoding of a purl segment.
+    static func enc(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: ".-_~+"))) ?? s
+    }
+
     /// Package URL for a package-database entry (purl spec: deb and apk types; opkg has no registered type: generic).
-    static func purl(_ c: Component, manager: String, distro: String?) -> String {
-        func enc(_ s: String) -> String {
-            s.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: ".-_~+"))) ?? s
-        }
+    static func purl(_ c: Component, distro: String?) -> String {
         let v = c.version.isEmpty ? "" : "@" + enc(c.version)
-        switch manager {
+        switch c.manager {
         case "dpkg": return "pkg:deb/\(enc(distro ?? "debian"))/\(enc(c.name))\(v)"
         case "apk": return "pkg:apk/\(enc(distro ?? "alpine"))/\(enc(c.name))\(v)"
         default: return "pkg:generic/\(enc(c.name))\(v)" + (distro.map { "?distro=" + enc($0) } ?? "")
@@ -49,10 +51,8 @@ public enum CycloneDXRenderer {
             if let p = r.prettyName { os["description"] = p }
             components.append(os)
         }
-        let managers = Dictionary(facts.packages.databases.map { ($0.path, $0.manager) }, uniquingKeysWith: { a, _ in a })
         for c in facts.packages.components {
-            let manager = managers[c.source] ?? managers.first { c.source.hasSuffix($0.key) || $0.key.hasSuffix(c.source) }?.value ?? "opkg"
-            let p = purl(c, manager: manager, distro: r.distroID)
+            let p = purl(c, distro: r.distroID)
             var e: [String: Any] = ["type": c.name.hasPrefix("lib") ? "library" : "application", "bom-ref": ref(p), "name": c.name, "purl": p,
                                     "properties": [["name": "baseline:package-database", "value": c.source]]]
             if !c.version.isEmpty { e["version"] = c.version }
@@ -61,7 +61,7 @@ public enum CycloneDXRenderer {
         for d in facts.components.detected {
             let type = d.product == "linux" ? "operating-system" : d.product == "openssl" ? "library" : "application"
             var e: [String: Any] = ["type": type, "bom-ref": ref("component:\(d.product)@\(d.version)"), "name": d.name, "version": d.version,
-                                    "purl": "pkg:generic/\(d.product)@\(d.version.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: ".-_~+"))) ?? d.version)"]
+                                    "purl": "pkg:generic/\(d.product)@\(enc(d.version))"]
             if let vp = cpe[d.product] {
                 let v = d.version.replacingOccurrences(of: ":", with: "\\:")
                 e["cpe"] = "cpe:2.3:\(d.product == "linux" ? "o" : "a"):\(vp):\(v):*:*:*:*:*:*:*"

@@ -164,8 +164,8 @@ public struct ComponentFacts {
         }
     }
 
-    /// The first valid version string of `product` in a binary: the version and the printable text around it.
-    /// The first version string of `product` in `b` whose marker starts before `maxStart`.
+    /// The first valid version string of `product` in `b` whose marker starts before `maxStart`: the version and the
+    /// printable text around it.
     public static func versionString(_ b: [UInt8], product: String, maxStart: Int = Int.max) -> (version: String, text: String)? {
         let m = Array(marker(product).utf8)
         var from = 0

@@ -5,6 +5,7 @@ public struct Component: Equatable {
     public let version: String
     public let source: String     // database path
     public var line: Int = 0       // line where the package's entry starts
+    public var manager = ""        // opkg, dpkg or apk
 }
 
 public struct PackageFacts {
@@ -24,7 +25,8 @@ public struct PackageFacts {
         for (path, manager) in statusFiles {
             guard let info = fs.info(path), info.kind == .regular, !seen.contains(info.path), let b = fs.read(path, limit: 64 << 20) else { continue }
             seen.insert(info.path)
-            let parsed = manager == "apk" ? parseApk(b, path) : parseStanzas(b, path)
+            var parsed = manager == "apk" ? parseApk(b, path) : parseStanzas(b, path)
+            for i in parsed.indices { parsed[i].manager = manager }
             f.databases.append((info.path, manager, parsed.count))
             f.components += parsed
         }
