@@ -33,17 +33,24 @@ let package = Package(
         // `baseline scan`: targets and inventories, SSH probes (banner, host key, auth methods), the polite
         // default-credential probe, the scan summary.
         .target(name: "BaselineScan", dependencies: ["BaselineCore", "BaselineImages", "CImageReaders", "CLibSSH"]),
+        // libpcap, for captures (system library). No pkgConfig: Debian's libpcap.pc requires dbus-1.pc, which
+        // libpcap-dev does not pull in; the header and library are on the default paths.
+        .systemLibrary(name: "CPcap", providers: [.apt(["libpcap-dev"])]),
+        // `baseline traffic`: captures (libpcap) → packets → TCP flows reassembled in order → HTTP, TLS, DNS, Telnet,
+        // FTP, TFTP facts → UPD-10, CRED-10 and SURF-04 findings in the audit report format.
+        .target(name: "BaselineTraffic", dependencies: ["BaselineCore", "CPcap"]),
         // Host-side renderers and report comparison (Foundation allowed): SARIF, JUnit, --since.
         .target(name: "BaselineOutputs", dependencies: ["BaselineCore"]),
         // The host command-line tool.
         .executableTarget(name: "BaselineCLI", dependencies: [
-            "BaselineCore", "BaselineOutputs", "BaselineImages", "BaselineScan",
+            "BaselineCore", "BaselineOutputs", "BaselineImages", "BaselineScan", "BaselineTraffic",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "BaselineCoreTests", dependencies: [
             "BaselineCore",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .testTarget(name: "BaselineTrafficTests", dependencies: ["BaselineTraffic", "BaselineCore"]),
         .testTarget(name: "BaselineEndToEndTests", dependencies: ["BaselineCore"]),
     ]
 )

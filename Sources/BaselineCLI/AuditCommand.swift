@@ -48,25 +48,9 @@ struct AuditCommand: ParsableCommand {
     var noColor = false
 
     func run() throws {
-        let threshold: Severity?
-        if failOn == "never" || failOn == "none" { threshold = nil } else {
-            guard let s = Severity.parse(failOn) else {
-                throw die("--fail-on: expected info, low, medium, high, critical or never, found '\(failOn)'", code: 2)
-            }
-            threshold = s
-        }
-        let today: CivilDate
-        if let d = date {
-            guard let parsed = CivilDate.parse(d) else { throw die("--date: expected YYYY-MM-DD, found '\(d)'", code: 2) }
-            today = parsed
-        } else {
-            today = CivilDate.fromEpochSeconds(Int64(Date().timeIntervalSince1970))
-        }
-        guard let profilePath = ProfileLocator.locate(profile) else {
-            throw die("profile '\(profile)': no such file, and no profile with that id in " + ProfileLocator.searchDirs().joined(separator: ", "), code: 2)
-        }
-        let loaded: Profile
-        do { loaded = try ProfileLoader.load(profilePath) } catch { throw die(error.text, code: 2) }
+        let threshold = try CommandSupport.threshold(failOn)
+        let today = try CommandSupport.today(date)
+        let loaded = try CommandSupport.profile(profile)
 
         var key: [UInt8]? = nil
         if let kf = fleetKeyFile {
@@ -87,23 +71,13 @@ struct AuditCommand: ParsableCommand {
         var gating = report.findingsAtOrAbove(threshold)
         if let prev = previous { gating = gating.filter { prev.isNew($0) } }
 
-        let text: String
-        switch format {
-        case .json: text = ReportJSON.encode(report, failOn: threshold)
-        case .sarif:
-            let rootURI = URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL.absoluteString
-            text = SARIFRenderer.render(report, failOn: threshold, rootURI: rootURI, previous: previous)
-        case .junit: text = JUnitRenderer.render(report, failOn: threshold)
-        case .html: text = HTMLRenderer.render(report, failOn: threshold)
-        case .text:
-            let color = output == nil && !noColor && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-            var t = TextSummary.render(report, failOn: threshold, color: color, verbose: verbose)
-            if let prev = previous {
-                let fresh = report.findings.filter { $0.status.isFinding && prev.isNew($0) }
-                t += "Since \(prev.path): \(fresh.count) new finding(s)" + (fresh.isEmpty ? "" : ": " + fresh.map { $0.id }.joined(separator: " "))
-                t += "; \(gating.count) new at or above --fail-on \(threshold?.name ?? "never")\n"
-            }
-            text = t
+        let rootURI = URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL.absoluteString
+        var text = CommandSupport.render(report, format: format, threshold: threshold, rootURI: rootURI, previous: previous,
+                                         output: output, noColor: noColor, verbose: verbose)
+        if format == .text, let prev = previous {
+            let fresh = report.findings.filter { $0.status.isFinding && prev.isNew($0) }
+            text += "Since \(prev.path): \(fresh.count) new finding(s)" + (fresh.isEmpty ? "" : ": " + fresh.map { $0.id }.joined(separator: " "))
+            text += "; \(gating.count) new at or above --fail-on \(threshold?.name ?? "never")\n"
         }
         try emit(text, to: output, what: "report")
         if !gating.isEmpty { throw ExitCode(1) }

@@ -34,7 +34,7 @@ struct Baseline: ParsableCommand {
         Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage or profile error; 3 input unreadable.
         """,
         version: baselineVersion,
-        subcommands: [AuditCommand.self, ScanCommand.self, SBOMCommand.self, FingerprintCommand.self, ChecksCommand.self, ProfileCommand.self]
+        subcommands: [AuditCommand.self, ScanCommand.self, TrafficCommand.self, SBOMCommand.self, FingerprintCommand.self, ChecksCommand.self, ProfileCommand.self]
     )
 }
 

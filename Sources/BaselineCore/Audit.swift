@@ -54,17 +54,9 @@ public enum Auditor {
         let ctx = CheckContext(fs: fs, facts: facts, profile: profile, today: options.today, credentialLists: lists, eol: eol,
                                fleetKey: options.fleetKey)
 
-        let selective = !profile.checks.isEmpty
         var findings: [Finding] = []
-        for (id, run) in checks {
-            guard let def = CheckCatalog.definition(id) else { continue }
-            let policy = profile.policy(id)
-            if selective && (policy == nil || policy!.enabled == false) { continue }
-            let o = run(ctx)
-            var severity = policy?.severity ?? def.severity
-            if o.status == .warn { severity = severity.lower }
-            findings.append(Finding(id: id, area: def.area, title: def.title, status: o.status, severity: severity, message: o.message,
-                                    evidence: o.evidence, provisions: policy?.provisions ?? [], remediation: def.remediation))
+        for (id, run) in checks where inForce(id, profile) {
+            if let f = finding(id, run(ctx), profile: profile) { findings.append(f) }
         }
 
         let r = facts.release
@@ -91,6 +83,25 @@ public enum Auditor {
                       profileTitle: profile.title, profileChain: profile.chain, profileDigest: profile.digest,
                       subject: subject, findings: findings, fingerprints: fingerprints(facts, key: options.fleetKey),
                       runtime: runtime, filesRead: fs.filesRead, problems: fs.problems)
+    }
+
+    /// Whether check `id` runs under `profile`: when any profile in the chain lists checks, only the listed and
+    /// enabled ones do.
+    public static func inForce(_ id: String, _ profile: Profile) -> Bool {
+        if profile.checks.isEmpty { return true }
+        guard let p = profile.policy(id) else { return false }
+        return p.enabled
+    }
+
+    /// The finding of check `id` with outcome `o`, with the severity and provisions the profile gives it
+    /// (a warning is one severity step lower than a failure).
+    public static func finding(_ id: String, _ o: Outcome, profile: Profile) -> Finding? {
+        guard let def = CheckCatalog.definition(id) else { return nil }
+        let policy = profile.policy(id)
+        var severity = policy?.severity ?? def.severity
+        if o.status == .warn { severity = severity.lower }
+        return Finding(id: id, area: def.area, title: def.title, status: o.status, severity: severity, message: o.message,
+                       evidence: o.evidence, provisions: policy?.provisions ?? [], remediation: def.remediation)
     }
 
     /// Fingerprints for fleet-wide uniqueness checks. Public keys are hashed plainly; secrets only with the fleet key

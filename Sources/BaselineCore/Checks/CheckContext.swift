@@ -59,11 +59,15 @@ public final class CheckContext {
 
     /// Whether the profile declares the endpoint of `url` (by URL prefix or host name). True when it declares none.
     public func endpointDeclared(_ url: String) -> Bool {
-        if profile.updateEndpoints.isEmpty { return true }
-        let h = CheckContext.host(ofURL: url)
-        for e in profile.updateEndpoints {
+        profile.updateEndpoints.isEmpty || CheckContext.declares(profile.updateEndpoints, url: url)
+    }
+
+    /// Whether one of `endpoints` (URLs or host names; a host name covers its subdomains) names the server of `url`.
+    public static func declares(_ endpoints: [String], url: String) -> Bool {
+        let h = host(ofURL: url)
+        for e in endpoints {
             if Text.contains(e, "://") {
-                if Text.lower(url).hasPrefix(Text.lower(e)) || CheckContext.host(ofURL: e) == h { return true }
+                if Text.lower(url).hasPrefix(Text.lower(e)) || host(ofURL: e) == h { return true }
             } else if Text.lower(e) == h || h.hasSuffix("." + Text.lower(e)) {
                 return true
             }

@@ -12,6 +12,7 @@ public struct Subject {
     public var osVersion: String?
     public var osName: String?
     public var deviceID: String?
+    public init() {}
 }
 
 public struct HostKeyFingerprint { public let path: String; public let type: String; public let sha256: String }
@@ -25,6 +26,7 @@ public struct Fingerprints {
     public var authorizedKeys: [AuthorizedKeyFingerprint] = []
     public var passwordHashes: [PasswordFingerprint] = []
     public var privateKeys: [PrivateKeyFingerprint] = []
+    public init() {}
 }
 
 /// What a live device showed about itself (absent for an offline root filesystem).
@@ -55,6 +57,17 @@ public struct Report {
     public var runtime: Runtime?
     public var filesRead: Int
     public var problems: [FSProblem]
+    /// Sections a source adds after `coverage` (a capture's `traffic` summary), already in JSON form.
+    public var sections: [(String, JSONNode)] = []
+
+    public init(reportID: String, generatedAt: String, auditDate: CivilDate, sourceKind: String, sourcePath: String, profileID: String,
+                profileTitle: String, profileChain: [String], profileDigest: String, subject: Subject, findings: [Finding],
+                fingerprints: Fingerprints, runtime: Runtime?, filesRead: Int, problems: [FSProblem]) {
+        self.reportID = reportID; self.generatedAt = generatedAt; self.auditDate = auditDate; self.sourceKind = sourceKind
+        self.sourcePath = sourcePath; self.profileID = profileID; self.profileTitle = profileTitle; self.profileChain = profileChain
+        self.profileDigest = profileDigest; self.subject = subject; self.findings = findings; self.fingerprints = fingerprints
+        self.runtime = runtime; self.filesRead = filesRead; self.problems = problems
+    }
 
     public func counts(_ area: Area?) -> [Status: Int] {
         var out: [Status: Int] = [:]

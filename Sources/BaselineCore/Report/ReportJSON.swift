@@ -97,6 +97,7 @@ public enum ReportJSON {
         top.append(("fingerprints", fps))
         top.append(("runtime", runtime))
         top.append(("coverage", coverage))
+        for (k, v) in r.sections { top.append((k, v)) }
         return .obj(top)
     }
 

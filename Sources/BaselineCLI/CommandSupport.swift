@@ -1,0 +1,46 @@
+// What the report-writing commands (audit, traffic) share: --fail-on, --date and --profile parsing, and rendering a
+// report in the chosen format.
+import ArgumentParser
+import BaselineCore
+import BaselineOutputs
+import Foundation
+
+enum CommandSupport {
+    /// `--fail-on`: a severity, or nil for never.
+    static func threshold(_ failOn: String) throws -> Severity? {
+        if failOn == "never" || failOn == "none" { return nil }
+        guard let s = Severity.parse(failOn) else {
+            throw die("--fail-on: expected info, low, medium, high, critical or never, found '\(failOn)'", code: 2)
+        }
+        return s
+    }
+
+    /// `--date`, or today.
+    static func today(_ date: String?) throws -> CivilDate {
+        guard let d = date else { return CivilDate.fromEpochSeconds(Int64(Date().timeIntervalSince1970)) }
+        guard let parsed = CivilDate.parse(d) else { throw die("--date: expected YYYY-MM-DD, found '\(d)'", code: 2) }
+        return parsed
+    }
+
+    /// `--profile`: a file or an id, loaded with `extends` resolved.
+    static func profile(_ name: String) throws -> Profile {
+        guard let path = ProfileLocator.locate(name) else {
+            throw die("profile '\(name)': no such file, and no profile with that id in " + ProfileLocator.searchDirs().joined(separator: ", "), code: 2)
+        }
+        do { return try ProfileLoader.load(path) } catch { throw die(error.text, code: 2) }
+    }
+
+    /// The report in `format`. `rootURI` anchors SARIF locations.
+    static func render(_ report: Report, format: OutputFormat, threshold: Severity?, rootURI: String, previous: PreviousReport?,
+                       output: String?, noColor: Bool, verbose: Bool) -> String {
+        switch format {
+        case .json: return ReportJSON.encode(report, failOn: threshold)
+        case .sarif: return SARIFRenderer.render(report, failOn: threshold, rootURI: rootURI, previous: previous)
+        case .junit: return JUnitRenderer.render(report, failOn: threshold)
+        case .html: return HTMLRenderer.render(report, failOn: threshold)
+        case .text:
+            let color = output == nil && !noColor && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+            return TextSummary.render(report, failOn: threshold, color: color, verbose: verbose)
+        }
+    }
+}
