@@ -11,7 +11,8 @@ BIN := .build/debug/baseline
 RELEASE_BIN := .build/release/baseline
 DATE ?= $(shell date -u +%F)
 
-# Debian packages: libcrypt for crypt(3); libarchive, libsquashfs and libext2fs read firmware images (squashfs-tools,
+# Debian packages: libcrypt for crypt(3); libpcap reads captures (tcpdump records the fixtures, tshark checks them and is the
+# benchmark peer, dig asks the fixture dnsmasq); libarchive, libsquashfs and libext2fs read firmware images (squashfs-tools,
 # e2fsprogs, rauc, mender-artifact, cpio,
 # xz, zstd, bzip2 make the test images); whois (mkpasswd), openssl, dropbear-bin and openssh-client make and read
 # the sample hashes and keys; python3-jsonschema and -junitparser check reports, chromium renders the HTML one; cross toolchains, musl and qemu-user for the
@@ -24,7 +25,7 @@ APT_PACKAGES := libcrypt-dev:$(DEB_ARCH) libpcap-dev tcpdump tshark bind9-dnsuti
 # Keep the embedded core objects between `make embedded` and `make agent`.
 .SECONDARY:
 
-.PHONY: deps pyvenv images build release demo test unit-tests embedded agent agent-aarch64 agent-armv7 agent-x86_64 bench samples clean
+.PHONY: deps pyvenv captures images build release demo test unit-tests embedded agent agent-aarch64 agent-armv7 agent-x86_64 bench samples clean
 
 # Installs what is missing (apt-get update only when something is). openssh-server is needed for its sshd binary
 # only (the scan tests start their own on 127.0.0.1): a policy-rc.d keeps the package from starting the system
@@ -55,9 +56,16 @@ demo: build
 	@bash Tests/scripts/demo.sh $(BIN) $(DATE)
 
 # Every test: the embedded build of the core, unit tests and end-to-end tests of the built executable.
-test: deps embedded agent pyvenv
+test: deps embedded agent pyvenv captures
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
+
+# Fixture captures for `baseline traffic`: real traffic between real programs on 127.0.0.1, recorded with tcpdump in a
+# private network namespace (needs root). Regenerated when the recording script changes.
+CAPTURES := out/captures
+captures: $(CAPTURES)/MANIFEST.txt
+$(CAPTURES)/MANIFEST.txt: Tests/scripts/record-captures.sh $(wildcard Tests/scripts/captures/*) | deps
+	bash Tests/scripts/record-captures.sh $(CAPTURES)
 
 # Python packages Debian does not ship, in a venv under out/: cyclonedx-python-lib validates the SBOMs in the tests.
 PYVENV := out/py

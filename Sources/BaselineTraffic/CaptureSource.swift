@@ -23,6 +23,7 @@ public final class CaptureSource {
     var dumper: OpaquePointer? = nil
     var savePath: String? = nil
     var saveTemp: String? = nil
+    var liveFD: Int32 = -1          // live captures: polled with a timeout, so a quiet interface never blocks `next()`
 
     init(handle: OpaquePointer, label: String) {
         self.handle = handle
@@ -74,6 +75,10 @@ public final class CaptureSource {
             throw CaptureError("interface \(interface): cannot capture: \(why)\(hint)")
         }
         let src = CaptureSource(handle: h, label: "live:" + interface)
+        // Non-blocking reads polled with a 100 ms timeout: in immediate mode a blocking read on a quiet interface
+        // would wait for the next packet for ever, and --duration would never be honoured.
+        if pcap_setnonblock(h, 1, &err) != 0 { throw CaptureError("interface \(interface): \(String(cString: err))") }
+        src.liveFD = pcap_get_selectable_fd(h)
         if let f = filter, !f.isEmpty {
             var prog = bpf_program()
             if pcap_compile(h, &prog, f, 1, PCAP_NETMASK_UNKNOWN) != 0 {
@@ -102,6 +107,10 @@ public final class CaptureSource {
     }
 
     public func next() -> NextPacket {
+        if liveFD >= 0 {
+            var p = pollfd(fd: liveFD, events: Int16(POLLIN), revents: 0)
+            if poll(&p, 1, 100) == 0 { return .timeout }
+        }
         var hdr: UnsafeMutablePointer<pcap_pkthdr>? = nil
         var data: UnsafePointer<UInt8>? = nil
         let rc = pcap_next_ex(handle, &hdr, &data)

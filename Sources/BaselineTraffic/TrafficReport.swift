@@ -77,6 +77,8 @@ public enum TrafficReport {
             ("reassembly_refused", .num(c.reassemblyRefused)), ("cut_by_snaplen", .num(c.cutPayload + c.cutHeaders)),
             ("non_ip", .num(c.nonIP)), ("other_ip", .num(c.otherIP)), ("ip_fragments", .num(c.fragments)),
             ("malformed", .num(c.malformed)), ("dns_messages", .num(c.dnsMessages)),
+            ("http_requests", .num(f.http.count + (f.dropped["http"] ?? 0))),
+            ("tls_client_hellos", .num(f.tls.count + (f.dropped["tls"] ?? 0))),
         ])
         return .obj([
             ("link_types", .arr(f.linkTypes.map { .str($0) })), ("complete", .flag(!f.truncated)), ("counts", counts),

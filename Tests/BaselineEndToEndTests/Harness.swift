@@ -52,6 +52,10 @@ func run(_ program: String, _ args: [String], timeout: TimeInterval = 60, cwd: S
     if p.isRunning {
         p.terminate()
         Issue.record("\(program) \(args.joined(separator: " ")) did not finish within \(timeout) s")
+        // A program that ignores SIGTERM must not hang the test run.
+        let grace = Date().addingTimeInterval(5)
+        while p.isRunning && Date() < grace { usleep(10_000) }
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
     }
     p.waitUntilExit()
     try? outHandle.close(); try? errHandle.close()
