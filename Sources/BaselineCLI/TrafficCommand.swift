@@ -101,6 +101,11 @@ struct TrafficCommand: ParsableCommand {
             facts = TrafficAnalyzer.run(source, limits: limits)
         }
 
+        if facts.truncated && facts.counts.packets == 0 {
+            // Nothing could be read at all: not a partial report, an unreadable input.
+            throw die("\(source.label): libpcap cannot read the capture: " + (facts.problems.first?.reason ?? "?")
+                      .replacingOccurrences(of: "capture ends early after packet 0: ", with: ""), code: 3)
+        }
         let report = TrafficReport.build(facts, profile: loaded, today: today, generatedAt: Int64(Date().timeIntervalSince1970))
         let rootURI = URL(fileURLWithPath: capture ?? FileManager.default.currentDirectoryPath).deletingLastPathComponent().standardizedFileURL.absoluteString
         var text = CommandSupport.render(report, format: format, threshold: threshold, rootURI: rootURI, previous: nil,
@@ -110,7 +115,7 @@ struct TrafficCommand: ParsableCommand {
         }
         try emit(text, to: output, what: "report")
         if facts.truncated {
-            FileHandle.standardError.write(Data(("baseline: " + (facts.problems.first?.reason ?? "capture ends early") + "; the report covers the packets before it\n").utf8))
+            FileHandle.standardError.write(Data(("baseline: \(source.label): " + (facts.problems.first?.reason ?? "capture ends early") + "; the report covers the packets before it\n").utf8))
         }
         if !report.findingsAtOrAbove(threshold).isEmpty { throw ExitCode(1) }
         if facts.truncated { throw ExitCode(3) }

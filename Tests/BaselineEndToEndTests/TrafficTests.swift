@@ -199,17 +199,20 @@ extension RunResult {
         #expect(r.trafficSection["complete"] as? Bool == false)
         let failing = ((r.json?["summary"] as? [String: Any])?["failing"] as? Int) ?? 0
         #expect(r.code == (failing > 0 ? 1 : 3))
-        #expect(r.stderr.contains("capture ends early after packet"))
+        #expect(r.stderr.hasPrefix("baseline: " + (try Captures.path("truncated.pcap")) + ": capture ends early after packet "))
         let unreadable = (r.json?["coverage"] as? [String: Any])?["unreadable"] as? [[String: String]] ?? []
         #expect(unreadable.contains { $0["reason"]?.hasPrefix("capture ends early after packet") == true })
     }
 
     @Test func mixedLinkTypesInOnePcapng() throws {
-        // libpcap reads a pcapng whose interfaces have different link types only as far as the first change.
+        // libpcap refuses a pcapng whose interfaces have different link types (here Ethernet and SLL): one line, exit 3.
         let r = try traffic("mixed-linktypes.pcapng")
-        #expect(r.code == 1 || r.code == 3)
-        #expect(r.json != nil || r.stderr.split(separator: "\n").count == 1)
-        if r.code == 3 { #expect(r.stderr.contains("mixed-linktypes.pcapng")) }
+        #expect(r.code == 3)
+        #expect(r.stdout.isEmpty)
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.hasPrefix("baseline: " + (try Captures.path("mixed-linktypes.pcapng")) + ": libpcap cannot read the capture: ") == true)
+        #expect(r.stderr.contains("different from the type of the first interface"))
     }
 
     @Test func emptyCaptureHasNothingToJudge() throws {

@@ -9,6 +9,9 @@
                                              the first N bytes of IN, N in the middle of a record's packet data
   pcaptool.py synth-unknown OUT              valid classic pcap, link type 147 (LINKTYPE_USER0), a few records
   pcaptool.py synth-empty OUT                valid classic pcap global header (Ethernet), no records
+  pcaptool.py tcp-check FILE CONNECTIONS     checks that the capture holds exactly CONNECTIONS TCP connections, each
+                                             complete: handshake, every byte of both directions (no gap in the
+                                             sequence space), FIN both ways and the last ACK; prints one line each
 
 Every output file is written to OUT.tmp and renamed, so a failed run leaves no half-written file.
 Errors exit with status 1 and a message on stderr.
@@ -210,6 +213,180 @@ def cmd_reorder(args):
           % (len(data_pos), swaps, dups, len(recs), len(final)))
 
 
+def packets(path):
+    """(linktype, data, orig_len) of every packet of a classic pcap or pcapng file."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if len(head) == 4 and struct.unpack("<I", head)[0] == PCAPNG_SHB:
+        with open(path, "rb") as f:
+            buf = f.read()
+        off, ifaces, e = 0, [], "<"
+        while off + 12 <= len(buf):
+            if struct.unpack("<I", buf[off:off + 4])[0] == PCAPNG_SHB:
+                e = "<" if buf[off + 8:off + 12] == b"\x4d\x3c\x2b\x1a" else ">"
+                ifaces = []
+            btype, blen = struct.unpack(e + "II", buf[off:off + 8])
+            if blen < 12 or off + blen > len(buf):
+                raise Fail("%s: truncated pcapng block at %d" % (path, off))
+            body = buf[off + 8:off + blen - 4]
+            if btype == 1:
+                ifaces.append(struct.unpack(e + "H", body[:2])[0])
+            elif btype == 6:
+                ifid, _hi, _lo, caplen, orig = struct.unpack(e + "IIIII", body[:20])
+                yield ifaces[ifid], body[20:20 + caplen], orig
+            off += blen
+        return
+    hdr, recs, truncated = read_pcap(path)
+    if truncated:
+        raise Fail("%s is truncated" % path)
+    for r in recs:
+        yield hdr["linktype"], r[3], r[2]
+
+
+def ip_offset(linktype, data):
+    """(offset of the IP header, 4 or 6) or None."""
+    if linktype == 1:
+        proto, off = struct.unpack("!H", data[12:14])[0] if len(data) >= 14 else 0, 14
+    elif linktype == 113:  # LINUX_SLL: protocol in bytes 14-15
+        proto, off = struct.unpack("!H", data[14:16])[0] if len(data) >= 16 else 0, 16
+    elif linktype == 276:  # LINUX_SLL2: protocol in bytes 0-1
+        proto, off = struct.unpack("!H", data[0:2])[0] if len(data) >= 20 else 0, 20
+    elif linktype == 101:
+        proto, off = {4: 0x0800, 6: 0x86DD}.get(data[0] >> 4 if data else 0, 0), 0
+    else:
+        return None
+    return {0x0800: (off, 4), 0x86DD: (off, 6)}.get(proto)
+
+
+def tcp_segment(linktype, data):
+    """(src, dst, sport, dport, seq, ack, flags, payload_len) or None; lengths from the IP header (snaplen-safe)."""
+    ipo = ip_offset(linktype, data)
+    if not ipo:
+        return None
+    off, ver = ipo
+    if ver == 4:
+        if len(data) < off + 20 or data[off + 9] != 6:
+            return None
+        ihl = (data[off] & 0x0F) * 4
+        plen = struct.unpack("!H", data[off + 2:off + 4])[0] - ihl
+        src, dst, t = data[off + 12:off + 16], data[off + 16:off + 20], off + ihl
+    else:
+        if len(data) < off + 40 or data[off + 6] != 6:
+            return None
+        plen = struct.unpack("!H", data[off + 4:off + 6])[0]
+        src, dst, t = data[off + 8:off + 24], data[off + 24:off + 40], off + 40
+    if len(data) < t + 14:
+        return None
+    sport, dport, seq, ack = struct.unpack("!HHII", data[t:t + 12])
+    doff, flags = (data[t + 12] >> 4) * 4, data[t + 13]
+    return src, dst, sport, dport, seq, ack, flags, plen - doff
+
+
+class Direction:
+    """One direction of a TCP connection: which sequence numbers (relative to the ISN) the capture holds."""
+
+    def __init__(self, isn):
+        self.isn = isn
+        self.next = 1          # relative sequence number of the first byte not yet seen in order
+        self.ahead = {}        # relative seq -> end, segments seen beyond a hole (reordered or after a loss)
+        self.fin_end = None    # relative seq just past the FIN
+        self.reordered = 0
+        self.max_end = 1
+
+    def rel(self, seq):
+        return (seq - self.isn) & 0xFFFFFFFF
+
+    def add(self, seq, length, fin):
+        start = self.rel(seq)
+        end = start + length + (1 if fin else 0)
+        if fin:
+            self.fin_end = end
+        self.max_end = max(self.max_end, end)
+        if end <= self.next:
+            return  # a retransmission of bytes already seen
+        if start > self.next:
+            self.ahead[start] = max(end, self.ahead.get(start, 0))
+            self.reordered += 1
+            return
+        self.next = end
+        while True:  # close the holes that this segment filled
+            done = [k for k in self.ahead if k <= self.next]
+            if not done:
+                break
+            for k in done:
+                self.next = max(self.next, self.ahead.pop(k))
+
+    def complete(self):
+        return self.fin_end is not None and not self.ahead and self.next >= self.fin_end
+
+    def payload_bytes(self):
+        return max(self.next - 1 - (1 if self.fin_end is not None and self.next >= self.fin_end else 0), 0)
+
+
+def cmd_tcp_check(args):
+    path, want = args[0], int(args[1])
+    SYN, FIN, RST, ACK = 0x02, 0x01, 0x04, 0x10
+    conns, order = {}, []  # (client endpoint, server endpoint) -> state
+    for lt, data, _orig in packets(path):
+        seg = tcp_segment(lt, data)
+        if not seg:
+            continue
+        src, dst, sport, dport, seq, ack, flags, plen = seg
+        a, b = (src, sport), (dst, dport)
+        if flags & SYN and not flags & ACK:
+            if (a, b) in conns:
+                continue  # a retransmitted SYN
+            conns[(a, b)] = {"dir": {a: Direction(seq), b: None}, "lastack": False, "rst": False}
+            order.append((a, b))
+            continue
+        key = (a, b) if (a, b) in conns else (b, a) if (b, a) in conns else None
+        if key is None:
+            raise Fail("a TCP segment port %d -> %d of a connection whose SYN is not in the capture" % (sport, dport))
+        c = conns[key]
+        if flags & SYN:  # SYN/ACK
+            if c["dir"][a] is None:
+                c["dir"][a] = Direction(seq)
+            continue
+        if c["dir"][a] is None:
+            raise Fail("port %d -> %d: a segment before the SYN/ACK" % (sport, dport))
+        if flags & RST:
+            c["rst"] = True
+            continue
+        mine, theirs = c["dir"][a], c["dir"][b]
+        # the last ACK: this side's FIN went out before, and this acknowledges the other side's FIN
+        if flags & ACK and mine.fin_end is not None and theirs.fin_end is not None \
+                and theirs.rel(ack) == theirs.fin_end:
+            c["lastack"] = True
+        mine.add(seq, plen, bool(flags & FIN))
+    problems = []
+    for i, key in enumerate(order):
+        c = conns[key]
+        (_ca, cp), (_sa, sp) = key
+        cd, sd = c["dir"][key[0]], c["dir"][key[1]]
+        what = []
+        if sd is None:
+            what.append("no SYN/ACK")
+        else:
+            for name, d in (("client", cd), ("server", sd)):
+                if d.ahead:
+                    what.append("%s bytes missing (hole at relative seq %d)" % (name, d.next))
+                elif d.fin_end is None:
+                    what.append("no FIN from the %s" % name)
+            if not what and not c["lastack"]:
+                what.append("no ACK of the last FIN")
+        if c["rst"]:
+            what.append("reset")
+        print("conn %d: port %d -> %d: client %d bytes, server %d bytes, %d segments out of order%s"
+              % (i + 1, cp, sp, cd.payload_bytes(), sd.payload_bytes() if sd else 0,
+                 cd.reordered + (sd.reordered if sd else 0), ": " + ", ".join(what) if what else ""))
+        if what:
+            problems.append("connection %d (port %d -> %d): %s" % (i + 1, cp, sp, ", ".join(what)))
+    if len(order) != want:
+        problems.append("%d TCP connections, expected %d" % (len(order), want))
+    if problems:
+        raise Fail("; ".join(problems))
+
+
 def cmd_rawip(args):
     src, dst = args
     hdr, recs, truncated = read_pcap(src)
@@ -290,6 +467,8 @@ def main(argv):
             cmd_synth_unknown(args)
         elif cmd == "synth-empty":
             cmd_synth_empty(args)
+        elif cmd == "tcp-check":
+            cmd_tcp_check(args)
         else:
             sys.exit(__doc__)
     except (Fail, OSError, ValueError, KeyError, StopIteration) as e:
