@@ -67,9 +67,10 @@ final class FlowTable {
     /// The flow of a TCP segment, created on first sight.
     func flow(for s: Segment, packet: Int, time: Double, budget: ReassemblyBudget) -> (Flow, fromClient: Bool) {
         let key = FlowKey(s.src, s.sport, s.dst, s.dport)
-        if let f = flows[key] {
+        if let f = flows[key], !(f.closed && s.syn && !s.ackFlag) {
             return (f, f.client == s.src && f.clientPort == s.sport)
         }
+        // New, or a new connection reusing the ports of a closed one.
         var srcIsClient: Bool
         if s.syn && !s.ackFlag { srcIsClient = true }
         else if s.syn && s.ackFlag { srcIsClient = false }
