@@ -124,9 +124,24 @@ final class HTTPMessageReader {
         onMessageEnd()
     }
 
-    /// Skipped bytes (a hole in the capture): fine inside a counted body, fatal elsewhere.
+    /// Called when a hole cuts a header block: its first line as far as it was captured.
+    var onCutHeaders: (_ firstLine: String, _ packet: Int) -> Void = { _, _ in }
+
+    /// Skipped bytes (a hole in the capture): fine inside a counted body, fatal elsewhere. A header block cut by the
+    /// hole (a small snap length) still gives its first line.
     func gap(_ count: Int) -> Bool {
-        guard inBody else { failed = true; return false }
+        guard inBody else {
+            var k = 0
+            while k < header.count && (header[k] == 13 || header[k] == 10) { k += 1 }
+            var e = k
+            while e < header.count && header[e] != 13 && header[e] != 10 { e += 1 }
+            if e > k && header[k..<e].allSatisfy({ $0 >= 32 && $0 < 127 }) {
+                onCutHeaders(String(decoding: header[k..<e], as: UTF8.self), headerStartPacket)
+            }
+            header.removeAll()
+            failed = true
+            return false
+        }
         switch body {
         case .length(let rest):
             let t = min(Int64(count), rest)
@@ -191,6 +206,22 @@ final class HTTPSession {
         requests.onHeaders = { [unowned self] start, headers, packet in self.request(start, headers, packet) }
         responses.onHeaders = { [unowned self] start, headers, packet in self.response(start, headers, packet) }
         responses.onBody = { [unowned self] n in self.current?.bodyBytes += n }
+        requests.onCutHeaders = { [unowned self] line, packet in
+            let parts = Text.words(line)
+            guard parts.count >= 2, HTTPSession.methods.contains(parts[0]) else { return }
+            var x = HTTPExchange(flow: self.flow(), requestPacket: packet, method: parts[0], target: parts[1])
+            x.headersCut = true
+            if self.open.count < HTTPSession.maxOpen { self.open.append(x) } else { self.record(x) }
+        }
+        responses.onCutHeaders = { [unowned self] line, packet in
+            let parts = Text.words(line)
+            guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), let code = Int(parts[1]), !self.open.isEmpty else { return }
+            var x = self.open.removeFirst()
+            x.status = code
+            x.responsePacket = packet
+            x.headersCut = true
+            self.record(x)
+        }
         responses.onMessageEnd = { [unowned self] in
             if var c = self.current { c.bodyComplete = true; self.current = nil; self.record(c) }
         }

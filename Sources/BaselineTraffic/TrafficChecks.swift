@@ -74,7 +74,10 @@ public enum TrafficChecks {
 
     static func describe(_ x: HTTPExchange, host: String) -> String {
         var d = "\(x.method) http://\(host)\(x.target.hasPrefix("/") ? x.target : "/" + x.target)"
-        if let s = x.status {
+        if x.headersCut {
+            d += " (headers cut by the capture: request line as far as captured"
+            d += x.status.map { ", response \($0))" } ?? ")"
+        } else if let s = x.status {
             d += " → \(s)"
             if let c = x.contentType { d += " " + c }
             let size = x.bodyComplete ? x.bodyBytes : max(x.bodyBytes, x.contentLength ?? 0)

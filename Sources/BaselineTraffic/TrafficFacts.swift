@@ -35,6 +35,7 @@ public struct HTTPExchange {
     public var contentLength: Int64?
     public var bodyBytes: Int64 = 0        // body bytes seen on the wire
     public var bodyComplete = false
+    public var headersCut = false          // a hole (snap length, lost segment) cut the headers: first line only
 }
 
 public struct TLSHandshake {
