@@ -17,23 +17,10 @@ struct AuditCommand: ParsableCommand {
     @Argument(help: "Root filesystem to audit: a directory, or a firmware image (SquashFS, ext2/3/4, tar, cpio or zip, optionally compressed; SWUpdate, RAUC or Mender bundle).")
     var root: String
 
-    @Option(name: .shortAndLong, help: "Profile file or id (looked up in Profiles/, vendors/, baselines/).")
-    var profile: String = "etsi-en-303-645"
-
-    @Option(name: .shortAndLong, help: "Output format: text, json, sarif (SARIF 2.1.0), junit (JUnit XML) or html (standalone page).")
-    var format: OutputFormat = .text
-
-    @Option(name: .shortAndLong, help: "Write the report to FILE (atomically) instead of standard output.")
-    var output: String?
-
-    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding has at least this severity: info, low, medium, high, critical, or never.")
-    var failOn: String = "low"
+    @OptionGroup var opts: ReportOptions
 
     @Option(name: .customLong("fleet-key-file"), help: "File holding the fleet HMAC key; without it no password or private-key fingerprint is emitted.")
     var fleetKeyFile: String?
-
-    @Option(name: .customLong("date"), help: "Audit as of this day (YYYY-MM-DD) instead of today.")
-    var date: String?
 
     @Option(name: .customLong("since"), help: "A previous release's JSON report: exit 1 only for findings that are new since it.")
     var since: String?
@@ -41,16 +28,11 @@ struct AuditCommand: ParsableCommand {
     @Option(name: .customLong("max-image-bytes"), help: "Refuse an image that expands to more than this many bytes (archive bombs). Default 8 GiB.")
     var maxImageBytes: Int64 = 8 << 30
 
-    @Flag(name: .shortAndLong, help: "Show evidence for passing checks too.")
-    var verbose = false
-
-    @Flag(name: .customLong("no-color"), help: "Never colour the text output.")
-    var noColor = false
 
     func run() throws {
-        let threshold = try CommandSupport.threshold(failOn)
-        let today = try CommandSupport.today(date)
-        let loaded = try CommandSupport.profile(profile)
+        let threshold = try CommandSupport.threshold(opts.failOn)
+        let today = try CommandSupport.today(opts.date)
+        let loaded = try CommandSupport.profile(opts.profile)
 
         var key: [UInt8]? = nil
         if let kf = fleetKeyFile {
@@ -72,14 +54,14 @@ struct AuditCommand: ParsableCommand {
         if let prev = previous { gating = gating.filter { prev.isNew($0) } }
 
         let rootURI = URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL.absoluteString
-        var text = CommandSupport.render(report, format: format, threshold: threshold, rootURI: rootURI, previous: previous,
-                                         output: output, noColor: noColor, verbose: verbose)
-        if format == .text, let prev = previous {
+        var text = CommandSupport.render(report, format: opts.format, threshold: threshold, rootURI: rootURI, previous: previous,
+                                         output: opts.output, noColor: opts.noColor, verbose: opts.verbose)
+        if opts.format == .text, let prev = previous {
             let fresh = report.findings.filter { $0.status.isFinding && prev.isNew($0) }
             text += "Since \(prev.path): \(fresh.count) new finding(s)" + (fresh.isEmpty ? "" : ": " + fresh.map { $0.id }.joined(separator: " "))
             text += "; \(gating.count) new at or above --fail-on \(threshold?.name ?? "never")\n"
         }
-        try emit(text, to: output, what: "report")
+        try emit(text, to: opts.output, what: "report")
         if !gating.isEmpty { throw ExitCode(1) }
     }
 }

@@ -5,6 +5,30 @@ import BaselineCore
 import BaselineOutputs
 import Foundation
 
+/// The options every report-writing command takes.
+struct ReportOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Profile file or id (looked up in Profiles/, vendors/, baselines/).")
+    var profile: String = "etsi-en-303-645"
+
+    @Option(name: .shortAndLong, help: "Output format: text, json, sarif (SARIF 2.1.0), junit (JUnit XML) or html (standalone page).")
+    var format: OutputFormat = .text
+
+    @Option(name: .shortAndLong, help: "Write the report to FILE (atomically) instead of standard output.")
+    var output: String?
+
+    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding has at least this severity: info, low, medium, high, critical, or never.")
+    var failOn: String = "low"
+
+    @Option(name: .customLong("date"), help: "Judge as of this day (YYYY-MM-DD) instead of today.")
+    var date: String?
+
+    @Flag(name: .shortAndLong, help: "Show evidence for passing checks too.")
+    var verbose = false
+
+    @Flag(name: .customLong("no-color"), help: "Never colour the text output.")
+    var noColor = false
+}
+
 enum CommandSupport {
     /// `--fail-on`: a severity, or nil for never.
     static func threshold(_ failOn: String) throws -> Severity? {

@@ -35,29 +35,11 @@ struct TrafficCommand: ParsableCommand {
     @Option(help: "Also write the live capture to FILE (pcap), so the evidence can be kept and re-read.")
     var save: String?
 
-    @Option(name: .shortAndLong, help: "Profile file or id: its update.endpoints are the hosts update traffic may go to.")
-    var profile: String = "etsi-en-303-645"
-
-    @Option(name: .shortAndLong, help: "Output format: text, json, sarif, junit or html.")
-    var format: OutputFormat = .text
-
-    @Option(name: .shortAndLong, help: "Write the report to FILE (atomically) instead of standard output.")
-    var output: String?
-
-    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding has at least this severity: info, low, medium, high, critical, or never.")
-    var failOn: String = "low"
-
-    @Option(name: .customLong("date"), help: "Report as of this day (YYYY-MM-DD) instead of today.")
-    var date: String?
+    @OptionGroup var opts: ReportOptions
 
     @Option(name: .customLong("max-flows"), help: "Most TCP connections tracked at once; beyond it the longest-idle are closed early (default 100000).")
     var maxFlows: Int = 100_000
 
-    @Flag(name: .shortAndLong, help: "Show evidence for passing checks too.")
-    var verbose = false
-
-    @Flag(name: .customLong("no-color"), help: "Never colour the text output.")
-    var noColor = false
 
     func validate() throws {
         if capture == nil && interface == nil { throw ValidationError("give a capture file, or --interface to capture live") }
@@ -68,9 +50,9 @@ struct TrafficCommand: ParsableCommand {
     }
 
     func run() throws {
-        let threshold = try CommandSupport.threshold(failOn)
-        let today = try CommandSupport.today(date)
-        let loaded = try CommandSupport.profile(profile)
+        let threshold = try CommandSupport.threshold(opts.failOn)
+        let today = try CommandSupport.today(opts.date)
+        let loaded = try CommandSupport.profile(opts.profile)
 
         let source: CaptureSource
         do throws(CaptureError) {
@@ -108,12 +90,12 @@ struct TrafficCommand: ParsableCommand {
         }
         let report = TrafficReport.build(facts, profile: loaded, today: today, generatedAt: Int64(Date().timeIntervalSince1970))
         let rootURI = URL(fileURLWithPath: capture ?? FileManager.default.currentDirectoryPath).deletingLastPathComponent().standardizedFileURL.absoluteString
-        var text = CommandSupport.render(report, format: format, threshold: threshold, rootURI: rootURI, previous: nil,
-                                         output: output, noColor: noColor, verbose: verbose)
-        if format == .text, let cut = text.range(of: "\n\n") {
+        var text = CommandSupport.render(report, format: opts.format, threshold: threshold, rootURI: rootURI, previous: nil,
+                                         output: opts.output, noColor: opts.noColor, verbose: opts.verbose)
+        if opts.format == .text, let cut = text.range(of: "\n\n") {
             text.replaceSubrange(cut, with: "\n" + TrafficReport.summaryLine(facts) + "\n\n")
         }
-        try emit(text, to: output, what: "report")
+        try emit(text, to: opts.output, what: "report")
         if facts.truncated {
             FileHandle.standardError.write(Data(("baseline: \(source.label): " + (facts.problems.first?.reason ?? "capture ends early") + "; the report covers the packets before it\n").utf8))
         }

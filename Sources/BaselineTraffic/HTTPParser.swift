@@ -294,18 +294,12 @@ final class HTTPSession {
     }
 }
 
-final class HTTPRequestParser: StreamParser {
+/// One direction of an HTTP connection: requests (client → server) or responses.
+final class HTTPStreamParser: StreamParser {
     let session: HTTPSession
-    init(_ s: HTTPSession) { session = s }
-    override func consume(_ bytes: UnsafeRawBufferPointer, packet: Int) -> Bool { session.requests.feed(bytes, packet: packet) }
-    override func gap(_ count: Int, packet: Int) -> Bool { session.requests.gap(count) }
-    override func finish(packet: Int) { session.finish() }
-}
-
-final class HTTPResponseParser: StreamParser {
-    let session: HTTPSession
-    init(_ s: HTTPSession) { session = s }
-    override func consume(_ bytes: UnsafeRawBufferPointer, packet: Int) -> Bool { session.responses.feed(bytes, packet: packet) }
-    override func gap(_ count: Int, packet: Int) -> Bool { session.responses.gap(count) }
+    let reader: HTTPMessageReader
+    init(_ s: HTTPSession, requests: Bool) { session = s; reader = requests ? s.requests : s.responses }
+    override func consume(_ bytes: UnsafeRawBufferPointer, packet: Int) -> Bool { reader.feed(bytes, packet: packet) }
+    override func gap(_ count: Int, packet: Int) -> Bool { reader.gap(count) }
     override func finish(packet: Int) { session.finish() }
 }

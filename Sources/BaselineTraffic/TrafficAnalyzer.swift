@@ -103,8 +103,8 @@ public final class TrafficAnalyzer {
         let ref: () -> FlowRef = { [unowned f] in f.ref }
         if fromClient && HTTPSession.looksLikeRequest(first) {
             let h = HTTPSession(flow: ref, record: { [unowned self] in self.record(http: $0) })
-            f.toServer.parser = HTTPRequestParser(h)
-            f.toClient.parser = HTTPResponseParser(h)
+            f.toServer.parser = HTTPStreamParser(h, requests: true)
+            f.toClient.parser = HTTPStreamParser(h, requests: false)
         } else if fromClient && TLSHelloReader.looksLikeTLS(first) {
             let t = TLSSession(flow: ref, record: { [unowned self] in self.record(tls: $0) })
             f.toServer.parser = TLSClientParser(t)

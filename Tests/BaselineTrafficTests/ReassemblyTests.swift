@@ -116,7 +116,7 @@ func feed(_ s: TCPStream, _ seq: UInt32, _ text: String, wire: Int? = nil, syn: 
         var out: [HTTPExchange] = []
         let ref = FlowRef(client: "c", server: "s", serverAddress: IPAddress(v4: 1), serverPort: 80, firstPacket: 1, lastPacket: 1)
         let h = HTTPSession(flow: { ref }, record: { out.append($0) })
-        let req = HTTPRequestParser(h), resp = HTTPResponseParser(h)
+        let req = HTTPStreamParser(h, requests: true), resp = HTTPStreamParser(h, requests: false)
         // Feed in small pieces, as segments would arrive.
         func pieces(_ s: String, _ p: StreamParser) {
             let b = Array(s.utf8)
