@@ -29,7 +29,7 @@ struct TrafficCommand: ParsableCommand {
     @Option(help: "BPF filter for the live capture (tcpdump syntax), e.g. 'host 192.168.1.20'.")
     var filter: String?
 
-    @Option(help: "Seconds to capture live (default 60; Ctrl-C stops early).")
+    @Option(help: "Seconds to capture live (Ctrl-C stops early).")
     var duration: Double = 60
 
     @Option(help: "Also write the live capture to FILE (pcap), so the evidence can be kept and re-read.")

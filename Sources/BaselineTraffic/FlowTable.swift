@@ -70,7 +70,8 @@ final class FlowTable {
         if let f = flows[key], !(f.closed && s.syn && !s.ackFlag) {
             return (f, f.client == s.src && f.clientPort == s.sport)
         }
-        // New, or a new connection reusing the ports of a closed one.
+        // New, or a new connection reusing the ports of a closed one. The table never grows past its limit.
+        if flows.count >= maxFlows { sweep(now: time, packet: packet) }
         var srcIsClient: Bool
         if s.syn && !s.ackFlag { srcIsClient = true }
         else if s.syn && s.ackFlag { srcIsClient = false }

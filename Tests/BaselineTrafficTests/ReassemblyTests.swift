@@ -170,3 +170,35 @@ func feed(_ s: TCPStream, _ seq: UInt32, _ text: String, wire: Int? = nil, syn: 
         #expect(!no)
     }
 }
+
+@Suite struct FlowTableTests {
+    /// 5000 connections open at once with room for 16: the table stays at its limit and counts what it closed early.
+    @Test func tableIsBoundedAndCountsEvictions() {
+        var limits = TrafficLimits()
+        limits.maxFlows = 16
+        let a = TrafficAnalyzer(capture: "synthetic", link: .ethernet, limits: limits)
+        for port in 0..<5000 {
+            let frame = ethernet(ipv4(tcpHeader(sport: 10_000 + port, dport: 80, seq: 1, flags: 0x02)))
+            frame.withUnsafeBytes { a.process($0, wireLength: frame.count, time: Double(port) / 1000) }
+            #expect(a.table.flows.count <= 16)
+        }
+        let f = a.finish()
+        #expect(f.counts.flows == 5000)
+        #expect(f.counts.flowsEvicted >= 5000 - 16)
+        #expect(f.problems.contains { $0.reason.contains("closed early: more than 16 were open at once") })
+    }
+
+    /// Idle connections expire on capture time, without the table being full.
+    @Test func idleConnectionsExpire() {
+        let a = TrafficAnalyzer(capture: "synthetic", link: .ethernet)
+        for port in 0..<100 {
+            let frame = ethernet(ipv4(tcpHeader(sport: 20_000 + port, dport: 443, seq: 1, flags: 0x02)))
+            frame.withUnsafeBytes { a.process($0, wireLength: frame.count, time: 0) }
+        }
+        #expect(a.table.flows.count == 100)
+        let late = ethernet(ipv4([0, 53, 0, 53, 0, 8, 0, 0], proto: 17))
+        for _ in 0..<70_000 { late.withUnsafeBytes { a.process($0, wireLength: late.count, time: 1000) } }
+        #expect(a.table.flows.count == 0)      // swept after 300 s idle
+        #expect(a.finish().counts.flowsEvicted == 0)
+    }
+}
