@@ -7,11 +7,13 @@ let package = Package(
     products: [
         .executable(name: "baseline", targets: ["BaselineCLI"]),
         .executable(name: "baseline-agent", targets: ["BaselineAgent"]),
+        .executable(name: "baseline-collector", targets: ["BaselineCollector"]),
         .library(name: "BaselineCore", targets: ["BaselineCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // libc + libcrypt surface for the embedded-safe core.
@@ -41,6 +43,12 @@ let package = Package(
         .target(name: "BaselineTraffic", dependencies: ["BaselineCore", "CPcap"]),
         // Host-side renderers and report comparison (Foundation allowed): SARIF, JUnit, --since.
         .target(name: "BaselineOutputs", dependencies: ["BaselineCore"]),
+        // The fleet store (SQLite through GRDB) and vendor metrics.
+        .target(name: "BaselineFleet", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // `baseline-collector`: ingest and report.
+        .executableTarget(name: "BaselineCollector", dependencies: [
+            "BaselineFleet", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // The host command-line tool.
         .executableTarget(name: "BaselineCLI", dependencies: [
             "BaselineCore", "BaselineOutputs", "BaselineImages", "BaselineScan", "BaselineTraffic",

@@ -20,3 +20,9 @@ echo "Full reports: out/demo/<sample>.txt (text) and out/demo/<sample>.json (JSO
 echo "One in full:"
 echo
 cat out/demo/yocto-kirkstone-acme-swupdate.txt
+echo
+echo "The sample audits fed into a collector (SQLite, out/demo/fleet.sqlite), vendor table:"
+collector="$(dirname "$bin")/baseline-collector"
+rm -f out/demo/fleet.sqlite
+"$collector" ingest out/demo --db out/demo/fleet.sqlite
+"$collector" report --by vendor --db out/demo/fleet.sqlite

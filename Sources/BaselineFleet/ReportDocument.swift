@@ -1,0 +1,110 @@
+// One ingested document: a `baseline.report/1` (audit, agent, capture) or the reports inside a `baseline.scan/1`,
+// reduced to what the fleet view needs. Validation is strict and every refusal is one line naming the file.
+import Foundation
+
+public struct IngestError: Error, CustomStringConvertible {
+    public let source: String
+    public let message: String
+    public var description: String { "\(source): \(message)" }
+}
+
+public struct FindingRow: Equatable {
+    public let check: String
+    public let area: String
+    public let status: String
+    public let severity: String
+}
+
+public struct ReportDocument {
+    public let reportID: String
+    public let sourceKind: String
+    public let auditDate: String          // YYYY-MM-DD
+    public let generatedAt: String
+    public let vendor: String
+    public let model: String
+    public let firmware: String
+    public let deviceID: String?
+    public let findings: [FindingRow]
+    public let hostKeys: [String]         // SHA256:… of public host keys
+    public let passwordHMACs: [String]    // keyed fingerprints of password hashes
+    public let body: Data                 // the document as received
+
+    /// The unit this report is about: the keyed device id, else the report itself (one report, one unit).
+    public var unit: String { deviceID ?? "report:" + reportID }
+
+    static let statuses: Set<String> = ["pass", "fail", "warn", "info", "skip", "error"]
+    static let severities: Set<String> = ["info", "low", "medium", "high", "critical"]
+
+    /// Every report in `data`: one report, a JSON array of reports (a batch), or a scan document's agent reports.
+    public static func parse(_ data: Data, source: String) throws -> [ReportDocument] {
+        let json: Any
+        do { json = try JSONSerialization.jsonObject(with: data) } catch {
+            throw IngestError(source: source, message: "not JSON (\(JSONErrorText.of(error)))")
+        }
+        if let list = json as? [Any] {
+            var out: [ReportDocument] = []
+            for (i, item) in list.enumerated() { out += try documents(item, source: "\(source)[\(i)]") }
+            return out
+        }
+        return try documents(json, source: source)
+    }
+
+    static func documents(_ json: Any, source: String) throws -> [ReportDocument] {
+        guard let o = json as? [String: Any] else { throw IngestError(source: source, message: "expected a JSON object") }
+        switch o["schema"] as? String {
+        case "baseline.report/1": return [try report(o, source: source)]
+        case "baseline.scan/1":
+            var out: [ReportDocument] = []
+            for (i, d) in ((o["devices"] as? [[String: Any]]) ?? []).enumerated() {
+                if let r = d["report"] as? [String: Any] { out.append(try report(r, source: "\(source) devices[\(i)].report")) }
+            }
+            return out
+        case let s?: throw IngestError(source: source, message: "schema '\(s)' is not baseline.report/1 or baseline.scan/1")
+        case nil: throw IngestError(source: source, message: "no 'schema' field: expected a baseline.report/1 document")
+        }
+    }
+
+    static func report(_ o: [String: Any], source: String) throws -> ReportDocument {
+        func need<T>(_ v: Any?, _ path: String, _ what: String) throws -> T {
+            guard let x = v as? T else { throw IngestError(source: source, message: "'\(path)': expected \(what)") }
+            return x
+        }
+        let id: String = try need(o["report_id"], "report_id", "a UUID string")
+        guard UUID(uuidString: id) != nil else { throw IngestError(source: source, message: "'report_id': expected a UUID, found '\(id)'") }
+        let src: [String: Any] = try need(o["source"], "source", "an object")
+        let kind: String = try need(src["kind"], "source.kind", "a string")
+        let date: String = try need(o["audit_date"], "audit_date", "a YYYY-MM-DD string")
+        guard date.count == 10, date.split(separator: "-").count == 3 else {
+            throw IngestError(source: source, message: "'audit_date': expected YYYY-MM-DD, found '\(date)'")
+        }
+        let generated: String = try need(o["generated_at"], "generated_at", "a timestamp string")
+        let subject: [String: Any] = try need(o["subject"], "subject", "an object")
+        let rawFindings: [[String: Any]] = try need(o["findings"], "findings", "an array of objects")
+        var findings: [FindingRow] = []
+        for (i, f) in rawFindings.enumerated() {
+            let check: String = try need(f["id"], "findings[\(i)].id", "a check id")
+            let area: String = try need(f["area"], "findings[\(i)].area", "an area name")
+            let status: String = try need(f["status"], "findings[\(i)].status", "a status")
+            let severity: String = try need(f["severity"], "findings[\(i)].severity", "a severity")
+            guard statuses.contains(status) else { throw IngestError(source: source, message: "'findings[\(i)].status': expected pass, fail, warn, info, skip or error, found '\(status)'") }
+            guard severities.contains(severity) else { throw IngestError(source: source, message: "'findings[\(i)].severity': expected info, low, medium, high or critical, found '\(severity)'") }
+            findings.append(FindingRow(check: check, area: area, status: status, severity: severity))
+        }
+        let fp = o["fingerprints"] as? [String: Any] ?? [:]
+        let hostKeys = ((fp["host_keys"] as? [[String: Any]]) ?? []).compactMap { $0["sha256"] as? String }
+        let hmacs = ((fp["password_hashes"] as? [[String: Any]]) ?? []).compactMap { $0["hmac_sha256"] as? String }
+        let body = try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
+        return ReportDocument(reportID: id.lowercased(), sourceKind: kind, auditDate: date, generatedAt: generated,
+                              vendor: subject["vendor"] as? String ?? "(unknown)", model: subject["model"] as? String ?? "(unknown)",
+                              firmware: subject["firmware_version"] as? String ?? subject["os_version"] as? String ?? "(unknown)",
+                              deviceID: subject["device_id"] as? String, findings: findings, hostKeys: hostKeys,
+                              passwordHMACs: hmacs, body: body)
+    }
+}
+
+enum JSONErrorText {
+    static func of(_ e: Error) -> String {
+        let ns = e as NSError
+        return (ns.userInfo["NSDebugDescription"] as? String) ?? ns.localizedDescription
+    }
+}
