@@ -27,7 +27,7 @@ public struct ReportDocument {
     public let findings: [FindingRow]
     public let hostKeys: [String]         // SHA256:… of public host keys
     public let passwordHMACs: [String]    // keyed fingerprints of password hashes
-    public let body: Data                 // the document as received
+    public let body: Data                 // the document, re-serialized with sorted keys
 
     /// The unit this report is about: the keyed device id, else the report itself (one report, one unit).
     public var unit: String { deviceID ?? "report:" + reportID }

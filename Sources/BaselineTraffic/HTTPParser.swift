@@ -97,22 +97,10 @@ final class HTTPMessageReader {
                 if text.isEmpty { finishMessage() }
                 return j + 1 - i
             }
-            // chunk-size [; extensions]
-            var size: Int64 = 0
-            var digits = 0
-            for c in text {
-                var v: Int64
-                switch c {
-                case 48...57: v = Int64(c - 48)
-                case 97...102: v = Int64(c - 87)
-                case 65...70: v = Int64(c - 55)
-                default: v = -1
-                }
-                if v < 0 { break }
-                if digits >= 15 { failed = true; return avail }
-                size = size * 16 + v; digits += 1
-            }
-            if digits == 0 { failed = true; return avail }
+            // chunk-size [; extensions]: the leading hex digits (at most 15, so the size fits an Int64).
+            let digits = text.prefix { ($0 >= 48 && $0 <= 57) || ($0 | 32 >= 97 && $0 | 32 <= 102) }
+            guard digits.count <= 15, let v = Hex.value(digits) else { failed = true; return avail }
+            let size = Int64(v)
             body = size == 0 ? .trailer : .chunkData(size)
             return j + 1 - i
         }

@@ -190,7 +190,8 @@ final class FTPSession {
     }
 }
 
-final class ClientSide<S: AnyObject>: StreamParser {
+/// One direction of a Telnet or FTP session: feeds the session object, which sees both directions in packet order.
+final class SessionSide<S: AnyObject>: StreamParser {
     let s: S
     let feed: (S, UnsafeRawBufferPointer, Int) -> Bool
     let end: (S) -> Void

@@ -14,7 +14,7 @@ open class StreamParser {
     open func finish(packet: Int) {}
 }
 
-/// Shared bound on bytes held in out-of-order buffers across every flow.
+/// Shared bound on bytes held in out-of-order buffers across every flow, and the reassembly totals of the capture.
 public final class ReassemblyBudget {
     public let limit: Int
     public var used = 0
@@ -32,9 +32,6 @@ public final class TCPStream {
     public private(set) var started = false
     var next: UInt32 = 0
     public private(set) var bytes: Int64 = 0          // stream bytes accounted for (delivered, skipped or gap)
-    public private(set) var gapBytes: Int64 = 0
-    public private(set) var retransmitted = 0
-    public private(set) var outOfOrder = 0
     public private(set) var finished = false
     var pending: [Pending] = []
     var pendingBytes = 0
@@ -61,12 +58,12 @@ public final class TCPStream {
         if wire > 0 {
             let rel = TCPStream.delta(seq, next)
             if rel + wire <= 0 {
-                retransmitted += 1; budget.retransmitted += 1
+                budget.retransmitted += 1
             } else if rel <= 0 {
                 deliver(payload, wire: wire, skip: -rel, packet: packet)
                 drain(packet: packet)
             } else {
-                outOfOrder += 1; budget.outOfOrder += 1
+                budget.outOfOrder += 1
                 hold(seq: seq, payload: payload, wire: wire, packet: packet)
             }
         }
@@ -86,7 +83,7 @@ public final class TCPStream {
             if keep && missing > 0 { keep = p.gap(missing, packet: packet) }
             if !keep { parser = nil; dropPending() }
         }
-        if captured < wire { gapBytes += Int64(wire - max(skip, captured)); budget.gapBytes += Int64(wire - max(skip, captured)) }
+        if captured < wire { budget.gapBytes += Int64(wire - max(skip, captured)) }
         next = next &+ UInt32(truncatingIfNeeded: fresh)
         bytes += Int64(fresh)
     }
@@ -118,7 +115,7 @@ public final class TCPStream {
         let rel = TCPStream.delta(seq, next)
         guard rel > 0 else { return }
         if let p = parser, !p.gap(rel, packet: packet) { parser = nil; dropPending() }
-        gapBytes += Int64(rel); budget.gapBytes += Int64(rel)
+        budget.gapBytes += Int64(rel)
         bytes += Int64(rel)
         next = seq
     }
@@ -133,7 +130,7 @@ public final class TCPStream {
             let seg = pending.remove(at: best)
             pendingBytes -= seg.data.count
             budget.used -= seg.data.count
-            if rel + seg.wire <= 0 { retransmitted += 1; budget.retransmitted += 1; continue }
+            if rel + seg.wire <= 0 { budget.retransmitted += 1; continue }
             seg.data.withUnsafeBytes { deliver($0, wire: seg.wire, skip: -rel, packet: seg.packet) }
         }
     }

@@ -78,9 +78,8 @@ public final class TrafficAnalyzer {
         case .malformed: facts.counts.malformed += 1
         case .cut: facts.counts.cutHeaders += 1
         }
-        if packet & 4095 == 0 && (table.flows.count >= limits.maxFlows || packet & 65535 == 0) {
-            table.sweep(now: now, packet: packet)
-        }
+        // Idle connections expire every 65536 packets (a full table is swept when a connection is added).
+        if packet & 65535 == 0 { table.sweep(now: now, packet: packet) }
     }
 
     func tcp(_ bytes: UnsafeRawBufferPointer) {
@@ -113,14 +112,14 @@ public final class TrafficAnalyzer {
         } else if TelnetSession.looksLikeTelnet(first) || f.serverPort == 23 || f.serverPort == 2323 {
             let t = TelnetSession(flow: ref, login: { [unowned self] in self.record(login: $0) },
                                   session: { [unowned self] in self.record(session: $0) })
-            f.toServer.parser = ClientSide(t, feed: { $0.fromClient($1, packet: $2) }, end: { $0.finish() })
-            f.toClient.parser = ClientSide(t, feed: { $0.fromServer($1, packet: $2) }, end: { $0.finish() })
+            f.toServer.parser = SessionSide(t, feed: { $0.fromClient($1, packet: $2) }, end: { $0.finish() })
+            f.toClient.parser = SessionSide(t, feed: { $0.fromServer($1, packet: $2) }, end: { $0.finish() })
             f.finishers.append { t.finish() }
         } else if (!fromClient && FTPSession.looksLikeGreeting(first)) || (fromClient && FTPSession.looksLikeCommand(first)) {
             let t = FTPSession(flow: ref, login: { [unowned self] in self.record(login: $0) },
                                session: { [unowned self] in self.record(session: $0) })
-            f.toServer.parser = ClientSide(t, feed: { $0.fromClient($1, packet: $2) }, end: { $0.finish() })
-            f.toClient.parser = ClientSide(t, feed: { $0.fromServer($1, packet: $2) }, end: { $0.finish() })
+            f.toServer.parser = SessionSide(t, feed: { $0.fromClient($1, packet: $2) }, end: { $0.finish() })
+            f.toClient.parser = SessionSide(t, feed: { $0.fromServer($1, packet: $2) }, end: { $0.finish() })
             f.finishers.append { t.finish() }
         } else if f.serverPort == 53 {
             let onMessage: (UnsafeRawBufferPointer, Int) -> Void = { [unowned self] m, p in self.dns(m, packet: p) }
@@ -164,7 +163,9 @@ public final class TrafficAnalyzer {
     }
 
     func record(http x: HTTPExchange) {
-        if facts.http.count < limits.maxListEntries || TrafficChecks.isUpdateLike(x) { facts.http.append(x) }
+        // Update-like exchanges get a second allowance: the check needs them more than the listing does.
+        let n = facts.http.count
+        if n < limits.maxListEntries || (n < 2 * limits.maxListEntries && TrafficChecks.isUpdateLike(x)) { facts.http.append(x) }
         else { facts.dropped["http", default: 0] += 1 }
         if x.basicUser != nil || (x.authScheme.map { Text.lower($0) == "basic" } ?? false) {
             record(login: PlaintextLogin(flow: x.flow, packet: x.requestPacket, proto: .httpBasic, user: x.basicUser, passwordSeen: true,

@@ -105,47 +105,52 @@ public enum TrafficChecks {
         var fails: [Evidence] = [], warns: [Evidence] = [], passes: [Evidence] = []
         let haveEndpoints = !p.updateEndpoints.isEmpty
         var undeclaredHosts: Set<String> = []
-        var updateFlows = 0
+        var updateFlows = 0, downloads = 0, plainRequests = 0, oldTLS = 0
+        // Evidence lists are capped; the counts in the message are not.
         func add(_ list: inout [Evidence], _ e: Evidence) { if list.count < maxEvidence { list.append(e) } }
 
-        for x in f.http where isUpdateLike(x) || (haveEndpoints && declared(hostName(x.host, x.flow, f), p)) {
-            updateFlows += 1
+        for x in f.http {
             let host = hostName(x.host, x.flow, f)
-            let what = isDownload(x) ? "firmware or package download over plain HTTP: " : "update endpoint contacted over plain HTTP: "
+            let isDeclared = haveEndpoints && declared(host, p)
+            guard isDeclared || isUpdateLike(x) else { continue }
+            updateFlows += 1
+            let download = isDownload(x)
+            if download { downloads += 1 } else { plainRequests += 1 }
+            let what = download ? "firmware or package download over plain HTTP: " : "update endpoint contacted over plain HTTP: "
             add(&fails, ev(f, x.requestPacket > 0 ? x.requestPacket : x.flow.firstPacket, what + describe(x, host: host)))
-            if haveEndpoints && !declared(host, p) { undeclaredHosts.insert(host) }
+            if haveEndpoints && !isDeclared { undeclaredHosts.insert(host) }
         }
         for t in f.tftp {
             updateFlows += 1
+            downloads += 1
             add(&fails, ev(f, t.flow.firstPacket, "TFTP \(t.write ? "write" : "read") request for '\(t.filename)' (plaintext, unauthenticated); \(t.flow.text)"))
         }
         for t in f.tls {
             let host = hostName(t.sni, t.flow, f)
-            let isUpdate = (haveEndpoints && declared(host, p)) || isUpdateHostName(host)
+            let isDeclared = haveEndpoints && declared(host, p)
+            let isUpdate = isDeclared || isUpdateHostName(host)
             let v = t.effectiveVersion
-            let old = v != 0 && v < 0x0303
             if isUpdate { updateFlows += 1 }
-            if isUpdate && haveEndpoints && !declared(host, p) { undeclaredHosts.insert(host) }
-            if old {
-                if isUpdate || !haveEndpoints { add(&fails, ev(f, t.serverHelloPacket ?? t.clientHelloPacket, "TLS below 1.2 to an update endpoint: " + describe(t, host: host))) }
-                else { add(&warns, ev(f, t.serverHelloPacket ?? t.clientHelloPacket, "TLS below 1.2: " + describe(t, host: host))) }
+            if isUpdate && haveEndpoints && !isDeclared { undeclaredHosts.insert(host) }
+            if v != 0 && v < 0x0303 {
+                let packet = t.serverHelloPacket ?? t.clientHelloPacket
+                if isUpdate || !haveEndpoints { oldTLS += 1; add(&fails, ev(f, packet, "TLS below 1.2 to an update endpoint: " + describe(t, host: host))) }
+                else { add(&warns, ev(f, packet, "TLS below 1.2: " + describe(t, host: host))) }
             } else if isUpdate && v != 0 {
                 add(&passes, ev(f, t.clientHelloPacket, describe(t, host: host)))
             }
         }
-        for h in undeclaredHosts.sorted() {
-            add(&fails, Evidence(f.capture, 0, "update traffic to \(h), which the profile's update.endpoints do not declare (\(p.updateEndpoints.joined(separator: ", ")))"))
+        // The undeclared hosts come first: one line each, whatever the cap left of the rest.
+        let hostLines = undeclaredHosts.sorted().prefix(maxEvidence).map {
+            Evidence(f.capture, 0, "update traffic to \($0), which the profile's update.endpoints do not declare (\(p.updateEndpoints.joined(separator: ", ")))")
         }
-        if !fails.isEmpty {
+        if !fails.isEmpty || !hostLines.isEmpty {
             var parts: [String] = []
-            let plain = fails.filter { $0.detail.hasPrefix("firmware") || $0.detail.hasPrefix("TFTP") }.count
-            if plain > 0 { parts.append("\(plain) plaintext download(s)") }
-            let meta = fails.filter { $0.detail.hasPrefix("update endpoint") }.count
-            if meta > 0 { parts.append("\(meta) plain-HTTP update request(s)") }
-            let tls = fails.filter { $0.detail.hasPrefix("TLS below") }.count
-            if tls > 0 { parts.append("\(tls) TLS session(s) below 1.2") }
+            if downloads > 0 { parts.append("\(downloads) plaintext download(s)") }
+            if plainRequests > 0 { parts.append("\(plainRequests) plain-HTTP update request(s)") }
+            if oldTLS > 0 { parts.append("\(oldTLS) TLS session(s) below 1.2") }
             if !undeclaredHosts.isEmpty { parts.append("\(undeclaredHosts.count) undeclared update host(s)") }
-            return .fail("update traffic is not protected: " + Text.joinWith(parts, ", "), fails + warns)
+            return .fail("update traffic is not protected: " + Text.joinWith(parts, ", "), fails + hostLines + warns)
         }
         if !warns.isEmpty { return .warn("TLS below 1.2 in use (not to an update endpoint)", warns + passes) }
         if updateFlows == 0 {

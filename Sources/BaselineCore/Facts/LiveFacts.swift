@@ -92,22 +92,6 @@ public struct LiveFacts {
         return true
     }
 
-    static func hexValue(_ u: ArraySlice<UInt8>) -> UInt64? {
-        if u.isEmpty || u.count > 16 { return nil }
-        var v: UInt64 = 0
-        for c in u {
-            var d: UInt64
-            switch c {
-            case 48...57: d = UInt64(c - 48)
-            case 97...102: d = UInt64(c - 87)
-            case 65...70: d = UInt64(c - 55)
-            default: return nil
-            }
-            v = v << 4 | d
-        }
-        return v
-    }
-
     /// /proc/net/{tcp,udp}{,6}: "sl local_address rem_address st …"; addresses are hex in host byte order.
     static func parseSockets(_ bytes: [UInt8], path: String, proto: String, ipv6: Bool, into f: inout LiveFacts) {
         var seen: Set<String> = []
@@ -119,7 +103,7 @@ public struct LiveFacts {
                 continue
             }
             let local = Array(w[1].utf8)
-            guard let colon = local.firstIndex(of: 58), let port = hexValue(local[(colon + 1)...]), let st = hexValue(Array(w[3].utf8)[...]) else {
+            guard let colon = local.firstIndex(of: 58), let port = Hex.value(local[(colon + 1)...]), let st = Hex.value(Array(w[3].utf8)[...]) else {
                 if f.malformed.count < 20 { f.malformed.append(Evidence(path, l.number, "expected ADDRESS:PORT in hex, found '\(String(w[1].prefix(60)))'")) }
                 continue
             }
@@ -142,7 +126,7 @@ public struct LiveFacts {
     static func address(_ hex: ArraySlice<UInt8>, ipv6: Bool) -> (String, Bool)? {
         let h = Array(hex)
         func word(_ i: Int) -> [UInt8]? {
-            guard let v = hexValue(h[(i * 8)..<(i * 8 + 8)]) else { return nil }
+            guard let v = Hex.value(h[(i * 8)..<(i * 8 + 8)]) else { return nil }
             return [UInt8(v & 0xff), UInt8(v >> 8 & 0xff), UInt8(v >> 16 & 0xff), UInt8(v >> 24 & 0xff)]
         }
         if !ipv6 {

@@ -9,6 +9,23 @@ public enum Hex {
         for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0x0f)]) }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// The value of 1 to 16 hex digits (either case); nil for anything else.
+    public static func value(_ u: ArraySlice<UInt8>) -> UInt64? {
+        if u.isEmpty || u.count > 16 { return nil }
+        var v: UInt64 = 0
+        for c in u {
+            var d: UInt64
+            switch c {
+            case 48...57: d = UInt64(c - 48)
+            case 97...102: d = UInt64(c - 87)
+            case 65...70: d = UInt64(c - 55)
+            default: return nil
+            }
+            v = v << 4 | d
+        }
+        return v
+    }
 }
 
 public enum Base64 {
