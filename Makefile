@@ -18,7 +18,7 @@ DATE ?= $(shell date -u +%F)
 # the sample hashes and keys; python3-jsonschema and -junitparser check reports, chromium renders the HTML one; cross toolchains, musl and qemu-user for the
 # embedded core and the static agents; hyperfine and time for the benchmark.
 DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
-APT_PACKAGES := libcrypt-dev:$(DEB_ARCH) libpcap-dev tcpdump tshark bind9-dnsutils python3-pyftpdlib curl iproute2 util-linux libarchive-dev libsquashfs-dev libext2fs-dev libssh-dev openssh-server e2fsprogs squashfs-tools rauc mender-artifact python3-venv cpio xz-utils zstd bzip2 whois openssl dropbear-bin openssh-client busybox dnsmasq-base nmap python3 python3-jsonschema python3-junitparser chromium file time hyperfine \
+APT_PACKAGES := libcrypt-dev:$(DEB_ARCH) libpcap-dev tcpdump tshark bind9-dnsutils python3-pyftpdlib curl iproute2 util-linux libarchive-dev libsquashfs-dev libext2fs-dev libssh-dev openssh-server e2fsprogs squashfs-tools rauc mender-artifact python3-venv cpio xz-utils zstd bzip2 whois openssl dropbear-bin openssh-client busybox dnsmasq-base nmap python3 python3-jsonschema python3-junitparser chromium file time hyperfine postgresql libsqlite3-dev \
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static \
   libcrypt-dev:arm64 libcrypt-dev:armhf musl-dev:$(DEB_ARCH) musl-dev:arm64 musl-dev:armhf
 
@@ -28,7 +28,8 @@ APT_PACKAGES := libcrypt-dev:$(DEB_ARCH) libpcap-dev tcpdump tshark bind9-dnsuti
 .PHONY: deps pyvenv captures images build release demo test unit-tests embedded agent agent-aarch64 agent-armv7 agent-x86_64 bench samples clean
 
 # Installs what is missing (apt-get update only when something is). openssh-server is needed for its sshd binary
-# only (the scan tests start their own on 127.0.0.1): a policy-rc.d keeps the package from starting the system
+# only (the scan tests start their own on 127.0.0.1), postgresql for its server binaries (the tests start a private
+# cluster on 127.0.0.1, Tests/scripts/with-postgres.sh): a policy-rc.d keeps the package from starting the system
 # service while it installs, and where systemd runs, ssh.service and ssh.socket are left disabled.
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s "$$p" >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -41,6 +42,7 @@ deps:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; rc=$$?; \
 	  if [ -n "$$made" ]; then $(SUDO) rm -f $$pol; fi; \
 	  case "$$missing" in *openssh-server*) if [ -d /run/systemd/system ]; then $(SUDO) systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true; fi;; esac; \
+	  case "$$missing" in *postgresql*) if [ -d /run/systemd/system ]; then $(SUDO) systemctl disable --now postgresql.service >/dev/null 2>&1 || true; fi;; esac; \
 	  [ $$rc = 0 ] || exit $$rc; \
 	fi
 	@command -v $(SWIFT) >/dev/null || { echo "Swift 6 toolchain not found on PATH (expected /opt/swift/usr/bin)"; exit 2; }
@@ -58,7 +60,7 @@ demo: build
 # Every test: the embedded build of the core, unit tests and end-to-end tests of the built executable.
 test: deps embedded agent pyvenv captures
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --disable-xctest
+	Tests/scripts/with-postgres.sh $(SWIFT) test --skip-build --disable-xctest
 
 # Fixture captures for `baseline traffic`: real traffic between real programs on 127.0.0.1, recorded with tcpdump in a
 # private network namespace (needs root). Regenerated when the recording script changes.

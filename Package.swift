@@ -14,6 +14,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         // libc + libcrypt surface for the embedded-safe core.
@@ -43,11 +47,17 @@ let package = Package(
         .target(name: "BaselineTraffic", dependencies: ["BaselineCore", "CPcap"]),
         // Host-side renderers and report comparison (Foundation allowed): SARIF, JUnit, --since.
         .target(name: "BaselineOutputs", dependencies: ["BaselineCore"]),
-        // The fleet store (SQLite through GRDB) and vendor metrics.
-        .target(name: "BaselineFleet", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
-        // `baseline-collector`: ingest and report.
+        // The fleet store (SQLite through GRDB, PostgreSQL through postgres-nio), report validation, vendor metrics.
+        .target(name: "BaselineFleet", dependencies: [
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        // `baseline-collector`: bulk ingest, reports, and the HTTP API, Prometheus metrics and dashboard (Hummingbird).
         .executableTarget(name: "BaselineCollector", dependencies: [
             "BaselineFleet", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
         ]),
         // The host command-line tool.
         .executableTarget(name: "BaselineCLI", dependencies: [

@@ -1,25 +1,57 @@
-// `baseline-collector`: reports from agents, scans, audits and captures into a fleet store, and vendor metrics out.
-// This first part: bulk ingest from files and the vendor/model/firmware report on SQLite. (The HTTP API, PostgreSQL,
-// Prometheus and the dashboard are not built yet: README, "Status".)
+// `baseline-collector`: reports from agents, scans, audits and captures into a fleet store (SQLite or PostgreSQL),
+// vendor metrics out — on the command line (`ingest`, `report`, `clusters`) and over HTTP (`serve`: the ingest API,
+// the read API, Prometheus metrics and the dashboard).
 import ArgumentParser
 import BaselineFleet
 import Foundation
 
 @main
-struct Collector: ParsableCommand {
+struct Collector: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "baseline-collector",
         abstract: "Fleet store and vendor health metrics for Baseline reports.",
-        discussion: "Exit codes: 0 ok; 2 usage error; 3 input unreadable or refused (nothing from a refused file is stored).",
-        subcommands: [Ingest.self, Report.self])
+        discussion: "Exit codes: 0 ok; 2 usage error; 3 input unreadable or refused (nothing from a refused run is stored), store unavailable.",
+        subcommands: [Ingest.self, Report.self, Clusters.self, Serve.self])
 }
 
 struct StoreOptions: ParsableArguments {
-    @Option(help: "SQLite database file (created when missing).")
+    @Option(help: "The fleet store: a SQLite file (created when missing) or postgres://user[:password]@host[:port]/database.")
     var db: String = "baseline-fleet.sqlite"
 
     func open() throws -> FleetStore {
-        do { return try FleetStore(path: db) } catch { throw fail("\(db): cannot open the fleet store: \(error)") }
+        do { return try FleetStore(location: db) } catch { throw fail("\(db): cannot open the fleet store: \(error)") }
+    }
+}
+
+struct InputOptions: ParsableArguments {
+    @Option(help: "The report JSON Schema (default: Profiles/schema/report.schema.json, found next to the installation or in the working directory).")
+    var schema: String?
+
+    @Option(help: "Profiles directory, for the factory fingerprints vendor profiles declare (default: Profiles, found like the schema).")
+    var profiles: String?
+
+    func validator() throws -> SchemaValidator {
+        guard let path = schema ?? Resources.find("Profiles/schema/report.schema.json") else {
+            throw fail("cannot find Profiles/schema/report.schema.json: give --schema FILE")
+        }
+        do { return try SchemaValidator(path: path) } catch { throw fail("\(error)") }
+    }
+
+    func factory() -> FactoryFingerprints {
+        guard let dir = profiles ?? Resources.find("Profiles") else { return FactoryFingerprints() }
+        return FactoryFingerprints(directory: dir)
+    }
+}
+
+enum Resources {
+    /// `relative` under $BASELINE_HOME, the working directory, or the source tree the executable was built in.
+    static func find(_ relative: String) -> String? {
+        var roots: [String] = []
+        if let home = ProcessInfo.processInfo.environment["BASELINE_HOME"] { roots.append(home) }
+        roots.append(FileManager.default.currentDirectoryPath)
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        roots += [exe.appendingPathComponent("../../..").path, exe.appendingPathComponent("../share/baseline").path]
+        return roots.map { $0 + "/" + relative }.first { FileManager.default.fileExists(atPath: $0) }
     }
 }
 
@@ -34,7 +66,11 @@ struct Ingest: ParsableCommand {
     @Argument(help: "Report files or directories.")
     var paths: [String]
 
+    @Option(help: "The fleet the reports belong to.")
+    var fleet: String = "default"
+
     @OptionGroup var store: StoreOptions
+    @OptionGroup var input: InputOptions
 
     func run() throws {
         var files: [String] = []
@@ -46,26 +82,30 @@ struct Ingest: ParsableCommand {
                 files += names.filter { $0.hasSuffix(".json") }.sorted().map { p + "/" + $0 }
             } else { files.append(p) }
         }
+        let validator = try input.validator()
         // Every file is parsed and validated before anything is stored: a bad file stores nothing.
         var docs: [ReportDocument] = []
         for f in files {
             guard let data = FileManager.default.contents(atPath: f) else { throw fail("\(f): cannot read") }
-            do { docs += try ReportDocument.parse(data, source: f) } catch let e as IngestError { throw fail(e.description) }
+            do { docs += try ReportDocument.parse(data, source: f, validator: validator) } catch let e as IngestError { throw fail(e.description) }
         }
         let s = try store.open()
-        let fresh: Int
-        do { fresh = try s.ingest(docs) } catch { throw fail("\(store.db): cannot store: \(error)") }
-        print("ingested \(docs.count) report(s) from \(files.count) file(s): \(fresh) new, \(docs.count - fresh) already stored; \(try s.reportCount()) in \(store.db)")
+        let outcome: IngestOutcome
+        do { outcome = try s.ingest(docs, fleet: fleet, factory: input.factory()) } catch { throw fail("\(store.db): cannot store (nothing stored): \(error)") }
+        print("ingested \(docs.count) report(s) from \(files.count) file(s): \(outcome.stored) new, \(outcome.duplicates) already stored; \(try s.reportCount()) in \(store.db)")
     }
 }
 
 struct Report: ParsableCommand {
     enum Format: String, ExpressibleByArgument { case table, csv, json }
 
-    static let configuration = CommandConfiguration(abstract: "Vendor health metrics over the latest report of every unit.")
+    static let configuration = CommandConfiguration(abstract: "Vendor health metrics over the latest report of every unit (or of one month).")
 
     @Option(help: "Group by vendor, model or firmware.")
     var by: Grouping = .vendor
+
+    @Option(help: "all (the latest report of every unit), latest (the latest month) or a month YYYY-MM.")
+    var period: String = "all"
 
     @Option(help: "table, csv or json.")
     var format: Format = .table
@@ -74,10 +114,46 @@ struct Report: ParsableCommand {
 
     func run() throws {
         let s = try store.open()
-        let metrics: [GroupMetrics]
-        do { metrics = try VendorMetrics.compute(s, by: by) } catch { throw fail("\(store.db): \(error)") }
-        print(MetricsRenderer.render(metrics, by: by, format: format.rawValue), terminator: "")
+        do {
+            let p = try CollectorPeriod.resolve(period, store: s)
+            print(MetricsRenderer.render(try s.metrics(by: by, period: p), by: by, format: format.rawValue, period: p), terminator: "")
+        } catch let e as ExitCode { throw e } catch { throw fail("\(store.db): \(error)") }
     }
+}
+
+struct Clusters: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The largest clusters of units sharing a host key or a password-hash fingerprint.")
+
+    @Option(help: "How many clusters.")
+    var limit: Int = 10
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let s = try store.open()
+        let list: [SharedCluster]
+        do { list = try s.clusters(limit: limit) } catch { throw fail("\(store.db): \(error)") }
+        if list.isEmpty { print("no fingerprint is shared by two or more units") }
+        for c in list {
+            print("\(c.units) units share \(c.kind == "host_key" ? "host key" : "password hash") \(CollectorPeriod.short(c.fingerprint)): "
+                  + c.byModel.map { "\($0.vendor) \($0.model) \($0.units)" }.joined(separator: ", "))
+        }
+    }
+}
+
+enum CollectorPeriod {
+    static func resolve(_ p: String, store: FleetStore) throws -> String {
+        if p == "all" { return p }
+        let months = try store.periods()
+        if p == "latest" { return months.last ?? "all" }
+        guard p.count == 7, p.split(separator: "-").count == 2, Int(p.prefix(4)) != nil, Int(p.suffix(2)) != nil else {
+            throw fail("--period \(p): expected all, latest or a month YYYY-MM", code: 2)
+        }
+        return p
+    }
+
+    /// A fingerprint shortened for display (a keyed password-hash fingerprint is not secret, but long).
+    static func short(_ f: String) -> String { f.count > 40 ? String(f.prefix(40)) + "…" : f }
 }
 
 extension Grouping: ExpressibleByArgument {}

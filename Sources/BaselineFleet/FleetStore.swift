@@ -1,69 +1,108 @@
-// The fleet store: reports, their findings and fingerprints in SQLite (GRDB), versioned migrations. A report is
-// stored once (idempotent by report id) and acknowledged only after its transaction has committed.
+// The fleet store: SQLite (a file, the default) or PostgreSQL (`postgres://…`), the same tables and the same SQL.
+// A report is acknowledged only after the transaction that stored it has committed.
 import Foundation
-import GRDB
 
-public final class FleetStore {
-    let db: DatabaseQueue
+public final class FleetStore: @unchecked Sendable {
+    enum Backend { case sqlite(SQLiteBackend), postgres(PostgresBackend) }
 
-    public init(path: String) throws {
-        var config = Configuration()
-        config.busyMode = .timeout(10)
-        db = try DatabaseQueue(path: path, configuration: config)
-        try FleetStore.migrator.migrate(db)
+    let backend: Backend
+    public let location: String
+    private let lock = NSLock()     // one PostgreSQL connection: one transaction at a time per process
+
+    /// `location`: a SQLite file path (created when missing) or `postgres://user[:password]@host[:port]/database`.
+    public init(location: String) throws {
+        self.location = location
+        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
+            backend = .postgres(try PostgresBackend(url: location))
+        } else {
+            do { backend = .sqlite(try SQLiteBackend(path: location)) } catch { throw StoreError("\(location): cannot open: \(error)") }
+        }
+        try write { try FleetSchema.migrate($0) }
     }
 
-    static var migrator: DatabaseMigrator {
-        var m = DatabaseMigrator()
-        m.registerMigration("v1: reports, findings, fingerprints") { db in
-            try db.execute(sql: """
-                CREATE TABLE reports (
-                  report_id TEXT PRIMARY KEY,
-                  unit TEXT NOT NULL,
-                  vendor TEXT NOT NULL, model TEXT NOT NULL, firmware TEXT NOT NULL,
-                  source_kind TEXT NOT NULL, audit_date TEXT NOT NULL, generated_at TEXT NOT NULL,
-                  received_at TEXT NOT NULL, body BLOB NOT NULL);
-                CREATE INDEX reports_unit ON reports(unit, audit_date);
-                CREATE INDEX reports_vendor ON reports(vendor, model, firmware);
-                CREATE TABLE findings (
-                  report_id TEXT NOT NULL REFERENCES reports(report_id) ON DELETE CASCADE,
-                  check_id TEXT NOT NULL, area TEXT NOT NULL, status TEXT NOT NULL, severity TEXT NOT NULL);
-                CREATE INDEX findings_report ON findings(report_id);
-                CREATE TABLE fingerprints (
-                  report_id TEXT NOT NULL REFERENCES reports(report_id) ON DELETE CASCADE,
-                  kind TEXT NOT NULL, value TEXT NOT NULL);
-                CREATE INDEX fingerprints_value ON fingerprints(kind, value);
-                """)
-        }
-        return m
+    public var isPostgres: Bool { if case .postgres = backend { return true }; return false }
+
+    func write<T>(_ body: (any SQLExecutor) throws -> T) throws -> T {
+        lock.lock(); defer { lock.unlock() }
+        do {
+            switch backend {
+            case .sqlite(let b): return try b.write { try body($0) }
+            case .postgres(let b): return try b.write { try body($0) }
+            }
+        } catch let e as StoreError { throw e } catch { throw StoreError(FleetStore.describe(error)) }
+    }
+
+    func read<T>(_ body: (any SQLExecutor) throws -> T) throws -> T {
+        lock.lock(); defer { lock.unlock() }
+        do {
+            switch backend {
+            case .sqlite(let b): return try b.read { try body($0) }
+            case .postgres(let b): return try b.read { try body($0) }
+            }
+        } catch let e as StoreError { throw e } catch { throw StoreError(FleetStore.describe(error)) }
+    }
+
+    static func describe(_ error: Error) -> String {
+        let text = String(reflecting: error)
+        if let r = text.range(of: "message: ") { return String(text[r.upperBound...].prefix(200)) }   // PostgreSQL's own words
+        return String(String(describing: error).prefix(300))
     }
 
     /// Stores the documents in one transaction; returns how many were new (the others were already stored).
     @discardableResult
-    public func ingest(_ docs: [ReportDocument]) throws -> Int {
-        let now = ISO8601DateFormatter().string(from: Date())
-        return try db.write { db in
-            var fresh = 0
-            for d in docs {
-                try db.execute(sql: """
-                    INSERT OR IGNORE INTO reports (report_id, unit, vendor, model, firmware, source_kind, audit_date, generated_at, received_at, body)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [d.reportID, d.unit, d.vendor, d.model, d.firmware, d.sourceKind, d.auditDate, d.generatedAt, now, d.body])
-                guard db.changesCount == 1 else { continue }
-                fresh += 1
-                for f in d.findings {
-                    try db.execute(sql: "INSERT INTO findings (report_id, check_id, area, status, severity) VALUES (?, ?, ?, ?, ?)",
-                                   arguments: [d.reportID, f.check, f.area, f.status, f.severity])
-                }
-                for k in d.hostKeys { try db.execute(sql: "INSERT INTO fingerprints VALUES (?, 'host_key', ?)", arguments: [d.reportID, k]) }
-                for h in d.passwordHMACs { try db.execute(sql: "INSERT INTO fingerprints VALUES (?, 'password_hash', ?)", arguments: [d.reportID, h]) }
+    public func ingest(_ docs: [ReportDocument], fleet: String = "default", factory: FactoryFingerprints = FactoryFingerprints()) throws -> IngestOutcome {
+        try write { try FleetLedger.ingest($0, docs, fleet: fleet, factory: factory) }
+    }
+
+    public func reportCount() throws -> Int { try read { try $0.scalar("SELECT count(*) FROM reports") } }
+
+    /// Report ids stored (tests and the fault checks compare them with what was acknowledged).
+    public func reportIDs() throws -> Set<String> { try read { Set(try $0.rows("SELECT report_id FROM reports", []).compactMap { $0.first?.text }) } }
+
+    public func periods() throws -> [String] { try read { try VendorMetrics.periods($0) } }
+
+    /// Vendor metrics of a period ("all" or YYYY-MM), with the change since the previous period.
+    public func metrics(by grouping: Grouping, period: String = "all") throws -> [GroupMetrics] {
+        try read { try VendorMetrics.withChange($0, by: grouping, period: period) }
+    }
+
+    /// Metrics of every month, oldest first (trend lines).
+    public func trend(by grouping: Grouping) throws -> [(period: String, metrics: [GroupMetrics])] {
+        try read { e in try VendorMetrics.periods(e).map { ($0, try VendorMetrics.compute(e, by: grouping, period: $0)) } }
+    }
+
+    public func clusters(period: String = "all", limit: Int = 10) throws -> [SharedCluster] {
+        try read { try VendorMetrics.clusters($0, period: period, limit: limit) }
+    }
+
+    /// The units of a vendor (latest report each), worst first.
+    public func units(vendor: String, limit: Int = 500) throws -> [UnitRow] {
+        try read { e in
+            try e.rows("""
+                SELECT un.unit, g.model, g.firmware, un.report_id, un.audit_date, un.failing, un.flags, r.source_kind
+                FROM units un JOIN fleet_groups g ON g.group_id = un.group_id JOIN reports r ON r.report_id = un.report_id
+                WHERE un.period = ? AND g.vendor = ? ORDER BY un.failing DESC, un.unit LIMIT ?
+                """, [.text(FleetSchema.periodAll), .text(vendor), .int(Int64(limit))]).map {
+                UnitRow(unit: $0[0].text ?? "", vendor: vendor, model: $0[1].text ?? "", firmware: $0[2].text ?? "",
+                        reportID: $0[3].text ?? "", auditDate: $0[4].text ?? "", failing: $0[5].int ?? 0,
+                        flags: Int64($0[6].int ?? 0), sourceKind: $0[7].text ?? "")
             }
-            return fresh
         }
     }
 
-    public func reportCount() throws -> Int { try db.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM reports") ?? 0 } }
+    /// Every stored report of a unit (a keyed device id, or `report:<id>`), newest first, as stored.
+    public func reports(unit: String) throws -> [(reportID: String, auditDate: String, body: String)] {
+        try read { e in
+            try e.rows("SELECT report_id, audit_date, body FROM reports WHERE unit = ? ORDER BY audit_date DESC, generated_at DESC, report_id",
+                       [.text(unit)]).map { ($0[0].text ?? "", $0[1].text ?? "", $0[2].text ?? "") }
+        }
+    }
+}
 
-    /// Direct access (the metrics build a temporary table of the latest reports).
-    public func read<T>(_ body: (Database) throws -> T) throws -> T { try db.inDatabase(body) }
+public struct UnitRow {
+    public let unit, vendor, model, firmware, reportID, auditDate: String
+    public let failing: Int
+    public let flags: Int64
+    public let sourceKind: String
+    public func has(_ f: UnitFlag) -> Bool { flags & f.bit != 0 }
 }

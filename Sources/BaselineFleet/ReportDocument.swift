@@ -13,6 +13,8 @@ public struct FindingRow: Equatable {
     public let area: String
     public let status: String
     public let severity: String
+    public var message: String = ""
+    public var details: [String] = []     // evidence details (LIFE-02 carries the support end date there)
 }
 
 public struct ReportDocument {
@@ -27,6 +29,10 @@ public struct ReportDocument {
     public let findings: [FindingRow]
     public let hostKeys: [String]         // SHA256:… of public host keys
     public let passwordHMACs: [String]    // keyed fingerprints of password hashes
+    public let secretHMACs: [String]      // keyed fingerprints of other private keys
+    public let fleetKeyID: String?        // "sha256:…" of the fleet key the fingerprints are keyed with
+    public let profileChain: [String]     // the profile and the ones it extends
+    public let buildID: String?
     public let body: Data                 // the document, re-serialized with sorted keys
 
     /// The unit this report is about: the keyed device id, else the report itself (one report, one unit).
@@ -36,27 +42,33 @@ public struct ReportDocument {
     static let severities: Set<String> = ["info", "low", "medium", "high", "critical"]
 
     /// Every report in `data`: one report, a JSON array of reports (a batch), or a scan document's agent reports.
-    public static func parse(_ data: Data, source: String) throws -> [ReportDocument] {
+    /// With a validator, every report is checked against the report schema first.
+    public static func parse(_ data: Data, source: String, validator: SchemaValidator? = nil) throws -> [ReportDocument] {
         let json: Any
         do { json = try JSONSerialization.jsonObject(with: data) } catch {
             throw IngestError(source: source, message: "not JSON (\(JSONErrorText.of(error)))")
         }
         if let list = json as? [Any] {
             var out: [ReportDocument] = []
-            for (i, item) in list.enumerated() { out += try documents(item, source: "\(source)[\(i)]") }
+            for (i, item) in list.enumerated() { out += try documents(item, source: "\(source)[\(i)]", validator: validator) }
             return out
         }
-        return try documents(json, source: source)
+        return try documents(json, source: source, validator: validator)
     }
 
-    static func documents(_ json: Any, source: String) throws -> [ReportDocument] {
+    static func documents(_ json: Any, source: String, validator: SchemaValidator?) throws -> [ReportDocument] {
         guard let o = json as? [String: Any] else { throw IngestError(source: source, message: "expected a JSON object") }
         switch o["schema"] as? String {
-        case "baseline.report/1": return [try report(o, source: source)]
+        case "baseline.report/1":
+            if let v = validator { do { try v.validate(o) } catch { throw IngestError(source: source, message: "not a valid baseline.report/1: \(error)") } }
+            return [try report(o, source: source)]
         case "baseline.scan/1":
             var out: [ReportDocument] = []
             for (i, d) in ((o["devices"] as? [[String: Any]]) ?? []).enumerated() {
-                if let r = d["report"] as? [String: Any] { out.append(try report(r, source: "\(source) devices[\(i)].report")) }
+                if let r = d["report"] as? [String: Any] {
+                    if let v = validator { do { try v.validate(r) } catch { throw IngestError(source: "\(source) devices[\(i)].report", message: "not a valid baseline.report/1: \(error)") } }
+                    out.append(try report(r, source: "\(source) devices[\(i)].report"))
+                }
             }
             return out
         case let s?: throw IngestError(source: source, message: "schema '\(s)' is not baseline.report/1 or baseline.scan/1")
@@ -88,17 +100,26 @@ public struct ReportDocument {
             let severity: String = try need(f["severity"], "findings[\(i)].severity", "a severity")
             guard statuses.contains(status) else { throw IngestError(source: source, message: "'findings[\(i)].status': expected pass, fail, warn, info, skip or error, found '\(status)'") }
             guard severities.contains(severity) else { throw IngestError(source: source, message: "'findings[\(i)].severity': expected info, low, medium, high or critical, found '\(severity)'") }
-            findings.append(FindingRow(check: check, area: area, status: status, severity: severity))
+            let details = ((f["evidence"] as? [[String: Any]]) ?? []).compactMap { $0["detail"] as? String }
+            findings.append(FindingRow(check: check, area: area, status: status, severity: severity,
+                                       message: f["message"] as? String ?? "", details: details))
         }
         let fp = o["fingerprints"] as? [String: Any] ?? [:]
         let hostKeys = ((fp["host_keys"] as? [[String: Any]]) ?? []).compactMap { $0["sha256"] as? String }
         let hmacs = ((fp["password_hashes"] as? [[String: Any]]) ?? []).compactMap { $0["hmac_sha256"] as? String }
+        let secrets = ((fp["private_keys"] as? [[String: Any]]) ?? []).compactMap { $0["hmac_sha256"] as? String }
+        for h in hmacs + hostKeys + secrets where h.hasPrefix("$") {
+            throw IngestError(source: source, message: "'fingerprints': a value starts with '$' (a crypt(3) hash): reports must carry keyed fingerprints, never password hashes")
+        }
+        let profile = o["profile"] as? [String: Any] ?? [:]
+        let chain = (profile["chain"] as? [String]) ?? [(profile["id"] as? String)].compactMap { $0 }
         let body = try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
         return ReportDocument(reportID: id.lowercased(), sourceKind: kind, auditDate: date, generatedAt: generated,
                               vendor: subject["vendor"] as? String ?? "(unknown)", model: subject["model"] as? String ?? "(unknown)",
                               firmware: subject["firmware_version"] as? String ?? subject["os_version"] as? String ?? "(unknown)",
                               deviceID: subject["device_id"] as? String, findings: findings, hostKeys: hostKeys,
-                              passwordHMACs: hmacs, body: body)
+                              passwordHMACs: hmacs, secretHMACs: secrets, fleetKeyID: fp["fleet_key_id"] as? String,
+                              profileChain: chain, buildID: subject["build_id"] as? String, body: body)
     }
 }
 

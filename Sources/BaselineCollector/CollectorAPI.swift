@@ -1,0 +1,196 @@
+// The collector's HTTP routes. Ingest answers only after the store's transaction has committed: 201 with what was
+// stored (200 when every report was already stored); 401 without a known token; 403 for a report keyed with another
+// fleet's key; 413 over the body limit; 415 for a body that is not JSON by its content type; 400 for malformed JSON;
+// 422 for a document that is not a valid report; 503 when the store cannot take it (disk full, server gone) — in
+// every refusal nothing of the request is stored. Errors are JSON: {"error": "…"}.
+import BaselineFleet
+import Foundation
+import Hummingbird
+import NIOCore
+
+final class CollectorAPI: Sendable {
+    let store: FleetStore
+    let tokens: FleetTokens
+    let validator: SchemaValidator
+    let factory: FactoryFingerprints
+    let maxBody: Int
+    let counters = RequestCounters()
+
+    init(store: FleetStore, tokens: FleetTokens, validator: SchemaValidator, factory: FactoryFingerprints, maxBody: Int) {
+        self.store = store; self.tokens = tokens; self.validator = validator; self.factory = factory; self.maxBody = maxBody
+    }
+
+    /// Store work runs off the concurrency pool (SQLite and the PostgreSQL client block).
+    static let storeQueue = DispatchQueue(label: "baseline-collector.store", attributes: .concurrent)
+
+    func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { c in CollectorAPI.storeQueue.async { c.resume(with: Result { try work() }) } }
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ object: Any) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data + Data("\n".utf8))))
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ body: String, type: String) -> Response {
+        Response(status: status, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    func refuse(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        counters.count(Int(status.code))
+        var r = CollectorAPI.json(status, ["error": message, "status": Int(status.code)])
+        if status == .unauthorized { r.headers[.wwwAuthenticate] = "Bearer realm=\"baseline-collector\"" }
+        return r
+    }
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.post("/v1/reports") { request, _ in try await self.ingest(request) }
+        router.get("/v1/vendors") { request, _ in try await self.vendors(request) }
+        router.get("/v1/vendors/:vendor") { _, context in try await self.vendor(context.parameters.get("vendor") ?? "") }
+        router.get("/v1/devices/:id") { _, context in try await self.device(context.parameters.get("id") ?? "") }
+        router.get("/v1/clusters") { _, _ in try await self.clusters() }
+        router.get("/metrics") { _, _ in try await self.prometheus() }
+        router.get("/") { _, _ in try await self.page { try Dashboard.overview(self.store) } }
+        router.get("/vendors/:vendor") { _, context in
+            let v = Dashboard.unescape(context.parameters.get("vendor") ?? "")
+            return try await self.page { try Dashboard.vendor(self.store, v) }
+        }
+        router.get("/devices/:id") { _, context in
+            let id = Dashboard.unescape(context.parameters.get("id") ?? "")
+            return try await self.page { try Dashboard.device(self.store, id) }
+        }
+        return router
+    }
+
+    func ingest(_ request: Request) async throws -> Response {
+        guard let auth = request.headers[.authorization], auth.hasPrefix("Bearer "), let token = tokens.fleet(for: String(auth.dropFirst(7))) else {
+            return refuse(.unauthorized, request.headers[.authorization] == nil ? "no bearer token: send Authorization: Bearer TOKEN" : "unknown token")
+        }
+        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+            return refuse(.unsupportedMediaType, "content type \(type): expected application/json")
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBody {
+            return refuse(.contentTooLarge, "body of \(length) bytes: the limit is \(maxBody)")
+        }
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: maxBody) } catch {
+            return refuse(.contentTooLarge, "body over the limit of \(maxBody) bytes")
+        }
+        let data = Data(buffer.readableBytesView)
+        let docs: [ReportDocument]
+        do { docs = try ReportDocument.parse(data, source: "request body", validator: validator) } catch let e as IngestError {
+            return refuse(e.message.hasPrefix("not JSON") ? .badRequest : .unprocessableContent, e.description)
+        }
+        if docs.isEmpty { return refuse(.unprocessableContent, "request body: no report in the document") }
+        if let pinned = token.fleetKeyID, let other = docs.first(where: { $0.fleetKeyID != nil && $0.fleetKeyID != pinned }) {
+            return refuse(.forbidden, "report \(other.reportID) is keyed with fleet key \(other.fleetKeyID ?? ""), not fleet '\(token.fleet)''s \(pinned)")
+        }
+        let store = self.store, factory = self.factory, fleet = token.fleet
+        let box = UncheckedDocs(docs: docs)
+        let outcome: IngestOutcome
+        do { outcome = try await blocking { try store.ingest(box.docs, fleet: fleet, factory: factory) } } catch {
+            return refuse(.serviceUnavailable, "not stored: \(error)")
+        }
+        let status: HTTPResponse.Status = outcome.stored > 0 ? .created : .ok
+        counters.count(Int(status.code), reports: outcome.stored)
+        return CollectorAPI.json(status, ["fleet": fleet, "received": outcome.received, "stored": outcome.stored,
+                                          "duplicates": outcome.duplicates, "report_ids": docs.map { $0.reportID }])
+    }
+
+    func grouping(_ request: Request) -> Grouping? { Grouping(rawValue: request.uri.queryParameters.get("by") ?? "vendor") }
+
+    func vendors(_ request: Request) async throws -> Response {
+        guard let by = grouping(request) else { return refuse(.badRequest, "by: expected vendor, model or firmware") }
+        let period = request.uri.queryParameters.get("period") ?? "all"
+        let store = self.store
+        do {
+            let text = try await blocking { () -> String in
+                let p = period == "latest" ? (try store.periods().last ?? "all") : period
+                return MetricsRenderer.render(try store.metrics(by: by, period: p), by: by, format: "json", period: p)
+            }
+            return CollectorAPI.text(.ok, text, type: "application/json")
+        } catch { return refuse(.serviceUnavailable, "\(error)") }
+    }
+
+    func vendor(_ raw: String) async throws -> Response {
+        let name = Dashboard.unescape(raw), store = self.store
+        do {
+            let result = try await blocking { () -> String? in
+                let models = try store.metrics(by: .firmware).filter { $0.vendor == name }
+                guard !models.isEmpty else { return nil }
+                let vendorRow = try store.metrics(by: .vendor).first { $0.vendor == name }
+                let units = try store.units(vendor: name)
+                let doc: [String: Any] = [
+                    "schema": "baseline.vendor/1", "vendor": name,
+                    "metrics": vendorRow.map { MetricsRenderer.object($0) } ?? [:],
+                    "firmware_builds": models.map { MetricsRenderer.object($0) },
+                    "units": units.map { ["unit": $0.unit, "model": $0.model, "firmware": $0.firmware, "report_id": $0.reportID,
+                                          "audit_date": $0.auditDate, "failing": $0.failing, "source_kind": $0.sourceKind,
+                                          "factory_secrets": $0.has(.factorySecrets)] as [String: Any] },
+                ]
+                return String(decoding: try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys]), as: UTF8.self)
+            }
+            guard let body = result else { return refuse(.notFound, "no vendor '\(name)' in the store") }
+            return CollectorAPI.text(.ok, body + "\n", type: "application/json")
+        } catch { return refuse(.serviceUnavailable, "\(error)") }
+    }
+
+    func device(_ raw: String) async throws -> Response {
+        let id = Dashboard.unescape(raw), store = self.store
+        do {
+            let body = try await blocking { () -> String? in
+                let reports = try store.reports(unit: id)
+                guard !reports.isEmpty else { return nil }
+                return "{\"reports\":[" + reports.map { $0.body }.joined(separator: ",") + "],\"schema\":\"baseline.device/1\",\"unit\":"
+                    + String(decoding: try JSONSerialization.data(withJSONObject: [id], options: []), as: UTF8.self).dropFirst().dropLast() + "}\n"
+            }
+            guard let b = body else { return refuse(.notFound, "no unit '\(id)' in the store") }
+            return CollectorAPI.text(.ok, b, type: "application/json")
+        } catch { return refuse(.serviceUnavailable, "\(error)") }
+    }
+
+    func clusters() async throws -> Response {
+        let store = self.store
+        do {
+            let body = try await blocking { () -> String in
+                let list = try store.clusters(limit: 20).map { c -> [String: Any] in
+                    ["kind": c.kind, "fingerprint": c.fingerprint, "units": c.units,
+                     "by_model": c.byModel.map { ["vendor": $0.vendor, "model": $0.model, "units": $0.units] as [String: Any] }]
+                }
+                return String(decoding: try JSONSerialization.data(withJSONObject: ["schema": "baseline.clusters/1", "clusters": list], options: [.sortedKeys]), as: UTF8.self) + "\n"
+            }
+            return CollectorAPI.text(.ok, body, type: "application/json")
+        } catch { return refuse(.serviceUnavailable, "\(error)") }
+    }
+
+    func prometheus() async throws -> Response {
+        let store = self.store, counters = self.counters
+        do {
+            let body = try await blocking { try PrometheusText.render(store, counters: counters) }
+            return CollectorAPI.text(.ok, body, type: "text/plain; version=0.0.4; charset=utf-8")
+        } catch { return refuse(.serviceUnavailable, "\(error)") }
+    }
+
+    func page(_ build: @escaping @Sendable () throws -> String?) async throws -> Response {
+        do {
+            guard let html = try await blocking(build) else { return CollectorAPI.text(.notFound, Dashboard.notFound, type: "text/html; charset=utf-8") }
+            return CollectorAPI.text(.ok, html, type: "text/html; charset=utf-8")
+        } catch { return refuse(.serviceUnavailable, "\(error)") }
+    }
+}
+
+struct UncheckedDocs: @unchecked Sendable { let docs: [ReportDocument] }
+
+/// Requests answered by this process, by status (Prometheus counters; each collector process reports its own).
+final class RequestCounters: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byStatus: [Int: Int] = [:]
+    private(set) var reportsStored = 0
+
+    func count(_ status: Int, reports: Int = 0) {
+        lock.lock(); byStatus[status, default: 0] += 1; reportsStored += reports; lock.unlock()
+    }
+
+    func snapshot() -> ([Int: Int], Int) { lock.lock(); defer { lock.unlock() }; return (byStatus, reportsStored) }
+}

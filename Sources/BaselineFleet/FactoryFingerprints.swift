@@ -1,0 +1,35 @@
+// The fingerprints vendor profiles list as baked into their factory images (`factory_fingerprints`), read from the
+// profile files, so the collector can count the units that still carry them.
+import Foundation
+
+public struct FactoryFingerprints: Sendable {
+    var byProfile: [String: (extends: [String], prints: Set<String>)] = [:]
+
+    public init() {}
+
+    /// Every `*.json` profile under `directory` (recursively); files that are not profiles are skipped.
+    public init(directory: String) {
+        let fm = FileManager.default
+        guard let walker = fm.enumerator(atPath: directory) else { return }
+        for case let rel as String in walker where rel.hasSuffix(".json") {
+            guard let data = fm.contents(atPath: directory + "/" + rel),
+                  let o = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+                  (o["schema"] as? String)?.hasPrefix("baseline.profile/") == true, let id = o["id"] as? String else { continue }
+            let ext: [String] = (o["extends"] as? [String]) ?? [(o["extends"] as? String)].compactMap { $0 }
+            byProfile[id] = (ext, Set((o["factory_fingerprints"] as? [String]) ?? []))
+        }
+    }
+
+    public var profileCount: Int { byProfile.count }
+
+    /// The factory fingerprints of a report's profile chain.
+    func fingerprints(for chain: [String]) -> Set<String> {
+        var out = Set<String>(), seen = Set<String>(), queue = chain
+        while let id = queue.popLast() {
+            guard seen.insert(id).inserted, let p = byProfile[id] else { continue }
+            out.formUnion(p.prints)
+            queue += p.extends
+        }
+        return out
+    }
+}

@@ -1,0 +1,126 @@
+// What one report contributes to the fleet view, derived once at ingest: the status of every check, a set of unit
+// flags (update hygiene, lifecycle, disclosure, factory secrets) and the day counts the lifecycle medians are made of.
+import Foundation
+
+/// One bit per fact about a unit; group statistics keep a count per flag.
+public enum UnitFlag: Int, CaseIterable {
+    case updateClean        // no failing UPD check
+    case signedUpdates      // an update-signature check (UPD-02…05) passes and none fails
+    case tlsUpdates         // UPD-06 passes (feeds and servers over verified TLS)
+    case automaticUpdates   // UPD-07 passes
+    case endOfLife          // LIFE-04 or LIFE-05 fails: EOL base OS or component
+    case supportDeclared    // LIFE-02 found a support end date
+    case supportOver        // LIFE-02 fails: the declared support period is over
+    case supportGap         // support declared and not over, yet on an EOL base or component
+    case disclosure         // DISC-01 passes
+    case factorySecrets     // carries a fingerprint its vendor profile lists as the factory image's
+    case credentialsClean   // no failing CRED check
+    case hasHostKey
+    case hasPasswordHash
+
+    public var column: String { "c_" + String(describing: self).snakeCased }
+    var bit: Int64 { 1 << Int64(rawValue) }
+}
+
+extension String {
+    var snakeCased: String {
+        var out = ""
+        for ch in self { if ch.isUppercase { out += "_" + ch.lowercased() } else { out.append(ch) } }
+        return out
+    }
+}
+
+struct UnitSummary {
+    var checks: [(String, Character)]     // check id, status letter p/f/w/i/s/e
+    var flags: Int64
+    var failing: Int
+    var supportDays: Int?                 // support end − audit date (negative: over)
+    var eolDaysPast: Int?                 // audit date − end of life of the base OS, when it is past
+    var firmwareAgeDays: Int?             // audit date − build date, when the build id is a date
+
+    static func letter(_ status: String) -> Character {
+        switch status { case "pass": "p"; case "fail": "f"; case "warn": "w"; case "info": "i"; case "skip": "s"; default: "e" }
+    }
+
+    /// `CRED-01=f;CRED-02=p;…`: what the units table keeps so a replaced report's contribution can be taken back.
+    var encodedChecks: String { checks.map { "\($0.0)=\($0.1)" }.joined(separator: ";") }
+
+    static func decode(_ s: String) -> [(String, Character)] {
+        s.split(separator: ";").compactMap { part in
+            guard let eq = part.firstIndex(of: "="), let c = part[part.index(after: eq)...].first else { return nil }
+            return (String(part[..<eq]), c)
+        }
+    }
+
+    init(_ d: ReportDocument, factory: Set<String>) {
+        checks = d.findings.map { ($0.check, UnitSummary.letter($0.status)) }
+        failing = d.findings.filter { $0.status == "fail" }.count
+        var status: [String: String] = [:]
+        for f in d.findings { status[f.check] = f.status }
+        let fails = Set(d.findings.filter { $0.status == "fail" }.map { $0.check })
+        var set: Set<UnitFlag> = []
+        if !fails.contains(where: { $0.hasPrefix("UPD-") }) { set.insert(.updateClean) }
+        let signature = ["UPD-02", "UPD-03", "UPD-04", "UPD-05"]
+        if signature.contains(where: { status[$0] == "pass" }) && !signature.contains(where: { fails.contains($0) }) { set.insert(.signedUpdates) }
+        if status["UPD-06"] == "pass" { set.insert(.tlsUpdates) }
+        if status["UPD-07"] == "pass" { set.insert(.automaticUpdates) }
+        let eol = fails.contains("LIFE-04") || fails.contains("LIFE-05")
+        if eol { set.insert(.endOfLife) }
+        let life02 = d.findings.first { $0.check == "LIFE-02" }
+        let audit = CivilDay.parse(d.auditDate)
+        if let f = life02, let end = (f.details + [f.message]).lazy.compactMap(CivilDay.last).first, let a = audit {
+            set.insert(.supportDeclared)
+            supportDays = end - a
+        }
+        if fails.contains("LIFE-02") { set.insert(.supportOver) }
+        if set.contains(.supportDeclared) && !fails.contains("LIFE-02") && eol { set.insert(.supportGap) }
+        if status["DISC-01"] == "pass" { set.insert(.disclosure) }
+        let prints = d.hostKeys + (d.passwordHMACs + d.secretHMACs).map { "hmac-sha256:" + $0 }  // `baseline fingerprint` form
+        if !factory.isEmpty && prints.contains(where: factory.contains) { set.insert(.factorySecrets) }
+        if !fails.contains(where: { $0.hasPrefix("CRED-") }) { set.insert(.credentialsClean) }
+        if !d.hostKeys.isEmpty { set.insert(.hasHostKey) }
+        if !d.passwordHMACs.isEmpty { set.insert(.hasPasswordHash) }
+        if let f = d.findings.first(where: { $0.check == "LIFE-04" && $0.status == "fail" }),
+           let end = CivilDay.last(f.message), let a = audit, a >= end { eolDaysPast = a - end }
+        if let b = d.buildID, let built = CivilDay.leading(b), let a = audit, a >= built { firmwareAgeDays = a - built }
+        flags = set.reduce(0) { $0 | $1.bit }
+    }
+}
+
+/// Days since 1970-01-01 for the civil dates reports carry.
+enum CivilDay {
+    static func from(_ y: Int, _ m: Int, _ d: Int) -> Int? {
+        guard (1970...2200).contains(y), (1...12).contains(m), (1...31).contains(d) else { return nil }
+        let yy = m <= 2 ? y - 1 : y
+        let era = yy / 400, yoe = yy - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    /// `YYYY-MM-DD` exactly.
+    static func parse(_ s: String) -> Int? {
+        let p = s.split(separator: "-")
+        guard s.utf8.count == 10, p.count == 3, let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2]) else { return nil }
+        return from(y, m, d)
+    }
+
+    /// The last `YYYY-MM-DD` in a text.
+    static func last(_ s: String) -> Int? {
+        let u = Array(s.utf8)
+        guard u.count >= 10 else { return nil }
+        for i in stride(from: u.count - 10, through: 0, by: -1) where u[i + 4] == 45 && u[i + 7] == 45 {
+            if let v = parse(String(decoding: u[i..<(i + 10)], as: UTF8.self)) { return v }
+        }
+        return nil
+    }
+
+    /// A build id that starts with a date: `20250802-0911`, `2026-09-12T08:30`.
+    static func leading(_ s: String) -> Int? {
+        let u = Array(s.utf8)
+        if u.count >= 10, let v = parse(String(decoding: u[0..<10], as: UTF8.self)) { return v }
+        guard u.count >= 8, u[0..<8].allSatisfy({ $0 >= 48 && $0 <= 57 }), u.count == 8 || !(u[8] >= 48 && u[8] <= 57) else { return nil }
+        let digits = String(decoding: u[0..<8], as: UTF8.self)
+        return from(Int(digits.prefix(4))!, Int(digits.dropFirst(4).prefix(2))!, Int(digits.suffix(2))!)
+    }
+}
