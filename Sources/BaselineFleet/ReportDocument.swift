@@ -33,7 +33,7 @@ public struct ReportDocument {
     public let fleetKeyID: String?        // "sha256:…" of the fleet key the fingerprints are keyed with
     public let profileChain: [String]     // the profile and the ones it extends
     public let buildID: String?
-    public let body: Data                 // the document, re-serialized with sorted keys
+    public let body: Data                 // the report as it arrived
 
     /// The unit this report is about: the keyed device id, else the report itself (one report, one unit).
     public var unit: String { deviceID ?? "report:" + reportID }
@@ -42,32 +42,57 @@ public struct ReportDocument {
     static let severities: Set<String> = ["info", "low", "medium", "high", "critical"]
 
     /// Every report in `data`: one report, a JSON array of reports (a batch), or a scan document's agent reports.
-    /// With a validator, every report is checked against the report schema first.
+    /// With a validator, every report is checked against the report schema first. A report is stored as the bytes
+    /// it arrived in; the elements of a batch are parsed and validated on all cores.
     public static func parse(_ data: Data, source: String, validator: SchemaValidator? = nil) throws -> [ReportDocument] {
-        let json: Any
-        do { json = try JSONSerialization.jsonObject(with: data) } catch {
-            throw IngestError(source: source, message: "not JSON (\(JSONErrorText.of(error)))")
+        let bytes = [UInt8](data)
+        guard let elements = JSONSlices.arrayElements(bytes) else {
+            return try documents(try json(Data(bytes), source: source, bytes: bytes, offset: 0), source: source, validator: validator, raw: data)
         }
-        if let list = json as? [Any] {
+        let chunk = max(64, elements.count / (ProcessInfo.processInfo.activeProcessorCount * 4) + 1)
+        let starts = Array(stride(from: 0, to: elements.count, by: chunk))
+        let results = ResultSlots(count: starts.count)
+        DispatchQueue.concurrentPerform(iterations: starts.count) { c in
             var out: [ReportDocument] = []
-            for (i, item) in list.enumerated() { out += try documents(item, source: "\(source)[\(i)]", validator: validator) }
-            return out
+            do {
+                for i in starts[c]..<min(starts[c] + chunk, elements.count) {
+                    let r = elements[i], raw = Data(bytes[r])
+                    let name = "\(source)[\(i)]"
+                    out += try documents(try json(raw, source: name, bytes: bytes, offset: r.lowerBound), source: name, validator: validator, raw: raw)
+                }
+                results.set(c, .success(out))
+            } catch { results.set(c, .failure(error)) }
         }
-        return try documents(json, source: source, validator: validator)
+        var all: [ReportDocument] = []
+        all.reserveCapacity(elements.count)
+        for c in 0..<starts.count { all += try results.get(c).get() }
+        return all
     }
 
-    static func documents(_ json: Any, source: String, validator: SchemaValidator?) throws -> [ReportDocument] {
+    static func json(_ d: Data, source: String, bytes: [UInt8], offset: Int) throws -> Any {
+        do { return try JSONSerialization.jsonObject(with: d) } catch {
+            var whereText = ""
+            if let index = (error as NSError).userInfo["NSJSONSerializationErrorIndex"] as? Int {
+                let at = min(bytes.count, offset + index)
+                let line = 1 + bytes[0..<at].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+                whereText = "line \(line): "
+            }
+            throw IngestError(source: source, message: "\(whereText)not JSON (\(JSONErrorText.of(error)))")
+        }
+    }
+
+    static func documents(_ json: Any, source: String, validator: SchemaValidator?, raw: Data?) throws -> [ReportDocument] {
         guard let o = json as? [String: Any] else { throw IngestError(source: source, message: "expected a JSON object") }
         switch o["schema"] as? String {
         case "baseline.report/1":
             if let v = validator { do { try v.validate(o) } catch { throw IngestError(source: source, message: "not a valid baseline.report/1: \(error)") } }
-            return [try report(o, source: source)]
+            return [try report(o, source: source, raw: raw)]
         case "baseline.scan/1":
             var out: [ReportDocument] = []
             for (i, d) in ((o["devices"] as? [[String: Any]]) ?? []).enumerated() {
                 if let r = d["report"] as? [String: Any] {
                     if let v = validator { do { try v.validate(r) } catch { throw IngestError(source: "\(source) devices[\(i)].report", message: "not a valid baseline.report/1: \(error)") } }
-                    out.append(try report(r, source: "\(source) devices[\(i)].report"))
+                    out.append(try report(r, source: "\(source) devices[\(i)].report", raw: nil))
                 }
             }
             return out
@@ -76,7 +101,7 @@ public struct ReportDocument {
         }
     }
 
-    static func report(_ o: [String: Any], source: String) throws -> ReportDocument {
+    static func report(_ o: [String: Any], source: String, raw: Data?) throws -> ReportDocument {
         func need<T>(_ v: Any?, _ path: String, _ what: String) throws -> T {
             guard let x = v as? T else { throw IngestError(source: source, message: "'\(path)': expected \(what)") }
             return x
@@ -113,7 +138,7 @@ public struct ReportDocument {
         }
         let profile = o["profile"] as? [String: Any] ?? [:]
         let chain = (profile["chain"] as? [String]) ?? [(profile["id"] as? String)].compactMap { $0 }
-        let body = try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
+        let body = try raw ?? JSONSerialization.data(withJSONObject: o)
         return ReportDocument(reportID: id.lowercased(), sourceKind: kind, auditDate: date, generatedAt: generated,
                               vendor: subject["vendor"] as? String ?? "(unknown)", model: subject["model"] as? String ?? "(unknown)",
                               firmware: subject["firmware_version"] as? String ?? subject["os_version"] as? String ?? "(unknown)",
@@ -127,5 +152,58 @@ enum JSONErrorText {
     static func of(_ e: Error) -> String {
         let ns = e as NSError
         return (ns.userInfo["NSDebugDescription"] as? String) ?? ns.localizedDescription
+    }
+}
+
+/// Per-chunk results of the concurrent parse.
+final class ResultSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<[ReportDocument], Error>?]
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<[ReportDocument], Error>) { lock.lock(); slots[i] = r; lock.unlock() }
+    func get(_ i: Int) -> Result<[ReportDocument], Error> { lock.lock(); defer { lock.unlock() }; return slots[i]! }
+}
+
+/// The byte ranges of a top-level JSON array's elements, found without parsing them (strings and nesting skipped);
+/// nil when the text is not an array or is malformed (the full parser then names the error).
+enum JSONSlices {
+    static func arrayElements(_ b: [UInt8]) -> [Range<Int>]? {
+        var i = 0
+        func space() { while i < b.count, b[i] == 32 || b[i] == 10 || b[i] == 13 || b[i] == 9 { i += 1 } }
+        space()
+        guard i < b.count, b[i] == 91 else { return nil }   // [
+        i += 1
+        var out: [Range<Int>] = []
+        space()
+        if i < b.count, b[i] == 93 { i += 1; space(); return i == b.count ? [] : nil }
+        while true {
+            space()
+            let start = i
+            var depth = 0
+            scan: while i < b.count {
+                switch b[i] {
+                case 34:                                     // a string: to its closing quote
+                    i += 1
+                    while i < b.count, b[i] != 34 { i += b[i] == 92 ? 2 : 1 }
+                    guard i < b.count else { return nil }
+                case 123, 91: depth += 1
+                case 125, 93:
+                    if depth == 0 { break scan }
+                    depth -= 1
+                case 44 where depth == 0: break scan         // ,
+                default: break
+                }
+                i += 1
+            }
+            guard i < b.count, i > start else { return nil }
+            var end = i
+            while end > start, b[end - 1] == 32 || b[end - 1] == 10 || b[end - 1] == 13 || b[end - 1] == 9 { end -= 1 }
+            out.append(start..<end)
+            if b[i] == 44 { i += 1; continue }
+            guard b[i] == 93 else { return nil }
+            i += 1
+            space()
+            return i == b.count ? out : nil
+        }
     }
 }

@@ -47,82 +47,96 @@ public final class SchemaValidator: @unchecked Sendable {
         return node as? [String: Any]
     }
 
-    static func isInteger(_ v: Any) -> Bool {
-        guard let n = v as? NSNumber, !isBool(v) else { return false }
-        return n.doubleValue.rounded() == n.doubleValue
+    /// A JSON value by kind. Swift collections are tested before any cast to a Foundation class: casting a Swift
+    /// dictionary to NSNumber would bridge (copy) it first.
+    enum Value {
+        case object([String: Any]), array([Any]), string(String), number(NSNumber), bool(Bool), null, other
     }
 
-    /// JSONSerialization gives booleans as NSNumbers of C type 'c' (integers are 'q', reals 'd').
-    static func isBool(_ v: Any) -> Bool {
-        guard let n = v as? NSNumber else { return false }
-        return n.objCType.pointee == 0x63
+    static func kind(_ v: Any) -> Value {
+        if let o = v as? [String: Any] { return .object(o) }
+        if let a = v as? [Any] { return .array(a) }
+        if let s = v as? String { return .string(s) }
+        if v is NSNull { return .null }
+        if let n = v as? NSNumber { return n.objCType.pointee == 0x63 ? .bool(n.boolValue) : .number(n) }  // 'c': a JSON boolean
+        return .other
     }
 
-    static func typeMatches(_ v: Any, _ t: String) -> Bool {
-        switch t {
-        case "null": return v is NSNull
-        case "boolean": return isBool(v)
-        case "integer": return !isBool(v) && isInteger(v)
-        case "number": return !isBool(v) && v is NSNumber
-        case "string": return v is String
-        case "array": return v is [Any]
-        case "object": return v is [String: Any]
+    static func isBool(_ v: Any) -> Bool { if case .bool = kind(v) { return true }; return false }
+
+    static func typeMatches(_ k: Value, _ t: String) -> Bool {
+        switch (k, t) {
+        case (.null, "null"), (.bool, "boolean"), (.string, "string"), (.array, "array"), (.object, "object"), (.number, "number"): return true
+        case (.number(let n), "integer"): return n.doubleValue.rounded() == n.doubleValue
         default: return false
         }
     }
 
-    static func equal(_ a: Any, _ b: Any) -> Bool {
-        if a is NSNull || b is NSNull { return a is NSNull && b is NSNull }
-        if isBool(a) != isBool(b) { return false }
-        if let x = a as? String, let y = b as? String { return x == y }
-        if let x = a as? NSNumber, let y = b as? NSNumber { return x == y }
-        return false
+    static func equal(_ a: Value, _ b: Value) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.string(let x), .string(let y)): return x == y
+        case (.number(let x), .number(let y)): return x == y
+        default: return false
+        }
     }
 
-    static func show(_ v: Any) -> String {
-        if let s = v as? String { return "'\(s.prefix(60))'" }
-        if v is NSNull { return "null" }
-        if isBool(v) { return (v as? NSNumber)?.boolValue == true ? "true" : "false" }
-        if let n = v as? NSNumber { return n.stringValue }
-        if v is [Any] { return "an array" }
-        return "an object"
+    static func show(_ k: Value) -> String {
+        switch k {
+        case .string(let s): return "'\(s.prefix(60))'"
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let n): return n.stringValue
+        case .array: return "an array"
+        case .object: return "an object"
+        case .other: return "a value"
+        }
+    }
+
+    /// Of the alternatives that failed, name the one meant for this kind of value.
+    private func better(_ kept: SchemaViolation?, _ new: SchemaViolation, _ sub: [String: Any], _ v: Any) -> SchemaViolation {
+        guard let k = kept else { return new }
+        if let t = sub["type"] as? String, SchemaValidator.typeMatches(SchemaValidator.kind(v), t) { return new }
+        return k
     }
 
     private func check(_ v: Any, _ s: [String: Any], _ at: String) throws(SchemaViolation) {
+        let k = SchemaValidator.kind(v)
         if let ref = s["$ref"] as? String {
             guard let target = resolve(ref) else { throw SchemaViolation(pointer: at, expected: "unresolvable schema reference \(ref)") }
             try check(v, target, at)
         }
         if let t = s["type"] {
             let types = (t as? [String]) ?? [(t as? String) ?? ""]
-            guard types.contains(where: { SchemaValidator.typeMatches(v, $0) }) else {
-                throw SchemaViolation(pointer: at, expected: "expected \(types.joined(separator: " or ")), found \(SchemaValidator.show(v))")
+            guard types.contains(where: { SchemaValidator.typeMatches(k, $0) }) else {
+                throw SchemaViolation(pointer: at, expected: "expected \(types.joined(separator: " or ")), found \(SchemaValidator.show(k))")
             }
         }
-        if let c = s["const"], !SchemaValidator.equal(v, c) {
-            throw SchemaViolation(pointer: at, expected: "expected \(SchemaValidator.show(c)), found \(SchemaValidator.show(v))")
+        if let c = s["const"], !SchemaValidator.equal(k, SchemaValidator.kind(c)) {
+            throw SchemaViolation(pointer: at, expected: "expected \(SchemaValidator.show(SchemaValidator.kind(c))), found \(SchemaValidator.show(k))")
         }
-        if let e = s["enum"] as? [Any], !e.contains(where: { SchemaValidator.equal(v, $0) }) {
-            throw SchemaViolation(pointer: at, expected: "expected one of \(e.map(SchemaValidator.show).joined(separator: ", ")), found \(SchemaValidator.show(v))")
+        if let e = s["enum"] as? [Any], !e.contains(where: { SchemaValidator.equal(k, SchemaValidator.kind($0)) }) {
+            throw SchemaViolation(pointer: at, expected: "expected one of \(e.map { SchemaValidator.show(SchemaValidator.kind($0)) }.joined(separator: ", ")), found \(SchemaValidator.show(k))")
         }
-        if let n = v as? NSNumber, !SchemaValidator.isBool(v) {
+        if case .number(let n) = k {
             if let m = s["minimum"] as? NSNumber, n.doubleValue < m.doubleValue { throw SchemaViolation(pointer: at, expected: "expected at least \(m), found \(n)") }
             if let m = s["maximum"] as? NSNumber, n.doubleValue > m.doubleValue { throw SchemaViolation(pointer: at, expected: "expected at most \(m), found \(n)") }
         }
-        if let str = v as? String, let p = s["pattern"] as? String {
+        if case .string(let str) = k, let p = s["pattern"] as? String {
             guard let r = regex(p) else { throw SchemaViolation(pointer: at, expected: "the schema's pattern \(p) does not compile") }
             if r.firstMatch(in: str, range: NSRange(str.startIndex..., in: str)) == nil {
-                throw SchemaViolation(pointer: at, expected: "expected a string matching \(p), found \(SchemaValidator.show(str))")
+                throw SchemaViolation(pointer: at, expected: "expected a string matching \(p), found \(SchemaValidator.show(k))")
             }
         }
-        if let a = v as? [Any] {
+        if case .array(let a) = k {
             if let m = s["minItems"] as? Int, a.count < m { throw SchemaViolation(pointer: at, expected: "expected at least \(m) item(s), found \(a.count)") }
             if let m = s["maxItems"] as? Int, a.count > m { throw SchemaViolation(pointer: at, expected: "expected at most \(m) item(s), found \(a.count)") }
             if let items = s["items"] as? [String: Any] {
                 for (i, x) in a.enumerated() { try check(x, items, at + "/\(i)") }
             }
         }
-        if let o = v as? [String: Any] {
+        if case .object(let o) = k {
             let props = s["properties"] as? [String: Any] ?? [:]
             for r in (s["required"] as? [String]) ?? [] where o[r] == nil {
                 throw SchemaViolation(pointer: at, expected: "required property '\(r)' is missing")
@@ -139,13 +153,13 @@ public final class SchemaValidator: @unchecked Sendable {
         if let any = s["anyOf"] as? [[String: Any]] {
             var first: SchemaViolation?
             var ok = false
-            for sub in any { do { try check(v, sub, at); ok = true; break } catch { first = first ?? error } }
+            for sub in any { do { try check(v, sub, at); ok = true; break } catch { first = better(first, error, sub, v) } }
             if !ok, let f = first { throw f }
         }
         if let one = s["oneOf"] as? [[String: Any]] {
             var matched = 0
             var first: SchemaViolation?
-            for sub in one { do { try check(v, sub, at); matched += 1 } catch { first = first ?? error } }
+            for sub in one { do { try check(v, sub, at); matched += 1 } catch { first = better(first, error, sub, v) } }
             if matched == 0, let f = first { throw f }
             if matched > 1 { throw SchemaViolation(pointer: at, expected: "matches \(matched) alternatives where exactly one is allowed") }
         }

@@ -64,7 +64,7 @@ func sampleReports(_ t: TempTree) throws -> [String] {
             var r = src
             r["report_id"] = UUID().uuidString.lowercased()
             var subject = r["subject"] as! [String: Any]
-            subject["device_id"] = String(repeating: "\(i)", count: 64)
+            subject["device_id"] = "hmac-sha256:" + String(repeating: "\(i)", count: 64)
             r["subject"] = subject
             batch.append(r)
         }
