@@ -74,7 +74,7 @@ PYVENV := out/py
 pyvenv: $(PYVENV)/.installed
 $(PYVENV)/.installed: | deps
 	/usr/bin/python3 -m venv $(PYVENV)
-	$(PYVENV)/bin/pip install -q 'cyclonedx-python-lib[json-validation]==11.12.0'
+	$(PYVENV)/bin/pip install -q 'cyclonedx-python-lib[json-validation]==11.12.0' 'prometheus-client==0.26.0'
 	@touch $@
 
 # --- Embedded Swift: BaselineCore compiled the way the on-device agent uses it (no Foundation, no existentials). ---

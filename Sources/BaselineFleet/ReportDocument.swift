@@ -72,12 +72,17 @@ public struct ReportDocument {
     static func json(_ d: Data, source: String, bytes: [UInt8], offset: Int) throws -> Any {
         do { return try JSONSerialization.jsonObject(with: d) } catch {
             var whereText = ""
-            if let index = (error as NSError).userInfo["NSJSONSerializationErrorIndex"] as? Int {
+            let text = JSONErrorText.of(error)
+            var index = (error as NSError).userInfo["NSJSONSerializationErrorIndex"] as? Int
+            if index == nil, let r = text.range(of: "around character ") {   // Foundation on Linux says where only in words
+                index = Int(text[r.upperBound...].prefix { $0.isNumber })
+            }
+            if let index {
                 let at = min(bytes.count, offset + index)
                 let line = 1 + bytes[0..<at].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
                 whereText = "line \(line): "
             }
-            throw IngestError(source: source, message: "\(whereText)not JSON (\(JSONErrorText.of(error)))")
+            throw IngestError(source: source, message: "\(whereText)not JSON (\(text))")
         }
     }
 

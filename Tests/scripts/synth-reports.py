@@ -91,7 +91,7 @@ def report(i):
         "private_keys": [],
     }
     return (head_json + ',"report_id":"%s","generated_at":"%sT12:00:00Z","audit_date":"%s","source":{"kind":"agent","path":"/"},'
-            % (uuid.UUID(h("report", a.seed, i)[:32], version=4), date, date)
+            % (uuid.UUID(h("report", a.seed, i, a.months)[:32], version=4), date, date)
             + '"subject":' + dumps(subject) + ',"summary":' + dumps(summary) + ',"findings":[' + ",".join(parts) + "],"
             + '"fingerprints":' + dumps(fingerprints) + ',"coverage":{"files_read":20,"unreadable":[]}}')
 
