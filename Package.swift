@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "BaselineOutputs", dependencies: ["BaselineCore"]),
         // The fleet store (SQLite through GRDB, PostgreSQL through postgres-nio), report validation, vendor metrics.
         .target(name: "BaselineFleet", dependencies: [
-            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            "BaselineCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

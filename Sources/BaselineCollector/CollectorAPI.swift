@@ -80,7 +80,7 @@ final class CollectorAPI: Sendable {
         let data = Data(buffer.readableBytesView)
         let docs: [ReportDocument]
         do { docs = try ReportDocument.parse(data, source: "request body", validator: validator) } catch let e as IngestError {
-            return refuse(e.message.hasPrefix("not JSON") ? .badRequest : .unprocessableContent, e.description)
+            return refuse(e.message.contains("not JSON") ? .badRequest : .unprocessableContent, e.description)
         }
         if docs.isEmpty { return refuse(.unprocessableContent, "request body: no report in the document") }
         if let pinned = token.fleetKeyID, let other = docs.first(where: { $0.fleetKeyID != nil && $0.fleetKeyID != pinned }) {

@@ -1,5 +1,6 @@
 // One ingested document: a `baseline.report/1` (audit, agent, capture) or the reports inside a `baseline.scan/1`,
 // reduced to what the fleet view needs. Validation is strict and every refusal is one line naming the file.
+import BaselineCore
 import Foundation
 
 public struct IngestError: Error, CustomStringConvertible {
@@ -47,8 +48,16 @@ public struct ReportDocument {
     public static func parse(_ data: Data, source: String, validator: SchemaValidator? = nil) throws -> [ReportDocument] {
         let bytes = [UInt8](data)
         guard let elements = JSONSlices.arrayElements(bytes) else {
-            return try documents(try json(Data(bytes), source: source, bytes: bytes, offset: 0), source: source, validator: validator, raw: data)
+            return try documents(try json(bytes, source: source, lineOffset: 0), source: source, validator: validator, raw: data)
         }
+        // Line numbers of each element's start, for errors that name the line in the file.
+        var lines: [Int] = [], line = 1, scanned = 0
+        lines.reserveCapacity(elements.count)
+        for r in elements {
+            while scanned < r.lowerBound { if bytes[scanned] == 10 { line += 1 }; scanned += 1 }
+            lines.append(line - 1)
+        }
+        let lineAt = lines
         let chunk = max(64, elements.count / (ProcessInfo.processInfo.activeProcessorCount * 4) + 1)
         let starts = Array(stride(from: 0, to: elements.count, by: chunk))
         let results = ResultSlots(count: starts.count)
@@ -56,9 +65,9 @@ public struct ReportDocument {
             var out: [ReportDocument] = []
             do {
                 for i in starts[c]..<min(starts[c] + chunk, elements.count) {
-                    let r = elements[i], raw = Data(bytes[r])
+                    let r = elements[i], slice = Array(bytes[r])
                     let name = "\(source)[\(i)]"
-                    out += try documents(try json(raw, source: name, bytes: bytes, offset: r.lowerBound), source: name, validator: validator, raw: raw)
+                    out += try documents(try json(slice, source: name, lineOffset: lineAt[i]), source: name, validator: validator, raw: Data(slice))
                 }
                 results.set(c, .success(out))
             } catch { results.set(c, .failure(error)) }
@@ -69,35 +78,25 @@ public struct ReportDocument {
         return all
     }
 
-    static func json(_ d: Data, source: String, bytes: [UInt8], offset: Int) throws -> Any {
-        do { return try JSONSerialization.jsonObject(with: d) } catch {
-            var whereText = ""
-            let text = JSONErrorText.of(error)
-            var index = (error as NSError).userInfo["NSJSONSerializationErrorIndex"] as? Int
-            if index == nil, let r = text.range(of: "around character ") {   // Foundation on Linux says where only in words
-                index = Int(text[r.upperBound...].prefix { $0.isNumber })
-            }
-            if let index {
-                let at = min(bytes.count, offset + index)
-                let line = 1 + bytes[0..<at].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
-                whereText = "line \(line): "
-            }
-            throw IngestError(source: source, message: "\(whereText)not JSON (\(text))")
+    static func json(_ bytes: [UInt8], source: String, lineOffset: Int) throws -> JSONNode {
+        do { return try JSONParser.parse(bytes) } catch {
+            throw IngestError(source: source, message: "line \(error.line + lineOffset): not JSON: \(error.message)")
         }
     }
 
-    static func documents(_ json: Any, source: String, validator: SchemaValidator?, raw: Data?) throws -> [ReportDocument] {
-        guard let o = json as? [String: Any] else { throw IngestError(source: source, message: "expected a JSON object") }
-        switch o["schema"] as? String {
+    static func documents(_ o: JSONNode, source: String, validator: SchemaValidator?, raw: Data?) throws -> [ReportDocument] {
+        guard o.members != nil else { throw IngestError(source: source, message: "expected a JSON object, found \(o.kindName)") }
+        switch o["schema"]?.string {
         case "baseline.report/1":
             if let v = validator { do { try v.validate(o) } catch { throw IngestError(source: source, message: "not a valid baseline.report/1: \(error)") } }
             return [try report(o, source: source, raw: raw)]
         case "baseline.scan/1":
             var out: [ReportDocument] = []
-            for (i, d) in ((o["devices"] as? [[String: Any]]) ?? []).enumerated() {
-                if let r = d["report"] as? [String: Any] {
-                    if let v = validator { do { try v.validate(r) } catch { throw IngestError(source: "\(source) devices[\(i)].report", message: "not a valid baseline.report/1: \(error)") } }
-                    out.append(try report(r, source: "\(source) devices[\(i)].report", raw: nil))
+            for (i, d) in (o["devices"]?.array ?? []).enumerated() {
+                if let r = d["report"], r.members != nil {
+                    let name = "\(source) devices[\(i)].report"
+                    if let v = validator { do { try v.validate(r) } catch { throw IngestError(source: name, message: "not a valid baseline.report/1: \(error)") } }
+                    out.append(try report(r, source: name, raw: nil))
                 }
             }
             return out
@@ -106,59 +105,51 @@ public struct ReportDocument {
         }
     }
 
-    static func report(_ o: [String: Any], source: String, raw: Data?) throws -> ReportDocument {
-        func need<T>(_ v: Any?, _ path: String, _ what: String) throws -> T {
-            guard let x = v as? T else { throw IngestError(source: source, message: "'\(path)': expected \(what)") }
-            return x
+    static func report(_ o: JSONNode, source: String, raw: Data?) throws -> ReportDocument {
+        func text(_ n: JSONNode?, _ path: String, _ what: String) throws -> String {
+            guard let s = n?.string else { throw IngestError(source: source, message: "line \(n?.line ?? o.line): '\(path)': expected \(what)") }
+            return s
         }
-        let id: String = try need(o["report_id"], "report_id", "a UUID string")
+        let id = try text(o["report_id"], "report_id", "a UUID string")
         guard UUID(uuidString: id) != nil else { throw IngestError(source: source, message: "'report_id': expected a UUID, found '\(id)'") }
-        let src: [String: Any] = try need(o["source"], "source", "an object")
-        let kind: String = try need(src["kind"], "source.kind", "a string")
-        let date: String = try need(o["audit_date"], "audit_date", "a YYYY-MM-DD string")
-        guard date.count == 10, date.split(separator: "-").count == 3 else {
-            throw IngestError(source: source, message: "'audit_date': expected YYYY-MM-DD, found '\(date)'")
-        }
-        let generated: String = try need(o["generated_at"], "generated_at", "a timestamp string")
-        let subject: [String: Any] = try need(o["subject"], "subject", "an object")
-        let rawFindings: [[String: Any]] = try need(o["findings"], "findings", "an array of objects")
+        let kind = try text(o["source"]?["kind"], "source.kind", "a string")
+        let date = try text(o["audit_date"], "audit_date", "a YYYY-MM-DD string")
+        guard CivilDay.parse(date) != nil else { throw IngestError(source: source, message: "'audit_date': expected YYYY-MM-DD, found '\(date)'") }
+        let generated = try text(o["generated_at"], "generated_at", "a timestamp string")
+        guard let subject = o["subject"], subject.members != nil else { throw IngestError(source: source, message: "'subject': expected an object") }
+        guard let rawFindings = o["findings"]?.array else { throw IngestError(source: source, message: "'findings': expected an array of objects") }
         var findings: [FindingRow] = []
+        findings.reserveCapacity(rawFindings.count)
         for (i, f) in rawFindings.enumerated() {
-            let check: String = try need(f["id"], "findings[\(i)].id", "a check id")
-            let area: String = try need(f["area"], "findings[\(i)].area", "an area name")
-            let status: String = try need(f["status"], "findings[\(i)].status", "a status")
-            let severity: String = try need(f["severity"], "findings[\(i)].severity", "a severity")
-            guard statuses.contains(status) else { throw IngestError(source: source, message: "'findings[\(i)].status': expected pass, fail, warn, info, skip or error, found '\(status)'") }
-            guard severities.contains(severity) else { throw IngestError(source: source, message: "'findings[\(i)].severity': expected info, low, medium, high or critical, found '\(severity)'") }
-            let details = ((f["evidence"] as? [[String: Any]]) ?? []).compactMap { $0["detail"] as? String }
-            findings.append(FindingRow(check: check, area: area, status: status, severity: severity,
-                                       message: f["message"] as? String ?? "", details: details))
+            let check = try text(f["id"], "findings[\(i)].id", "a check id")
+            let area = try text(f["area"], "findings[\(i)].area", "an area name")
+            let status = try text(f["status"], "findings[\(i)].status", "a status")
+            let severity = try text(f["severity"], "findings[\(i)].severity", "a severity")
+            guard statuses.contains(status) else { throw IngestError(source: source, message: "line \(f.line): 'findings[\(i)].status': expected pass, fail, warn, info, skip or error, found '\(status)'") }
+            guard severities.contains(severity) else { throw IngestError(source: source, message: "line \(f.line): 'findings[\(i)].severity': expected info, low, medium, high or critical, found '\(severity)'") }
+            let details = (f["evidence"]?.array ?? []).compactMap { $0["detail"]?.string }
+            findings.append(FindingRow(check: check, area: area, status: status, severity: severity, message: f["message"]?.string ?? "", details: details))
         }
-        let fp = o["fingerprints"] as? [String: Any] ?? [:]
-        let hostKeys = ((fp["host_keys"] as? [[String: Any]]) ?? []).compactMap { $0["sha256"] as? String }
-        let hmacs = ((fp["password_hashes"] as? [[String: Any]]) ?? []).compactMap { $0["hmac_sha256"] as? String }
-        let secrets = ((fp["private_keys"] as? [[String: Any]]) ?? []).compactMap { $0["hmac_sha256"] as? String }
+        let fp = o["fingerprints"]
+        let hostKeys = (fp?["host_keys"]?.array ?? []).compactMap { $0["sha256"]?.string }
+        let hmacs = (fp?["password_hashes"]?.array ?? []).compactMap { $0["hmac_sha256"]?.string }
+        let secrets = (fp?["private_keys"]?.array ?? []).compactMap { $0["hmac_sha256"]?.string }
         for h in hmacs + hostKeys + secrets where h.hasPrefix("$") {
             throw IngestError(source: source, message: "'fingerprints': a value starts with '$' (a crypt(3) hash): reports must carry keyed fingerprints, never password hashes")
         }
-        let profile = o["profile"] as? [String: Any] ?? [:]
-        let chain = (profile["chain"] as? [String]) ?? [(profile["id"] as? String)].compactMap { $0 }
-        let body = try raw ?? JSONSerialization.data(withJSONObject: o)
+        let profile = o["profile"]
+        let chain = (profile?["chain"]?.array ?? []).compactMap { $0.string }
+        let body = raw ?? Data(JSONWriter.write(o, pretty: false).utf8)
         return ReportDocument(reportID: id.lowercased(), sourceKind: kind, auditDate: date, generatedAt: generated,
-                              vendor: subject["vendor"] as? String ?? "(unknown)", model: subject["model"] as? String ?? "(unknown)",
-                              firmware: subject["firmware_version"] as? String ?? subject["os_version"] as? String ?? "(unknown)",
-                              deviceID: subject["device_id"] as? String, findings: findings, hostKeys: hostKeys,
-                              passwordHMACs: hmacs, secretHMACs: secrets, fleetKeyID: fp["fleet_key_id"] as? String,
-                              profileChain: chain, buildID: subject["build_id"] as? String, body: body)
+                              vendor: subject["vendor"]?.string ?? "(unknown)", model: subject["model"]?.string ?? "(unknown)",
+                              firmware: subject["firmware_version"]?.string ?? subject["os_version"]?.string ?? "(unknown)",
+                              deviceID: subject["device_id"]?.string, findings: findings, hostKeys: hostKeys,
+                              passwordHMACs: hmacs, secretHMACs: secrets, fleetKeyID: fp?["fleet_key_id"]?.string,
+                              profileChain: chain.isEmpty ? [profile?["id"]?.string].compactMap { $0 } : chain,
+                              buildID: subject["build_id"]?.string, body: body)
     }
 }
 
-enum JSONErrorText {
-    static func of(_ e: Error) -> String {
-        let ns = e as NSError
-        return (ns.userInfo["NSDebugDescription"] as? String) ?? ns.localizedDescription
-    }
-}
 
 /// Per-chunk results of the concurrent parse.
 final class ResultSlots: @unchecked Sendable {

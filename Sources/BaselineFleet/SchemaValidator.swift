@@ -1,25 +1,44 @@
 // A JSON Schema (draft 2020-12) validator for the keywords Baseline's schemas use: type, const, enum, properties,
 // required, additionalProperties, items, minItems, maxItems, minimum, maximum, pattern, $ref (local), allOf, anyOf,
-// oneOf, not, if/then/else. `format`, `description` and the like are annotations. The first violation is reported
-// as a JSON pointer and what was expected.
+// oneOf, not, if/then/else. `format`, `description` and the like are annotations. Works on BaselineCore's JSON tree
+// (which remembers lines); the first violation is reported as a JSON pointer, its line and what was expected.
+import BaselineCore
 import Foundation
 
 public struct SchemaViolation: Error, CustomStringConvertible {
     public let pointer: String
+    public let line: Int
     public let expected: String
-    public var description: String { "'\(pointer.isEmpty ? "/" : pointer)': \(expected)" }
+    public var description: String { "line \(line): '\(pointer.isEmpty ? "/" : pointer)': \(expected)" }
 }
 
 public final class SchemaValidator: @unchecked Sendable {
-    let root: [String: Any]
+    let root: JSONNode
+    // Every $ref resolved and every pattern compiled once, at load: read-only afterwards, shared by all threads.
+    private var refs: [String: JSONNode] = [:]
     private var patterns: [String: NSRegularExpression] = [:]
-    private let lock = NSLock()
 
     public init(schema data: Data, source: String) throws {
-        guard let o = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw StoreError("\(source): not a JSON Schema document")
+        do { root = try JSONParser.parse([UInt8](data)) } catch {
+            throw StoreError("\(source):\(error.line): not a JSON Schema document: \(error.message)")
         }
-        root = o
+        guard root.members != nil else { throw StoreError("\(source): not a JSON Schema document") }
+        var stack = [root]
+        while let n = stack.popLast() {
+            switch n.value {
+            case .object(let members):
+                for m in members {
+                    if m.key == "$ref", let r = m.node.string, refs[r] == nil, let target = lookup(r) { refs[r] = target }
+                    if m.key == "pattern", let p = m.node.string, patterns[p] == nil {
+                        guard let re = try? NSRegularExpression(pattern: p) else { throw StoreError("\(source):\(m.node.line): pattern \(p) does not compile") }
+                        patterns[p] = re
+                    }
+                    stack.append(m.node)
+                }
+            case .array(let items): stack += items
+            default: break
+            }
+        }
     }
 
     public convenience init(path: String) throws {
@@ -27,152 +46,139 @@ public final class SchemaValidator: @unchecked Sendable {
         try self.init(schema: d, source: path)
     }
 
-    public func validate(_ value: Any) throws(SchemaViolation) { try check(value, root, "") }
+    public func validate(_ value: JSONNode) throws(SchemaViolation) { try check(value, root, "") }
 
-    private func regex(_ p: String) -> NSRegularExpression? {
-        lock.lock(); defer { lock.unlock() }
-        if let r = patterns[p] { return r }
-        let r = try? NSRegularExpression(pattern: p)
-        patterns[p] = r
-        return r
-    }
+    private func regex(_ p: String) -> NSRegularExpression? { patterns[p] }
 
-    private func resolve(_ ref: String) -> [String: Any]? {
+    private func resolve(_ ref: String) -> JSONNode? { refs[ref] }
+
+    private func lookup(_ ref: String) -> JSONNode? {
         guard ref.hasPrefix("#/") else { return nil }
-        var node: Any = root
+        var node = root
         for part in ref.dropFirst(2).split(separator: "/") {
-            guard let o = node as? [String: Any], let next = o[String(part).replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")] else { return nil }
+            guard let next = node[String(part).replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")] else { return nil }
             node = next
         }
-        return node as? [String: Any]
+        return node
     }
 
-    /// A JSON value by kind. Swift collections are tested before any cast to a Foundation class: casting a Swift
-    /// dictionary to NSNumber would bridge (copy) it first.
-    enum Value {
-        case object([String: Any]), array([Any]), string(String), number(NSNumber), bool(Bool), null, other
-    }
-
-    static func kind(_ v: Any) -> Value {
-        if let o = v as? [String: Any] { return .object(o) }
-        if let a = v as? [Any] { return .array(a) }
-        if let s = v as? String { return .string(s) }
-        if v is NSNull { return .null }
-        if let n = v as? NSNumber { return n.objCType.pointee == 0x63 ? .bool(n.boolValue) : .number(n) }  // 'c': a JSON boolean
-        return .other
-    }
-
-    static func isBool(_ v: Any) -> Bool { if case .bool = kind(v) { return true }; return false }
-
-    static func typeMatches(_ k: Value, _ t: String) -> Bool {
-        switch (k, t) {
+    static func typeMatches(_ v: JSONNode, _ t: String) -> Bool {
+        switch (v.value, t) {
         case (.null, "null"), (.bool, "boolean"), (.string, "string"), (.array, "array"), (.object, "object"), (.number, "number"): return true
-        case (.number(let n), "integer"): return n.doubleValue.rounded() == n.doubleValue
+        case (.number(let n), "integer"): return !n.contains(".") && !n.contains("e") && !n.contains("E")
         default: return false
         }
     }
 
-    static func equal(_ a: Value, _ b: Value) -> Bool {
-        switch (a, b) {
+    static func number(_ v: JSONNode) -> Double? { if case .number(let n) = v.value { return Double(n) }; return nil }
+
+    static func equal(_ a: JSONNode, _ b: JSONNode) -> Bool {
+        switch (a.value, b.value) {
         case (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
         case (.string(let x), .string(let y)): return x == y
-        case (.number(let x), .number(let y)): return x == y
+        case (.number, .number): return number(a) == number(b)
         default: return false
         }
     }
 
-    static func show(_ k: Value) -> String {
-        switch k {
+    static func show(_ v: JSONNode) -> String {
+        switch v.value {
         case .string(let s): return "'\(s.prefix(60))'"
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
-        case .number(let n): return n.stringValue
+        case .number(let n): return n
         case .array: return "an array"
         case .object: return "an object"
-        case .other: return "a value"
         }
     }
 
     /// Of the alternatives that failed, name the one meant for this kind of value.
-    private func better(_ kept: SchemaViolation?, _ new: SchemaViolation, _ sub: [String: Any], _ v: Any) -> SchemaViolation {
+    private func better(_ kept: SchemaViolation?, _ new: SchemaViolation, _ sub: JSONNode, _ v: JSONNode) -> SchemaViolation {
         guard let k = kept else { return new }
-        if let t = sub["type"] as? String, SchemaValidator.typeMatches(SchemaValidator.kind(v), t) { return new }
+        if let t = sub["type"]?.string, SchemaValidator.typeMatches(v, t) { return new }
         return k
     }
 
-    private func check(_ v: Any, _ s: [String: Any], _ at: String) throws(SchemaViolation) {
-        let k = SchemaValidator.kind(v)
-        if let ref = s["$ref"] as? String {
-            guard let target = resolve(ref) else { throw SchemaViolation(pointer: at, expected: "unresolvable schema reference \(ref)") }
-            try check(v, target, at)
+    private func check(_ v: JSONNode, _ s: JSONNode, _ at: String) throws(SchemaViolation) {
+        func fail(_ what: String, _ pointer: String? = nil, _ line: Int? = nil) -> SchemaViolation {
+            SchemaViolation(pointer: pointer ?? at, line: line ?? v.line, expected: what)
         }
-        if let t = s["type"] {
-            let types = (t as? [String]) ?? [(t as? String) ?? ""]
-            guard types.contains(where: { SchemaValidator.typeMatches(k, $0) }) else {
-                throw SchemaViolation(pointer: at, expected: "expected \(types.joined(separator: " or ")), found \(SchemaValidator.show(k))")
-            }
-        }
-        if let c = s["const"], !SchemaValidator.equal(k, SchemaValidator.kind(c)) {
-            throw SchemaViolation(pointer: at, expected: "expected \(SchemaValidator.show(SchemaValidator.kind(c))), found \(SchemaValidator.show(k))")
-        }
-        if let e = s["enum"] as? [Any], !e.contains(where: { SchemaValidator.equal(k, SchemaValidator.kind($0)) }) {
-            throw SchemaViolation(pointer: at, expected: "expected one of \(e.map { SchemaValidator.show(SchemaValidator.kind($0)) }.joined(separator: ", ")), found \(SchemaValidator.show(k))")
-        }
-        if case .number(let n) = k {
-            if let m = s["minimum"] as? NSNumber, n.doubleValue < m.doubleValue { throw SchemaViolation(pointer: at, expected: "expected at least \(m), found \(n)") }
-            if let m = s["maximum"] as? NSNumber, n.doubleValue > m.doubleValue { throw SchemaViolation(pointer: at, expected: "expected at most \(m), found \(n)") }
-        }
-        if case .string(let str) = k, let p = s["pattern"] as? String {
-            guard let r = regex(p) else { throw SchemaViolation(pointer: at, expected: "the schema's pattern \(p) does not compile") }
-            if r.firstMatch(in: str, range: NSRange(str.startIndex..., in: str)) == nil {
-                throw SchemaViolation(pointer: at, expected: "expected a string matching \(p), found \(SchemaValidator.show(k))")
-            }
-        }
-        if case .array(let a) = k {
-            if let m = s["minItems"] as? Int, a.count < m { throw SchemaViolation(pointer: at, expected: "expected at least \(m) item(s), found \(a.count)") }
-            if let m = s["maxItems"] as? Int, a.count > m { throw SchemaViolation(pointer: at, expected: "expected at most \(m) item(s), found \(a.count)") }
-            if let items = s["items"] as? [String: Any] {
-                for (i, x) in a.enumerated() { try check(x, items, at + "/\(i)") }
-            }
-        }
-        if case .object(let o) = k {
-            let props = s["properties"] as? [String: Any] ?? [:]
-            for r in (s["required"] as? [String]) ?? [] where o[r] == nil {
-                throw SchemaViolation(pointer: at, expected: "required property '\(r)' is missing")
-            }
-            for (k, x) in o.sorted(by: { $0.key < $1.key }) {
-                if let ps = props[k] as? [String: Any] { try check(x, ps, at + "/" + k) }
-                else if let ap = s["additionalProperties"] {
-                    if SchemaValidator.isBool(ap), let b = ap as? Bool, !b { throw SchemaViolation(pointer: at + "/" + k, expected: "property not allowed here") }
-                    if let aps = ap as? [String: Any] { try check(x, aps, at + "/" + k) }
+        guard let keywords = s.members else { return }
+        for kw in keywords {
+            let sub = kw.node
+            switch kw.key {
+            case "$ref":
+                guard let ref = sub.string, let target = resolve(ref) else { throw fail("unresolvable schema reference") }
+                try check(v, target, at)
+            case "type":
+                let types = sub.array?.compactMap { $0.string } ?? [sub.string ?? ""]
+                guard types.contains(where: { SchemaValidator.typeMatches(v, $0) }) else {
+                    throw fail("expected \(types.joined(separator: " or ")), found \(SchemaValidator.show(v))")
                 }
+            case "const":
+                if !SchemaValidator.equal(v, sub) { throw fail("expected \(SchemaValidator.show(sub)), found \(SchemaValidator.show(v))") }
+            case "enum":
+                let options = sub.array ?? []
+                if !options.contains(where: { SchemaValidator.equal(v, $0) }) {
+                    throw fail("expected one of \(options.map(SchemaValidator.show).joined(separator: ", ")), found \(SchemaValidator.show(v))")
+                }
+            case "minimum":
+                if let n = SchemaValidator.number(v), let m = SchemaValidator.number(sub), n < m { throw fail("expected at least \(SchemaValidator.show(sub)), found \(SchemaValidator.show(v))") }
+            case "maximum":
+                if let n = SchemaValidator.number(v), let m = SchemaValidator.number(sub), n > m { throw fail("expected at most \(SchemaValidator.show(sub)), found \(SchemaValidator.show(v))") }
+            case "pattern":
+                if case .string(let str) = v.value, let p = sub.string {
+                    guard let r = regex(p) else { throw fail("the schema's pattern \(p) does not compile") }
+                    if r.firstMatch(in: str, range: NSRange(str.startIndex..., in: str)) == nil {
+                        throw fail("expected a string matching \(p), found \(SchemaValidator.show(v))")
+                    }
+                }
+            case "minItems":
+                if let a = v.array, let m = sub.int, a.count < m { throw fail("expected at least \(m) item(s), found \(a.count)") }
+            case "maxItems":
+                if let a = v.array, let m = sub.int, a.count > m { throw fail("expected at most \(m) item(s), found \(a.count)") }
+            case "items":
+                if let a = v.array { for (i, x) in a.enumerated() { try check(x, sub, at + "/\(i)") } }
+            case "required":
+                if v.members != nil {
+                    for r in sub.array ?? [] { if let name = r.string, v[name] == nil { throw fail("required property '\(name)' is missing") } }
+                }
+            case "properties", "additionalProperties":
+                guard kw.key == "properties" || s["properties"] == nil, let members = v.members else { break }
+                let props = s["properties"]
+                let extra = s["additionalProperties"]
+                for m in members {
+                    if let ps = props?[m.key] { try check(m.node, ps, at + "/" + m.key) }
+                    else if let ap = extra {
+                        if case .bool(false) = ap.value { throw fail("property not allowed here", at + "/" + m.key, m.keyLine) }
+                        if ap.members != nil { try check(m.node, ap, at + "/" + m.key) }
+                    }
+                }
+            case "allOf":
+                for x in sub.array ?? [] { try check(v, x, at) }
+            case "anyOf":
+                var first: SchemaViolation?
+                var ok = false
+                for x in sub.array ?? [] { do { try check(v, x, at); ok = true; break } catch { first = better(first, error, x, v) } }
+                if !ok, let f = first { throw f }
+            case "oneOf":
+                var matched = 0
+                var first: SchemaViolation?
+                for x in sub.array ?? [] { do { try check(v, x, at); matched += 1 } catch { first = better(first, error, x, v) } }
+                if matched == 0, let f = first { throw f }
+                if matched > 1 { throw fail("matches \(matched) alternatives where exactly one is allowed") }
+            case "not":
+                var matched = true
+                do { try check(v, sub, at) } catch { matched = false }
+                if matched { throw fail(sub["description"]?.string ?? s["description"]?.string ?? "a value the schema forbids") }
+            case "if":
+                var holds = true
+                do { try check(v, sub, at) } catch { holds = false }
+                if holds, let t = s["then"] { try check(v, t, at) }
+                if !holds, let e = s["else"] { try check(v, e, at) }
+            default: break
             }
-        }
-        if let all = s["allOf"] as? [[String: Any]] { for sub in all { try check(v, sub, at) } }
-        if let any = s["anyOf"] as? [[String: Any]] {
-            var first: SchemaViolation?
-            var ok = false
-            for sub in any { do { try check(v, sub, at); ok = true; break } catch { first = better(first, error, sub, v) } }
-            if !ok, let f = first { throw f }
-        }
-        if let one = s["oneOf"] as? [[String: Any]] {
-            var matched = 0
-            var first: SchemaViolation?
-            for sub in one { do { try check(v, sub, at); matched += 1 } catch { first = better(first, error, sub, v) } }
-            if matched == 0, let f = first { throw f }
-            if matched > 1 { throw SchemaViolation(pointer: at, expected: "matches \(matched) alternatives where exactly one is allowed") }
-        }
-        if let not = s["not"] as? [String: Any] {
-            var matched = true
-            do { try check(v, not, at) } catch { matched = false }
-            if matched { throw SchemaViolation(pointer: at, expected: (not["description"] as? String) ?? (s["description"] as? String) ?? "a value the schema forbids") }
-        }
-        if let cond = s["if"] as? [String: Any] {
-            var holds = true
-            do { try check(v, cond, at) } catch { holds = false }
-            if holds, let t = s["then"] as? [String: Any] { try check(v, t, at) }
-            if !holds, let e = s["else"] as? [String: Any] { try check(v, e, at) }
         }
     }
 }

@@ -109,7 +109,10 @@ func http(_ method: String, _ url: String, token: String? = nil, bodyFile: Strin
     defer { try? FileManager.default.removeItem(atPath: out) }
     var args = ["-s", "-S", "-o", out, "-w", "%{http_code}", "-X", method, "--max-time", "60"]
     if let token { args += ["-H", "Authorization: Bearer \(token)"] }
-    if let bodyFile { args += ["-H", "Content-Type: application/json", "--data-binary", "@" + bodyFile] }
+    if let bodyFile {
+        if !headers.contains(where: { $0.lowercased().hasPrefix("content-type:") }) { args += ["-H", "Content-Type: application/json"] }
+        args += ["--data-binary", "@" + bodyFile]
+    }
     for h in headers { args += ["-H", h] }
     let r = try run("/usr/bin/curl", args + [url], timeout: 90)
     let body = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
