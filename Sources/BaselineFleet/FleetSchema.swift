@@ -9,6 +9,9 @@
 //   group_days          per period, group and measure (support, eol, age): a histogram of day counts (medians)
 //   unit_fingerprints   per period, the fingerprints of every unit's latest report
 //   fingerprint_counts  per period and fingerprint: how many units carry it (shared clusters)
+//   fingerprint_groups  the same per group (the largest cluster a group's units are in)
+// units.shared and group_stats.shared_* say which units share a host key or a password hash with another unit; they
+// are kept exact as counts cross 1↔2.
 //
 // The aggregates are kept up to date inside each ingest transaction, so vendor metrics read a few small tables
 // whatever the fleet size.
@@ -34,16 +37,17 @@ enum FleetSchema {
               period TEXT NOT NULL, unit TEXT NOT NULL, report_id TEXT NOT NULL, group_id BIGINT NOT NULL,
               audit_date TEXT NOT NULL, generated_at TEXT NOT NULL, checks TEXT NOT NULL, flags BIGINT NOT NULL,
               failing BIGINT NOT NULL, support_days BIGINT, eol_days BIGINT, firmware_age_days BIGINT,
-              PRIMARY KEY (period, unit))
+              shared BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (period, unit))
             """,
             "CREATE INDEX units_group ON units (period, group_id)",
-            "CREATE TABLE group_stats (period TEXT NOT NULL, group_id BIGINT NOT NULL, units BIGINT NOT NULL DEFAULT 0, failing BIGINT NOT NULL DEFAULT 0, \(flagColumns), PRIMARY KEY (period, group_id))",
+            "CREATE TABLE group_stats (period TEXT NOT NULL, group_id BIGINT NOT NULL, units BIGINT NOT NULL DEFAULT 0, failing BIGINT NOT NULL DEFAULT 0, shared_host_key BIGINT NOT NULL DEFAULT 0, shared_password BIGINT NOT NULL DEFAULT 0, \(flagColumns), PRIMARY KEY (period, group_id))",
             "CREATE TABLE group_checks (period TEXT NOT NULL, group_id BIGINT NOT NULL, check_id TEXT NOT NULL, evaluated BIGINT NOT NULL, failures BIGINT NOT NULL, PRIMARY KEY (period, group_id, check_id))",
             "CREATE TABLE group_days (period TEXT NOT NULL, group_id BIGINT NOT NULL, measure TEXT NOT NULL, days BIGINT NOT NULL, units BIGINT NOT NULL, PRIMARY KEY (period, group_id, measure, days))",
             "CREATE TABLE unit_fingerprints (period TEXT NOT NULL, unit TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (period, unit, kind, value))",
             "CREATE INDEX unit_fingerprints_value ON unit_fingerprints (period, kind, value)",
             "CREATE TABLE fingerprint_counts (period TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, units BIGINT NOT NULL, PRIMARY KEY (period, kind, value))",
             "CREATE INDEX fingerprint_counts_shared ON fingerprint_counts (period, units)",
+            "CREATE TABLE fingerprint_groups (period TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, group_id BIGINT NOT NULL, units BIGINT NOT NULL, PRIMARY KEY (period, kind, value, group_id))",
         ])]
     }
 

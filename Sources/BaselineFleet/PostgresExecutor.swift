@@ -8,10 +8,36 @@ import NIOCore
 import NIOPosix
 import PostgresNIO
 
+/// Statements whose answers nobody reads are pipelined: sent without waiting, and awaited (in order, first error
+/// thrown) before the next statement whose rows are read — so an ingest costs a round trip per lookup, not per write.
+final class PendingStatements {
+    var futures: [EventLoopFuture<PostgresQueryResult>] = []
+    func drain() throws {
+        let list = futures
+        futures = []
+        var first: Error?
+        for f in list { do { _ = try f.wait() } catch { first = first ?? error } }
+        if let first { throw first }
+    }
+}
+
 struct PostgresExecutor: SQLExecutor {
     let connection: PostgresConnection
     let logger: Logger
+    let pending = PendingStatements()
     var dialect: SQLDialect { .postgres }
+
+    func query(_ sql: String, _ args: [SQLValue]) -> EventLoopFuture<PostgresQueryResult> {
+        var binds = PostgresBindings(capacity: args.count)
+        for a in args {
+            switch a {
+            case .null: binds.appendNull()
+            case .int(let v): binds.append(v)
+            case .text(let s): binds.append(s)
+            }
+        }
+        return connection.query(PostgresQuery(unsafeSQL: PostgresExecutor.numbered(sql), binds: binds), logger: logger)
+    }
 
     /// `?` placeholders become `$1`, `$2`, … (the store's SQL has no `?` inside literals).
     static func numbered(_ sql: String) -> String {
@@ -24,16 +50,8 @@ struct PostgresExecutor: SQLExecutor {
     }
 
     func rows(_ sql: String, _ args: [SQLValue]) throws -> [[SQLValue]] {
-        var binds = PostgresBindings(capacity: args.count)
-        for a in args {
-            switch a {
-            case .null: binds.appendNull()
-            case .int(let v): binds.append(v)
-            case .text(let s): binds.append(s)
-            }
-        }
-        let query = PostgresQuery(unsafeSQL: PostgresExecutor.numbered(sql), binds: binds)
-        let result = try connection.query(query, logger: logger).wait()
+        try pending.drain()
+        let result = try query(sql, args).wait()
         var out: [[SQLValue]] = []
         for row in result {
             var r: [SQLValue] = []
@@ -49,7 +67,7 @@ struct PostgresExecutor: SQLExecutor {
         return out
     }
 
-    func execute(_ sql: String, _ args: [SQLValue]) throws { _ = try rows(sql, args) }
+    func execute(_ sql: String, _ args: [SQLValue]) throws { pending.futures.append(query(sql, args)) }
 }
 
 final class PostgresBackend {
@@ -79,14 +97,15 @@ final class PostgresBackend {
 
     private func transaction<T>(lock: Bool, _ body: (PostgresExecutor) throws -> T) throws -> T {
         let e = PostgresExecutor(connection: connection, logger: logger)
-        try e.execute(lock ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
-            if lock { try e.execute("SELECT pg_advisory_xact_lock(\(PostgresBackend.lockKey))") }
+            _ = try e.rows(lock ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", [])
+            if lock { _ = try e.rows("SELECT pg_advisory_xact_lock(\(PostgresBackend.lockKey))", []) }
             let r = try body(e)
-            try e.execute("COMMIT")
+            _ = try e.rows("COMMIT", [])      // waits for every pipelined statement first; acknowledged only after this
             return r
         } catch {
-            try? e.execute("ROLLBACK")
+            try? e.pending.drain()
+            _ = try? e.rows("ROLLBACK", [])
             throw error
         }
     }

@@ -101,15 +101,15 @@ public enum VendorMetrics {
         var groupKey: [Int: String] = [:]
         let flagCols = UnitFlag.allCases.map { "s." + $0.column }.joined(separator: ", ")
         for r in try e.rows("""
-            SELECT g.group_id, g.vendor, g.model, g.firmware, s.units, s.failing, \(flagCols)
+            SELECT g.group_id, g.vendor, g.model, g.firmware, s.units, s.failing, s.shared_host_key, s.shared_password, \(flagCols)
             FROM group_stats s JOIN fleet_groups g ON g.group_id = s.group_id WHERE s.period = ? AND s.units > 0
             """, [.text(period)]) {
             let k = key(grouping, r[1].text ?? "", r[2].text ?? "", r[3].text ?? "")
             let name = [k.0, k.1 ?? "", k.2 ?? ""].joined(separator: "\u{1f}")
             groupKey[r[0].int ?? 0] = name
             var a = acc[name]?.acc ?? Acc()
-            a.units += r[4].int ?? 0; a.failing += r[5].int ?? 0
-            for f in UnitFlag.allCases { a.flags[f, default: 0] += r[6 + f.rawValue].int ?? 0 }
+            a.units += r[4].int ?? 0; a.failing += r[5].int ?? 0; a.host += r[6].int ?? 0; a.password += r[7].int ?? 0
+            for f in UnitFlag.allCases { a.flags[f, default: 0] += r[8 + f.rawValue].int ?? 0 }
             acc[name] = (k, a)
         }
         for r in try e.rows("SELECT group_id, check_id, evaluated, failures FROM group_checks WHERE period = ? AND evaluated > 0", [.text(period)]) {
@@ -121,17 +121,15 @@ public enum VendorMetrics {
             guard let name = groupKey[r[0].int ?? -1] else { continue }
             acc[name]!.acc.days[r[1].text ?? "", default: [:]][r[2].int ?? 0, default: 0] += r[3].int ?? 0
         }
-        // Units sharing a fingerprint with another unit: each unit is in one group per period, so per-group counts add up.
+        // The largest cluster any of a group's units is in: driven by the shared fingerprints only (index on units).
         for r in try e.rows("""
-            SELECT un.group_id, uf.kind, count(DISTINCT uf.unit), max(fc.units)
-            FROM fingerprint_counts fc
-            JOIN unit_fingerprints uf ON uf.period = fc.period AND uf.kind = fc.kind AND uf.value = fc.value
-            JOIN units un ON un.period = uf.period AND un.unit = uf.unit
-            WHERE fc.period = ? AND fc.units > 1 GROUP BY un.group_id, uf.kind
+            SELECT fg.group_id, max(fc.units) FROM fingerprint_counts fc
+            CROSS JOIN fingerprint_groups fg
+            WHERE fc.period = ? AND fc.units > 1 AND fg.period = fc.period AND fg.kind = fc.kind AND fg.value = fc.value
+            GROUP BY fg.group_id
             """, [.text(period)]) {
             guard let name = groupKey[r[0].int ?? -1] else { continue }
-            if r[1].text == "host_key" { acc[name]!.acc.host += r[2].int ?? 0 } else { acc[name]!.acc.password += r[2].int ?? 0 }
-            acc[name]!.acc.largest = max(acc[name]!.acc.largest, r[3].int ?? 0)
+            acc[name]!.acc.largest = max(acc[name]!.acc.largest, r[1].int ?? 0)
         }
         var out: [GroupMetrics] = acc.values.map { entry in
             let a = entry.acc

@@ -84,6 +84,9 @@ for f in "$sshb"/pid.*; do kill "$(cat "$f")" 2>/dev/null; done
 # --- capture analysis: baseline traffic vs tshark on a large loopback capture (writes bench-out/traffic.md) ---
 bash Tests/scripts/bench-traffic.sh "$bin"
 
+# --- collector: ingest throughput (bulk and HTTP, SQLite and PostgreSQL), metrics over 1M devices (writes bench-out/collector.md) ---
+bash Tests/scripts/bench-collector.sh "$(dirname "$bin")/baseline-collector"
+
 python3 - "$bin" "$largest" "$(profile_of "$largest")" "$(rss "$bin" audit "Firmware-samples/$largest" --profile "$(profile_of "$largest")" --format json)" \
   "$(rss "$bin" audit "$large" --profile fernwerk-edge --format json)" "$(find "$large" -type f | wc -l)" "$img_rss" <<'PY'
 import json, sys, subprocess, platform, os
@@ -162,6 +165,8 @@ if os.path.exists("bench-out/ssh.json"):
         lines.append("```\n")
 if os.path.exists("bench-out/traffic.md"):
     lines.append(open("bench-out/traffic.md").read())
+if os.path.exists("bench-out/collector.md"):
+    lines.append(open("bench-out/collector.md").read())
 lines.append("## Not measured yet\n")
 lines.append("Side-by-side comparisons with the tools a user would otherwise pick (Lynis `--rootdir` on the same tree, "
              "John the Ripper on the same hashes and word list) are open work (issue 8). The audit is single-threaded; "
