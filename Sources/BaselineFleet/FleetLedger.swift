@@ -17,6 +17,19 @@ enum FleetLedger {
     struct UnitKey: Hashable { let period: String; let unit: String }
     struct DayKey: Hashable { let period: String; let group: Int64; let measure: String; let days: Int64 }
     static let measures = ["support", "eol", "age"]
+    static let chunkSize = 400                              // rows per multi-row statement (12 binds each, within SQLite's limit)
+
+    /// A unit's latest report in a period, as the units table holds it (and the batch changes it).
+    struct UnitState {
+        var key: (String, String, String)                   // audit date, generated at, report id: the newer wins
+        var group: Int64
+        var checks: String
+        var flags: Int64
+        var failing: Int64
+        var days: [Int?]
+        var shared: Int64
+        var prints: [(String, String)]?                     // nil: not read from the store yet
+    }
 
     static func periods(_ auditDate: String) -> [String] { [FleetSchema.periodAll, String(auditDate.prefix(7))] }
 
@@ -64,15 +77,48 @@ enum FleetLedger {
             }
         }
 
-        for d in docs {
-            outcome.received += 1
-            let inserted = try e.rows("""
-                INSERT INTO reports (report_id, fleet, unit, device_id, vendor, model, firmware, source_kind, audit_date, generated_at, received_at, body)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (report_id) DO NOTHING RETURNING report_id
-                """, [.text(d.reportID), .text(fleet), .text(d.unit), .of(d.deviceID), .text(d.vendor), .text(d.model), .text(d.firmware),
-                      .text(d.sourceKind), .text(d.auditDate), .text(d.generatedAt), .text(now), .text(String(decoding: d.body, as: UTF8.self))])
-            guard !inserted.isEmpty else { continue }
-            outcome.stored += 1
+        // Reports first, in multi-row inserts: the ones the store did not have yet come back.
+        var fresh: [ReportDocument] = []
+        var seen = Set<String>()
+        let reportColumns = "report_id, fleet, unit, device_id, vendor, model, firmware, source_kind, audit_date, generated_at, received_at, body"
+        for chunkStart in stride(from: 0, to: docs.count, by: chunkSize) {
+            let chunk = docs[chunkStart..<min(chunkStart + chunkSize, docs.count)].filter { seen.insert($0.reportID).inserted }
+            outcome.received += docs[chunkStart..<min(chunkStart + chunkSize, docs.count)].count
+            guard !chunk.isEmpty else { continue }
+            var args: [SQLValue] = []
+            args.reserveCapacity(chunk.count * 12)
+            for d in chunk {
+                args += [.text(d.reportID), .text(fleet), .text(d.unit), .of(d.deviceID), .text(d.vendor), .text(d.model), .text(d.firmware),
+                         .text(d.sourceKind), .text(d.auditDate), .text(d.generatedAt), .text(now), .text(String(decoding: d.body, as: UTF8.self))]
+            }
+            let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+            let stored = Set(try e.rows("INSERT INTO reports (\(reportColumns)) VALUES \(values) ON CONFLICT (report_id) DO NOTHING RETURNING report_id", args)
+                .compactMap { $0.first?.text })
+            fresh += chunk.filter { stored.contains($0.reportID) }
+        }
+        outcome.stored = fresh.count
+
+        // What the store holds for the units of these reports, read in chunks (then kept here as the batch changes it).
+        var state: [UnitKey: UnitState] = [:]
+        var wanted: [String: [String]] = [:]
+        for d in fresh { for p in periods(d.auditDate) { wanted[p, default: []].append(d.unit) } }
+        for (period, units) in wanted.sorted(by: { $0.key < $1.key }) {
+            let distinct = Array(Set(units)).sorted()
+            for c in stride(from: 0, to: distinct.count, by: chunkSize) {
+                let part = Array(distinct[c..<min(c + chunkSize, distinct.count)])
+                for o in try e.rows("""
+                    SELECT unit, report_id, group_id, audit_date, generated_at, checks, flags, failing, support_days, eol_days, firmware_age_days, shared
+                    FROM units WHERE period = ? AND unit IN (\(part.map { _ in "?" }.joined(separator: ", ")))
+                    """, [.text(period)] + part.map { .text($0) }) {
+                    state[UnitKey(period: period, unit: o[0].text ?? "")] = UnitState(
+                        key: (o[3].text ?? "", o[4].text ?? "", o[1].text ?? ""), group: Int64(o[2].int ?? 0), checks: o[5].text ?? "",
+                        flags: Int64(o[6].int ?? 0), failing: Int64(o[7].int ?? 0), days: [o[8].int, o[9].int, o[10].int],
+                        shared: Int64(o[11].int ?? 0), prints: nil)
+                }
+            }
+        }
+
+        for d in fresh {
             let summary = UnitSummary(d, factory: factory.fingerprints(for: d.profileChain))
             let gkey = d.vendor + "\u{1f}" + d.model + "\u{1f}" + d.firmware
             let group: Int64
@@ -84,21 +130,21 @@ enum FleetLedger {
                 groups[gkey] = group
             }
             let unitPrints = fingerprints(d)
+            let days = [summary.supportDays, summary.eolDaysPast, summary.firmwareAgeDays]
             for period in periods(d.auditDate) {
-                let old = try e.one("SELECT report_id, group_id, audit_date, generated_at, checks, flags, failing, support_days, eol_days, firmware_age_days, shared FROM units WHERE period = ? AND unit = ?",
-                                    [.text(period), .text(d.unit)])
+                let uk = UnitKey(period: period, unit: d.unit)
                 let row: [SQLValue] = [.text(d.reportID), .int(group), .text(d.auditDate), .text(d.generatedAt), .text(summary.encodedChecks),
                                        .int(summary.flags), .int(Int64(summary.failing)), .of(summary.supportDays), .of(summary.eolDaysPast),
                                        .of(summary.firmwareAgeDays), .text(period), .text(d.unit)]
-                if let o = old {
-                    let oldKey = (o[2].text ?? "", o[3].text ?? "", o[0].text ?? "")
-                    guard (d.auditDate, d.generatedAt, d.reportID) > oldKey else { continue }
-                    contribute(-1, period: period, group: Int64(o[1].int ?? 0), checkList: UnitSummary.decode(o[4].text ?? ""),
-                               flags: Int64(o[5].int ?? 0), failing: Int64(o[6].int ?? 0), dayCounts: [o[7].int, o[8].int, o[9].int])
-                    shareDelta(-1, period: period, group: Int64(o[1].int ?? 0), bits: Int64(o[10].int ?? 0))
-                    for p in try e.rows("SELECT kind, value FROM unit_fingerprints WHERE period = ? AND unit = ?", [.text(period), .text(d.unit)]) {
-                        prints[PrintKey(period: period, kind: p[0].text ?? "", value: p[1].text ?? ""), default: 0] -= 1
-                        groupPrints[GroupPrintKey(period: period, kind: p[0].text ?? "", value: p[1].text ?? "", group: Int64(o[1].int ?? 0)), default: 0] -= 1
+                if let o = state[uk] {
+                    guard (d.auditDate, d.generatedAt, d.reportID) > o.key else { continue }
+                    contribute(-1, period: period, group: o.group, checkList: UnitSummary.decode(o.checks), flags: o.flags, failing: o.failing, dayCounts: o.days)
+                    shareDelta(-1, period: period, group: o.group, bits: o.shared)
+                    let oldPrints = try o.prints ?? e.rows("SELECT kind, value FROM unit_fingerprints WHERE period = ? AND unit = ?", [.text(period), .text(d.unit)])
+                        .map { ($0[0].text ?? "", $0[1].text ?? "") }
+                    for (kind, value) in oldPrints {
+                        prints[PrintKey(period: period, kind: kind, value: value), default: 0] -= 1
+                        groupPrints[GroupPrintKey(period: period, kind: kind, value: value, group: o.group), default: 0] -= 1
                     }
                     try e.execute("DELETE FROM unit_fingerprints WHERE period = ? AND unit = ?", [.text(period), .text(d.unit)])
                     try e.execute("""
@@ -111,25 +157,43 @@ enum FleetLedger {
                           firmware_age_days, period, unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """, row)
                 }
-                contribute(1, period: period, group: group, checkList: summary.checks, flags: summary.flags, failing: Int64(summary.failing),
-                           dayCounts: [summary.supportDays, summary.eolDaysPast, summary.firmwareAgeDays])
+                state[uk] = UnitState(key: (d.auditDate, d.generatedAt, d.reportID), group: group, checks: summary.encodedChecks, flags: summary.flags,
+                                      failing: Int64(summary.failing), days: days, shared: 0, prints: unitPrints)
+                contribute(1, period: period, group: group, checkList: summary.checks, flags: summary.flags, failing: Int64(summary.failing), dayCounts: days)
                 for (kind, value) in unitPrints {
                     try e.execute("INSERT INTO unit_fingerprints (period, unit, kind, value) VALUES (?, ?, ?, ?)",
                                   [.text(period), .text(d.unit), .text(kind), .text(value)])
                     prints[PrintKey(period: period, kind: kind, value: value), default: 0] += 1
                     groupPrints[GroupPrintKey(period: period, kind: kind, value: value, group: group), default: 0] += 1
                 }
-                touched.insert(UnitKey(period: period, unit: d.unit))
+                touched.insert(uk)
             }
         }
 
-        // Fingerprint counts first: a count crossing 1↔2 changes whether its other holders share a secret.
+        // Fingerprint counts: read the old ones in chunks, write the new; a count crossing 1↔2 changes whether its
+        // other holders share a secret.
+        var counts: [PrintKey: Int64] = [:]
+        var byKind: [String: [String: [String]]] = [:]     // period → kind → values
+        for k in prints.keys where prints[k] != 0 { byKind[k.period, default: [:]][k.kind, default: []].append(k.value) }
+        for (period, kinds) in byKind.sorted(by: { $0.key < $1.key }) {
+            for (kind, values) in kinds.sorted(by: { $0.key < $1.key }) {
+                for c in stride(from: 0, to: values.count, by: chunkSize) {
+                    let part = Array(values[c..<min(c + chunkSize, values.count)])
+                    for r in try e.rows("SELECT value, units FROM fingerprint_counts WHERE period = ? AND kind = ? AND value IN (\(part.map { _ in "?" }.joined(separator: ", ")))",
+                                        [.text(period), .text(kind)] + part.map { .text($0) }) {
+                        counts[PrintKey(period: period, kind: kind, value: r[0].text ?? "")] = Int64(r[1].int ?? 0)
+                    }
+                }
+            }
+        }
         for (k, v) in prints.sorted(by: { ($0.key.period, $0.key.kind, $0.key.value) < ($1.key.period, $1.key.kind, $1.key.value) }) where v != 0 {
-            let now = Int64(try e.one("""
+            let before = counts[k] ?? 0, after = before + v
+            counts[k] = after
+            try e.execute("""
                 INSERT INTO fingerprint_counts (period, kind, value, units) VALUES (?, ?, ?, ?)
-                ON CONFLICT (period, kind, value) DO UPDATE SET units = fingerprint_counts.units + excluded.units RETURNING units
-                """, [.text(k.period), .text(k.kind), .text(k.value), .int(v)])?.first?.int ?? 0)
-            if (now - v >= 2) != (now >= 2) {
+                ON CONFLICT (period, kind, value) DO UPDATE SET units = fingerprint_counts.units + excluded.units
+                """, [.text(k.period), .text(k.kind), .text(k.value), .int(v)])
+            if (before >= 2) != (after >= 2) {
                 for h in try e.rows("SELECT unit FROM unit_fingerprints WHERE period = ? AND kind = ? AND value = ?", [.text(k.period), .text(k.kind), .text(k.value)]) {
                     touched.insert(UnitKey(period: k.period, unit: h[0].text ?? ""))
                 }
@@ -144,18 +208,26 @@ enum FleetLedger {
                 """, [.text(k.period), .text(k.kind), .text(k.value), .int(k.group), .int(v)])
         }
         if groupPrints.values.contains(where: { $0 < 0 }) { try e.execute("DELETE FROM fingerprint_groups WHERE units <= 0") }
-        // Whether each touched unit now shares a host key / a password hash with another unit.
+        // Whether each touched unit now shares a host key / a password hash with another unit: from what this batch
+        // knows where it can, from the store for the other holders of a fingerprint that crossed 1↔2.
         for u in touched.sorted(by: { ($0.period, $0.unit) < ($1.period, $1.unit) }) {
-            guard let row = try e.one("SELECT group_id, shared FROM units WHERE period = ? AND unit = ?", [.text(u.period), .text(u.unit)]) else { continue }
             var bits: Int64 = 0
-            for r in try e.rows("""
-                SELECT DISTINCT uf.kind FROM unit_fingerprints uf JOIN fingerprint_counts fc ON fc.period = uf.period AND fc.kind = uf.kind AND fc.value = uf.value
-                WHERE uf.period = ? AND uf.unit = ? AND fc.units > 1
-                """, [.text(u.period), .text(u.unit)]) { bits |= kindBit(r[0].text ?? "") }
-            let was = Int64(row[1].int ?? 0), group = Int64(row[0].int ?? 0)
+            let was: Int64, group: Int64
+            if let st = state[u], let mine = st.prints, mine.allSatisfy({ counts[PrintKey(period: u.period, kind: $0.0, value: $0.1)] != nil }) {
+                for (kind, value) in mine where (counts[PrintKey(period: u.period, kind: kind, value: value)] ?? 0) > 1 { bits |= kindBit(kind) }
+                was = st.shared; group = st.group
+            } else {
+                guard let row = try e.one("SELECT group_id, shared FROM units WHERE period = ? AND unit = ?", [.text(u.period), .text(u.unit)]) else { continue }
+                for r in try e.rows("""
+                    SELECT DISTINCT uf.kind FROM unit_fingerprints uf JOIN fingerprint_counts fc ON fc.period = uf.period AND fc.kind = uf.kind AND fc.value = uf.value
+                    WHERE uf.period = ? AND uf.unit = ? AND fc.units > 1
+                    """, [.text(u.period), .text(u.unit)]) { bits |= kindBit(r[0].text ?? "") }
+                was = Int64(row[1].int ?? 0); group = Int64(row[0].int ?? 0)
+            }
             guard bits != was else { continue }
             shareDelta(-1, period: u.period, group: group, bits: was)
             shareDelta(1, period: u.period, group: group, bits: bits)
+            if var st = state[u] { st.shared = bits; state[u] = st }
             try e.execute("UPDATE units SET shared = ? WHERE period = ? AND unit = ?", [.int(bits), .text(u.period), .text(u.unit)])
         }
 

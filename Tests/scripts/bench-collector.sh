@@ -22,7 +22,7 @@ serve_and_post() { # DB CONCURRENCY → the post-reports.py summary line
   "$bin" serve --port 0 --db "$1" --tokens "$out/tokens" > "$out/serve.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 200); do grep -q 'listening on' "$out/serve.log" && break; sleep 0.05; done
-  local port; port=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$out/serve.log" | head -1)
+  local port; port=$(sed -n "s/^listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p" "$out/serve.log" | head -1)
   python3 Tests/scripts/post-reports.py "http://127.0.0.1:$port" bench-token-0123456789 "$out/acked-$2.txt" "$out"/http/*.json --concurrency "$2"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
@@ -48,7 +48,7 @@ pg=$(Tests/scripts/with-postgres.sh bash -c '
     db=${BASELINE_TEST_POSTGRES%/*}/http_$c
     "$bin" serve --port 0 --db "$db" --tokens "$out/tokens" > "$out/serve-pg.log" 2>&1 & pid=$!
     for _ in $(seq 1 200); do grep -q "listening on" "$out/serve-pg.log" && break; sleep 0.05; done
-    port=$(sed -n "s/.*127.0.0.1:\([0-9]*\).*/\1/p" "$out/serve-pg.log" | head -1)
+    port=$(sed -n "s/^listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p" "$out/serve-pg.log" | head -1)
     echo "http$c $(python3 Tests/scripts/post-reports.py http://127.0.0.1:$port bench-token-0123456789 $out/acked-pg-$c.txt $out/http/*.json --concurrency $c)"
     kill $pid; wait $pid 2>/dev/null || true
   done
