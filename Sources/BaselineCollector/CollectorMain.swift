@@ -37,9 +37,9 @@ struct InputOptions: ParsableArguments {
         do { return try SchemaValidator(path: path) } catch { throw fail("\(error)") }
     }
 
-    func factory() -> FactoryFingerprints {
+    func factory() throws -> FactoryFingerprints {
         guard let dir = profiles ?? Resources.find("Profiles") else { return FactoryFingerprints() }
-        return FactoryFingerprints(directory: dir)
+        do { return try FactoryFingerprints(directory: dir) } catch { throw fail("\(error)") }
     }
 }
 
@@ -83,6 +83,7 @@ struct Ingest: ParsableCommand {
             } else { files.append(p) }
         }
         let validator = try input.validator()
+        let factory = try input.factory()
         // Every file is parsed and validated before anything is stored: a bad file stores nothing.
         var docs: [ReportDocument] = []
         for f in files {
@@ -91,7 +92,7 @@ struct Ingest: ParsableCommand {
         }
         let s = try store.open()
         let outcome: IngestOutcome
-        do { outcome = try s.ingest(docs, fleet: fleet, factory: input.factory()) } catch { throw fail("\(store.db): cannot store (nothing stored): \(error)") }
+        do { outcome = try s.ingest(docs, fleet: fleet, factory: factory) } catch { throw fail("\(store.db): cannot store (nothing stored): \(error)") }
         print("ingested \(docs.count) report(s) from \(files.count) file(s): \(outcome.stored) new, \(outcome.duplicates) already stored; \(try s.reportCount()) in \(store.db)")
     }
 }

@@ -37,7 +37,7 @@ struct Serve: AsyncParsableCommand {
         guard maxBody > 0 else { throw fail("--max-body \(maxBody): expected a positive number of bytes", code: 2) }
         let tokenList = try FleetTokens(path: tokens)
         let api = CollectorAPI(store: try store.open(), tokens: tokenList, validator: try input.validator(),
-                               factory: input.factory(), maxBody: maxBody)
+                               factory: try input.factory(), maxBody: maxBody)
         var logger = Logger(label: "baseline-collector")
         logger.logLevel = .warning
         let app = Application(

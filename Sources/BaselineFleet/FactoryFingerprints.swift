@@ -7,14 +7,17 @@ public struct FactoryFingerprints: Sendable {
 
     public init() {}
 
-    /// Every `*.json` profile under `directory` (recursively); files that are not profiles are skipped.
-    public init(directory: String) {
+    /// Every `*.json` profile under `directory` (recursively); JSON files of other kinds (schemas, EOL data) are
+    /// skipped, a file that is not JSON is an error.
+    public init(directory: String) throws {
         let fm = FileManager.default
-        guard let walker = fm.enumerator(atPath: directory) else { return }
+        guard let walker = fm.enumerator(atPath: directory) else { throw StoreError("\(directory): cannot read the profiles directory") }
         for case let rel as String in walker where rel.hasSuffix(".json") {
-            guard let data = fm.contents(atPath: directory + "/" + rel),
-                  let o = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-                  (o["schema"] as? String)?.hasPrefix("baseline.profile/") == true, let id = o["id"] as? String else { continue }
+            let path = directory + "/" + rel
+            guard let data = fm.contents(atPath: path) else { throw StoreError("\(path): cannot read") }
+            let json: Any
+            do { json = try JSONSerialization.jsonObject(with: data) } catch { throw StoreError("\(path): not JSON (\(error.localizedDescription))") }
+            guard let o = json as? [String: Any], (o["schema"] as? String)?.hasPrefix("baseline.profile/") == true, let id = o["id"] as? String else { continue }
             let ext: [String] = (o["extends"] as? [String]) ?? [(o["extends"] as? String)].compactMap { $0 }
             byProfile[id] = (ext, Set((o["factory_fingerprints"] as? [String]) ?? []))
         }

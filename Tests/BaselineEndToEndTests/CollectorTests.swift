@@ -73,13 +73,23 @@ func sampleReports(_ t: TempTree) throws -> [String] {
         let t = try TempTree()
         try t.write("batch.json", String(decoding: try JSONSerialization.data(withJSONObject: batch), as: UTF8.self))
         let db = try kind.fresh(t)
-        #expect(try collector(["ingest", t.sub("batch.json"), "--db", db]).code == 0)
+        // The vendor profile lists that host key as the factory image's: the collector counts the units still carrying it.
+        let hostKey = (((src["fingerprints"] as? [String: Any])?["host_keys"] as? [[String: Any]])?.first?["sha256"] as? String) ?? ""
+        try t.mkdir("profiles")
+        try t.write("profiles/acme.json", #"{"schema": "baseline.profile/1", "id": "acme-gateway", "factory_fingerprints": ["# + "\"\(hostKey)\"]}")
+        #expect(try collector(["ingest", t.sub("batch.json"), "--db", db, "--profiles", t.sub("profiles")]).code == 0)
         let json = try collector(["report", "--db", db, "--format", "json"])
         let g = ((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["groups"] as? [[String: Any]])?.first
-        let cu = g?["credential_uniqueness"] as? [String: Int]
+        let cu = g?["credential_uniqueness"] as? [String: Any]
         #expect(g?["units"] as? Int == 3)
-        #expect(cu?["units_sharing_host_key"] == 3)
-        #expect(cu?["largest_shared_cluster"] == 3)
+        #expect(cu?["units_sharing_host_key"] as? Int == 3)
+        #expect(cu?["largest_shared_cluster"] as? Int == 3)
+        #expect(cu?["units_with_factory_secrets"] as? Int == 3)
+        // A profile that is not JSON is named, not skipped.
+        try t.write("profiles/broken.json", "{ \"schema\": ")
+        let broken = try collector(["ingest", t.sub("batch.json"), "--db", db, "--profiles", t.sub("profiles")])
+        #expect(broken.code == 3)
+        #expect(broken.stderr.contains("broken.json: not JSON"), "\(broken.stderr)")
     }
 
     @Test(arguments: StoreKind.allCases) func badInputIsRefusedAndNothingIsStored(_ kind: StoreKind) throws {
