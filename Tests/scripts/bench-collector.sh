@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The collector's benchmark (part of `make bench`): ingest throughput in bulk and over HTTP on SQLite and PostgreSQL,
 # and the time to compute vendor metrics over 1,000,000 synthetic device reports. Writes bench-out/collector.md.
-#   bench-collector.sh RELEASE_COLLECTOR [DEVICES_FOR_METRICS]   (default 1000000; the ingest runs use 50,000)
+#   bench-collector.sh RELEASE_COLLECTOR [DEVICES_FOR_METRICS]   (default 1000000; the ingest runs use 20,000)
 set -euo pipefail
 bin=$(realpath "$1")
 million=${2:-1000000}
@@ -10,7 +10,7 @@ out=bench-out/collector
 rm -rf "$out"; mkdir -p "$out"
 audit=$(dirname "$bin")/baseline
 "$audit" audit Firmware-samples/yocto-kirkstone-acme-swupdate --profile acme-gateway --format json --date 2026-11-23 --output "$out/template.json" || true
-n=${BENCH_COLLECTOR_N:-50000}
+n=${BENCH_COLLECTOR_N:-20000}
 python3 Tests/scripts/synth-reports.py "$out/template.json" --count $n --per-file 10000 --out "$out/bulk" >/dev/null
 python3 Tests/scripts/synth-reports.py "$out/template.json" --count $n --per-file 100 --out "$out/http" >/dev/null
 bytes=$(du -cb "$out"/bulk/*.json | tail -1 | cut -f1)
