@@ -32,11 +32,12 @@ rows=()
 rm -f "$out"/bulk.sqlite*
 t=$(secs "$bin" ingest "$out"/bulk --db "$out/bulk.sqlite")
 rss=$(( $(rss_of "$bin" ingest "$out"/bulk --db "$out/bulk-rss.sqlite") / 1024 ))
-rows+=("| bulk \`ingest\`, SQLite | $n | $t s | $(python3 -c "print(round($n/$t))") | peak RSS $rss MiB |")
+row() { rows+=("$1"); echo "ROW $1" >&2; }
+row "| bulk \`ingest\`, SQLite | $n | $t s | $(python3 -c "print(round($n/$t))") | peak RSS $rss MiB |"
 for c in 1 4; do
   rm -f "$out"/http-$c.sqlite*
   line=$(serve_and_post "$out/http-$c.sqlite" $c)
-  rows+=("| HTTP \`POST /v1/reports\` (batches of 100, $c client(s)), SQLite | $n | $(echo "$line" | awk '{print $8}') s | $(echo "$line" | awk '{print $10}') | p50 $(echo "$line" | awk '{print $12}') ms, p99 $(echo "$line" | awk '{print $14}') ms per batch |")
+  row "| HTTP \`POST /v1/reports\` (batches of 100, $c client(s)), SQLite | $n | $(echo "$line" | awk '{print $8}') s | $(echo "$line" | awk '{print $10}') | p50 $(echo "$line" | awk '{print $12}') ms, p99 $(echo "$line" | awk '{print $14}') ms per batch |"
 done
 # --- the same on PostgreSQL (a private server, Tests/scripts/with-postgres.sh) ---
 pg=$(Tests/scripts/with-postgres.sh bash -c '
@@ -56,10 +57,10 @@ pg=$(Tests/scripts/with-postgres.sh bash -c '
   echo "metrics $(python3 -c "print(\"%.3f\" % ($t1-$t0))")"
 ' | grep -E '^(bulk|http|metrics)')
 pgbulk=$(echo "$pg" | awk '/^bulk/ {print $2}')
-rows+=("| bulk \`ingest\`, PostgreSQL 15 | $n | $pgbulk s | $(python3 -c "print(round($n/$pgbulk))") | one transaction per file of 10,000 |")
+row "| bulk \`ingest\`, PostgreSQL 15 | $n | $pgbulk s | $(python3 -c "print(round($n/$pgbulk))") | one transaction per file of 10,000 |"
 for c in 1 4; do
   line=$(echo "$pg" | grep "^http$c ")
-  rows+=("| HTTP \`POST /v1/reports\` (batches of 100, $c client(s)), PostgreSQL 15 | $n | $(echo "$line" | awk '{print $9}') s | $(echo "$line" | awk '{print $11}') | p50 $(echo "$line" | awk '{print $13}') ms, p99 $(echo "$line" | awk '{print $15}') ms per batch |")
+  row "| HTTP \`POST /v1/reports\` (batches of 100, $c client(s)), PostgreSQL 15 | $n | $(echo "$line" | awk '{print $9}') s | $(echo "$line" | awk '{print $11}') | p50 $(echo "$line" | awk '{print $13}') ms, p99 $(echo "$line" | awk '{print $15}') ms per batch |"
 done
 pgmetrics=$(echo "$pg" | awk '/^metrics/ {print $2}')
 
