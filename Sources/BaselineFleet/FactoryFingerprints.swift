@@ -23,8 +23,6 @@ public struct FactoryFingerprints: Sendable {
         }
     }
 
-    public var profileCount: Int { byProfile.count }
-
     /// The factory fingerprints of a report's profile chain.
     func fingerprints(for chain: [String]) -> Set<String> {
         var out = Set<String>(), seen = Set<String>(), queue = chain

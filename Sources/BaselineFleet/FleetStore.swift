@@ -20,27 +20,19 @@ public final class FleetStore: @unchecked Sendable {
         try write { try FleetSchema.migrate($0) }
     }
 
-    public var isPostgres: Bool { if case .postgres = backend { return true }; return false }
-
-    func write<T>(_ body: (any SQLExecutor) throws -> T) throws -> T {
+    /// One transaction on whichever database this is; errors become one-line StoreErrors.
+    private func transaction<T>(write: Bool, _ body: (any SQLExecutor) throws -> T) throws -> T {
         lock.lock(); defer { lock.unlock() }
         do {
             switch backend {
-            case .sqlite(let b): return try b.write { try body($0) }
-            case .postgres(let b): return try b.write { try body($0) }
+            case .sqlite(let b): return try write ? b.write { try body($0) } : b.read { try body($0) }
+            case .postgres(let b): return try write ? b.write { try body($0) } : b.read { try body($0) }
             }
         } catch let e as StoreError { throw e } catch { throw StoreError(FleetStore.describe(error)) }
     }
 
-    func read<T>(_ body: (any SQLExecutor) throws -> T) throws -> T {
-        lock.lock(); defer { lock.unlock() }
-        do {
-            switch backend {
-            case .sqlite(let b): return try b.read { try body($0) }
-            case .postgres(let b): return try b.read { try body($0) }
-            }
-        } catch let e as StoreError { throw e } catch { throw StoreError(FleetStore.describe(error)) }
-    }
+    func write<T>(_ body: (any SQLExecutor) throws -> T) throws -> T { try transaction(write: true, body) }
+    func read<T>(_ body: (any SQLExecutor) throws -> T) throws -> T { try transaction(write: false, body) }
 
     static func describe(_ error: Error) -> String {
         let text = String(reflecting: error)
@@ -55,9 +47,6 @@ public final class FleetStore: @unchecked Sendable {
     }
 
     public func reportCount() throws -> Int { try read { try $0.scalar("SELECT count(*) FROM reports") } }
-
-    /// Report ids stored (tests and the fault checks compare them with what was acknowledged).
-    public func reportIDs() throws -> Set<String> { try read { Set(try $0.rows("SELECT report_id FROM reports", []).compactMap { $0.first?.text }) } }
 
     public func periods() throws -> [String] { try read { try VendorMetrics.periods($0) } }
 

@@ -13,9 +13,7 @@ public enum SQLValue: Hashable, CustomStringConvertible {
     public var description: String { text ?? "NULL" }
 }
 
-extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
-    public init(stringLiteral s: String) { self = .text(s) }
-    public init(integerLiteral v: Int64) { self = .int(v) }
+extension SQLValue {
     static func of(_ s: String?) -> SQLValue { s.map { .text($0) } ?? .null }
     static func of(_ v: Int?) -> SQLValue { v.map { .int(Int64($0)) } ?? .null }
 }

@@ -62,20 +62,14 @@ final class SQLiteBackend {
         queue = try DatabaseQueue(path: path, configuration: config)
     }
 
-    /// A write transaction (BEGIN IMMEDIATE: one writer at a time, across processes too).
-    func write<T>(_ body: (SQLiteExecutor) throws -> T) throws -> T {
-        var result: T?
-        try queue.inTransaction(.immediate) { db in
-            result = try body(SQLiteExecutor(db: db))
-            return .commit
-        }
-        return result!
-    }
+    /// A write transaction takes the write lock at BEGIN (IMMEDIATE: one writer at a time, across processes too);
+    /// a read is one deferred transaction, a consistent snapshot while others write.
+    func write<T>(_ body: (SQLiteExecutor) throws -> T) throws -> T { try transaction(.immediate, body) }
+    func read<T>(_ body: (SQLiteExecutor) throws -> T) throws -> T { try transaction(.deferred, body) }
 
-    /// A read in one deferred transaction: a consistent snapshot while others write.
-    func read<T>(_ body: (SQLiteExecutor) throws -> T) throws -> T {
+    private func transaction<T>(_ kind: Database.TransactionKind, _ body: (SQLiteExecutor) throws -> T) throws -> T {
         var result: T?
-        try queue.inTransaction(.deferred) { db in
+        try queue.inTransaction(kind) { db in
             result = try body(SQLiteExecutor(db: db))
             return .commit
         }
