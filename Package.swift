@@ -69,6 +69,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "BaselineTrafficTests", dependencies: ["BaselineTraffic", "BaselineCore"]),
+        .testTarget(name: "BaselineFleetTests", dependencies: ["BaselineFleet"]),
         .testTarget(name: "BaselineEndToEndTests", dependencies: ["BaselineCore"]),
     ]
 )

@@ -98,7 +98,8 @@ enum FleetLedger {
         }
         outcome.stored = fresh.count
 
-        // What the store holds for the units of these reports, read in chunks (then kept here as the batch changes it).
+        // What the store holds for the units of these reports, and their fingerprints, read in chunks (then kept
+        // here as the batch changes it, and written back once at the end).
         var state: [UnitKey: UnitState] = [:]
         var wanted: [String: [String]] = [:]
         for d in fresh { for p in periods(d.auditDate) { wanted[p, default: []].append(d.unit) } }
@@ -106,17 +107,24 @@ enum FleetLedger {
             let distinct = Array(Set(units)).sorted()
             for c in stride(from: 0, to: distinct.count, by: chunkSize) {
                 let part = Array(distinct[c..<min(c + chunkSize, distinct.count)])
+                let list = part.map { _ in "?" }.joined(separator: ", ")
+                let binds: [SQLValue] = [.text(period)] + part.map { .text($0) }
                 for o in try e.rows("""
                     SELECT unit, report_id, group_id, audit_date, generated_at, checks, flags, failing, support_days, eol_days, firmware_age_days, shared
-                    FROM units WHERE period = ? AND unit IN (\(part.map { _ in "?" }.joined(separator: ", ")))
-                    """, [.text(period)] + part.map { .text($0) }) {
+                    FROM units WHERE period = ? AND unit IN (\(list))
+                    """, binds) {
                     state[UnitKey(period: period, unit: o[0].text ?? "")] = UnitState(
                         key: (o[3].text ?? "", o[4].text ?? "", o[1].text ?? ""), group: Int64(o[2].int ?? 0), checks: o[5].text ?? "",
                         flags: Int64(o[6].int ?? 0), failing: Int64(o[7].int ?? 0), days: [o[8].int, o[9].int, o[10].int],
-                        shared: Int64(o[11].int ?? 0), prints: nil)
+                        shared: Int64(o[11].int ?? 0), prints: [])
+                }
+                for o in try e.rows("SELECT unit, kind, value FROM unit_fingerprints WHERE period = ? AND unit IN (\(list))", binds) {
+                    state[UnitKey(period: period, unit: o[0].text ?? "")]?.prints?.append((o[1].text ?? "", o[2].text ?? ""))
                 }
             }
         }
+        let stored = Set(state.keys)                        // units the store already has a row for
+        var changed = Set<UnitKey>()                        // units whose row this batch rewrites
 
         for d in fresh {
             let summary = UnitSummary(d, factory: factory.fingerprints(for: d.profileChain))
@@ -133,36 +141,20 @@ enum FleetLedger {
             let days = [summary.supportDays, summary.eolDaysPast, summary.firmwareAgeDays]
             for period in periods(d.auditDate) {
                 let uk = UnitKey(period: period, unit: d.unit)
-                let row: [SQLValue] = [.text(d.reportID), .int(group), .text(d.auditDate), .text(d.generatedAt), .text(summary.encodedChecks),
-                                       .int(summary.flags), .int(Int64(summary.failing)), .of(summary.supportDays), .of(summary.eolDaysPast),
-                                       .of(summary.firmwareAgeDays), .text(period), .text(d.unit)]
                 if let o = state[uk] {
                     guard (d.auditDate, d.generatedAt, d.reportID) > o.key else { continue }
                     contribute(-1, period: period, group: o.group, checkList: UnitSummary.decode(o.checks), flags: o.flags, failing: o.failing, dayCounts: o.days)
                     shareDelta(-1, period: period, group: o.group, bits: o.shared)
-                    let oldPrints = try o.prints ?? e.rows("SELECT kind, value FROM unit_fingerprints WHERE period = ? AND unit = ?", [.text(period), .text(d.unit)])
-                        .map { ($0[0].text ?? "", $0[1].text ?? "") }
-                    for (kind, value) in oldPrints {
+                    for (kind, value) in o.prints ?? [] {
                         prints[PrintKey(period: period, kind: kind, value: value), default: 0] -= 1
                         groupPrints[GroupPrintKey(period: period, kind: kind, value: value, group: o.group), default: 0] -= 1
                     }
-                    try e.execute("DELETE FROM unit_fingerprints WHERE period = ? AND unit = ?", [.text(period), .text(d.unit)])
-                    try e.execute("""
-                        UPDATE units SET report_id = ?, group_id = ?, audit_date = ?, generated_at = ?, checks = ?, flags = ?, failing = ?,
-                          support_days = ?, eol_days = ?, firmware_age_days = ?, shared = 0 WHERE period = ? AND unit = ?
-                        """, row)
-                } else {
-                    try e.execute("""
-                        INSERT INTO units (report_id, group_id, audit_date, generated_at, checks, flags, failing, support_days, eol_days,
-                          firmware_age_days, period, unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, row)
                 }
                 state[uk] = UnitState(key: (d.auditDate, d.generatedAt, d.reportID), group: group, checks: summary.encodedChecks, flags: summary.flags,
                                       failing: Int64(summary.failing), days: days, shared: 0, prints: unitPrints)
+                changed.insert(uk)
                 contribute(1, period: period, group: group, checkList: summary.checks, flags: summary.flags, failing: Int64(summary.failing), dayCounts: days)
                 for (kind, value) in unitPrints {
-                    try e.execute("INSERT INTO unit_fingerprints (period, unit, kind, value) VALUES (?, ?, ?, ?)",
-                                  [.text(period), .text(d.unit), .text(kind), .text(value)])
                     prints[PrintKey(period: period, kind: kind, value: value), default: 0] += 1
                     groupPrints[GroupPrintKey(period: period, kind: kind, value: value, group: group), default: 0] += 1
                 }
@@ -170,11 +162,28 @@ enum FleetLedger {
             }
         }
 
+        // The fingerprints of every rewritten unit: the old rows out, the final ones in.
+        var replacedByPeriod: [String: [String]] = [:]
+        for k in changed where stored.contains(k) { replacedByPeriod[k.period, default: []].append(k.unit) }
+        for (period, units) in replacedByPeriod.sorted(by: { $0.key < $1.key }) {
+            let sorted = units.sorted()
+            for c in stride(from: 0, to: sorted.count, by: chunkSize) {
+                let part = Array(sorted[c..<min(c + chunkSize, sorted.count)])
+                try e.execute("DELETE FROM unit_fingerprints WHERE period = ? AND unit IN (\(part.map { _ in "?" }.joined(separator: ", ")))",
+                              [.text(period)] + part.map { .text($0) })
+            }
+        }
+        let changedSorted = changed.sorted(by: { ($0.period, $0.unit) < ($1.period, $1.unit) })
+        var printRows: [[SQLValue]] = []
+        for k in changedSorted { for (kind, value) in state[k]?.prints ?? [] { printRows.append([.text(k.period), .text(k.unit), .text(kind), .text(value)]) } }
+        try insertRows(e, "INSERT INTO unit_fingerprints (period, unit, kind, value)", printRows)
+
         // Fingerprint counts: read the old ones in chunks, write the new; a count crossing 1↔2 changes whether its
-        // other holders share a secret.
+        // other holders share a secret. Every fingerprint the batch names is counted here, so the batch's units are
+        // judged without asking the store again.
         var counts: [PrintKey: Int64] = [:]
         var byKind: [String: [String: [String]]] = [:]     // period → kind → values
-        for k in prints.keys where prints[k] != 0 { byKind[k.period, default: [:]][k.kind, default: []].append(k.value) }
+        for k in prints.keys { byKind[k.period, default: [:]][k.kind, default: []].append(k.value) }
         for (period, kinds) in byKind.sorted(by: { $0.key < $1.key }) {
             for (kind, values) in kinds.sorted(by: { $0.key < $1.key }) {
                 for c in stride(from: 0, to: values.count, by: chunkSize) {
@@ -186,36 +195,41 @@ enum FleetLedger {
                 }
             }
         }
-        for (k, v) in prints.sorted(by: { ($0.key.period, $0.key.kind, $0.key.value) < ($1.key.period, $1.key.kind, $1.key.value) }) where v != 0 {
+        var countRows: [[SQLValue]] = []
+        for (k, v) in prints.sorted(by: { ($0.key.period, $0.key.kind, $0.key.value) < ($1.key.period, $1.key.kind, $1.key.value) }) {
             let before = counts[k] ?? 0, after = before + v
             counts[k] = after
-            try e.execute("""
-                INSERT INTO fingerprint_counts (period, kind, value, units) VALUES (?, ?, ?, ?)
-                ON CONFLICT (period, kind, value) DO UPDATE SET units = fingerprint_counts.units + excluded.units
-                """, [.text(k.period), .text(k.kind), .text(k.value), .int(v)])
+            guard v != 0 else { continue }
+            countRows.append([.text(k.period), .text(k.kind), .text(k.value), .int(v)])
             if (before >= 2) != (after >= 2) {
                 for h in try e.rows("SELECT unit FROM unit_fingerprints WHERE period = ? AND kind = ? AND value = ?", [.text(k.period), .text(k.kind), .text(k.value)]) {
                     touched.insert(UnitKey(period: k.period, unit: h[0].text ?? ""))
                 }
             }
         }
+        try insertRows(e, "INSERT INTO fingerprint_counts (period, kind, value, units)", countRows,
+                       "ON CONFLICT (period, kind, value) DO UPDATE SET units = fingerprint_counts.units + excluded.units")
         if prints.values.contains(where: { $0 < 0 }) { try e.execute("DELETE FROM fingerprint_counts WHERE units <= 0") }
+        var groupPrintRows: [[SQLValue]] = []
         for k in groupPrints.keys.sorted(by: { ($0.period, $0.kind, $0.value, $0.group) < ($1.period, $1.kind, $1.value, $1.group) }) {
             guard let v = groupPrints[k], v != 0 else { continue }
-            try e.execute("""
-                INSERT INTO fingerprint_groups (period, kind, value, group_id, units) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (period, kind, value, group_id) DO UPDATE SET units = fingerprint_groups.units + excluded.units
-                """, [.text(k.period), .text(k.kind), .text(k.value), .int(k.group), .int(v)])
+            groupPrintRows.append([.text(k.period), .text(k.kind), .text(k.value), .int(k.group), .int(v)])
         }
+        try insertRows(e, "INSERT INTO fingerprint_groups (period, kind, value, group_id, units)", groupPrintRows,
+                       "ON CONFLICT (period, kind, value, group_id) DO UPDATE SET units = fingerprint_groups.units + excluded.units")
         if groupPrints.values.contains(where: { $0 < 0 }) { try e.execute("DELETE FROM fingerprint_groups WHERE units <= 0") }
-        // Whether each touched unit now shares a host key / a password hash with another unit: from what this batch
-        // knows where it can, from the store for the other holders of a fingerprint that crossed 1↔2.
+
+        // Whether each touched unit now shares a host key / a password hash with another unit: in memory for the
+        // units this batch read, from the store for the other holders of a fingerprint that crossed 1↔2.
         for u in touched.sorted(by: { ($0.period, $0.unit) < ($1.period, $1.unit) }) {
             var bits: Int64 = 0
             let was: Int64, group: Int64
             if let st = state[u], let mine = st.prints, mine.allSatisfy({ counts[PrintKey(period: u.period, kind: $0.0, value: $0.1)] != nil }) {
                 for (kind, value) in mine where (counts[PrintKey(period: u.period, kind: kind, value: value)] ?? 0) > 1 { bits |= kindBit(kind) }
                 was = st.shared; group = st.group
+                guard bits != was else { continue }
+                state[u]?.shared = bits
+                changed.insert(u)
             } else {
                 guard let row = try e.one("SELECT group_id, shared FROM units WHERE period = ? AND unit = ?", [.text(u.period), .text(u.unit)]) else { continue }
                 for r in try e.rows("""
@@ -223,35 +237,62 @@ enum FleetLedger {
                     WHERE uf.period = ? AND uf.unit = ? AND fc.units > 1
                     """, [.text(u.period), .text(u.unit)]) { bits |= kindBit(r[0].text ?? "") }
                 was = Int64(row[1].int ?? 0); group = Int64(row[0].int ?? 0)
+                guard bits != was else { continue }
+                try e.execute("UPDATE units SET shared = ? WHERE period = ? AND unit = ?", [.int(bits), .text(u.period), .text(u.unit)])
             }
-            guard bits != was else { continue }
             shareDelta(-1, period: u.period, group: group, bits: was)
             shareDelta(1, period: u.period, group: group, bits: bits)
-            if var st = state[u] { st.shared = bits; state[u] = st }
-            try e.execute("UPDATE units SET shared = ? WHERE period = ? AND unit = ?", [.int(bits), .text(u.period), .text(u.unit)])
         }
+
+        // Every rewritten unit's row, once.
+        var unitRows: [[SQLValue]] = []
+        for k in changed.sorted(by: { ($0.period, $0.unit) < ($1.period, $1.unit) }) {
+            guard let st = state[k] else { continue }
+            unitRows.append([.text(k.period), .text(k.unit), .text(st.key.2), .int(st.group), .text(st.key.0), .text(st.key.1), .text(st.checks),
+                             .int(st.flags), .int(st.failing), .of(st.days[0]), .of(st.days[1]), .of(st.days[2]), .int(st.shared)])
+        }
+        let unitColumns = ["report_id", "group_id", "audit_date", "generated_at", "checks", "flags", "failing", "support_days", "eol_days", "firmware_age_days", "shared"]
+        try insertRows(e, "INSERT INTO units (period, unit, \(unitColumns.joined(separator: ", ")))", unitRows,
+                       "ON CONFLICT (period, unit) DO UPDATE SET " + unitColumns.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
 
         // The aggregates, once per key for the whole batch (in key order, so concurrent writers never deadlock).
         let statColumns = ["units", "failing", "shared_host_key", "shared_password"] + UnitFlag.allCases.map { $0.column }
-        let statSQL = "INSERT INTO group_stats (period, group_id, \(statColumns.joined(separator: ", "))) VALUES (?, ?, "
-            + statColumns.map { _ in "?" }.joined(separator: ", ") + ") ON CONFLICT (period, group_id) DO UPDATE SET "
-            + statColumns.map { "\($0) = group_stats.\($0) + excluded.\($0)" }.joined(separator: ", ")
-        for (k, v) in stats.sorted(by: { ($0.key.period, $0.key.group) < ($1.key.period, $1.key.group) }) where v.contains(where: { $0 != 0 }) {
-            try e.execute(statSQL, [.text(k.period), .int(k.group)] + v.map { .int($0) })
-        }
-        for (k, v) in checks.sorted(by: { ($0.key.period, $0.key.group, $0.key.check) < ($1.key.period, $1.key.group, $1.key.check) }) where v != (0, 0) {
-            try e.execute("""
-                INSERT INTO group_checks (period, group_id, check_id, evaluated, failures) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (period, group_id, check_id) DO UPDATE SET evaluated = group_checks.evaluated + excluded.evaluated,
-                  failures = group_checks.failures + excluded.failures
-                """, [.text(k.period), .int(k.group), .text(k.check), .int(v.0), .int(v.1)])
-        }
-        for (k, v) in days.sorted(by: { ($0.key.period, $0.key.group, $0.key.measure, $0.key.days) < ($1.key.period, $1.key.group, $1.key.measure, $1.key.days) }) where v != 0 {
-            try e.execute("""
-                INSERT INTO group_days (period, group_id, measure, days, units) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (period, group_id, measure, days) DO UPDATE SET units = group_days.units + excluded.units
-                """, [.text(k.period), .int(k.group), .text(k.measure), .int(k.days), .int(v)])
-        }
+        try insertRows(e, "INSERT INTO group_stats (period, group_id, \(statColumns.joined(separator: ", ")))",
+                       stats.sorted(by: { ($0.key.period, $0.key.group) < ($1.key.period, $1.key.group) })
+                        .filter { $0.value.contains(where: { $0 != 0 }) }.map { [.text($0.key.period), .int($0.key.group)] + $0.value.map { .int($0) } },
+                       "ON CONFLICT (period, group_id) DO UPDATE SET " + statColumns.map { "\($0) = group_stats.\($0) + excluded.\($0)" }.joined(separator: ", "))
+        try insertRows(e, "INSERT INTO group_checks (period, group_id, check_id, evaluated, failures)",
+                       checks.sorted(by: { ($0.key.period, $0.key.group, $0.key.check) < ($1.key.period, $1.key.group, $1.key.check) })
+                        .filter { $0.value != (0, 0) }.map { [.text($0.key.period), .int($0.key.group), .text($0.key.check), .int($0.value.0), .int($0.value.1)] },
+                       """
+                       ON CONFLICT (period, group_id, check_id) DO UPDATE SET evaluated = group_checks.evaluated + excluded.evaluated,
+                         failures = group_checks.failures + excluded.failures
+                       """)
+        try insertRows(e, "INSERT INTO group_days (period, group_id, measure, days, units)",
+                       days.sorted(by: { ($0.key.period, $0.key.group, $0.key.measure, $0.key.days) < ($1.key.period, $1.key.group, $1.key.measure, $1.key.days) })
+                        .filter { $0.value != 0 }.map { [.text($0.key.period), .int($0.key.group), .text($0.key.measure), .int($0.key.days), .int($0.value)] },
+                       "ON CONFLICT (period, group_id, measure, days) DO UPDATE SET units = group_days.units + excluded.units")
         return outcome
+    }
+
+    /// `head VALUES (…), (…), … suffix` for all `rows`, in statements of at most 500 rows and 30,000 binds (within
+    /// SQLite's and PostgreSQL's limits). Keys must be distinct within `rows` (PostgreSQL refuses to update one row twice).
+    static func insertRows<E: SQLExecutor>(_ e: E, _ head: String, _ rows: [[SQLValue]], _ suffix: String = "") throws {
+        guard let width = rows.first?.count, width > 0 else { return }
+        let per = max(1, min(500, 30_000 / width))
+        let tuple = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
+        var fullSQL: String?
+        for c in stride(from: 0, to: rows.count, by: per) {
+            let part = rows[c..<min(c + per, rows.count)]
+            let sql: String
+            if part.count == per, let f = fullSQL { sql = f } else {
+                sql = head + " VALUES " + Array(repeating: tuple, count: part.count).joined(separator: ", ") + " " + suffix
+                if part.count == per { fullSQL = sql }
+            }
+            var binds: [SQLValue] = []
+            binds.reserveCapacity(part.count * width)
+            for r in part { binds += r }
+            try e.execute(sql, binds)
+        }
     }
 }

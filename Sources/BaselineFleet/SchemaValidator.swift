@@ -13,32 +13,53 @@ public struct SchemaViolation: Error, CustomStringConvertible {
 }
 
 public final class SchemaValidator: @unchecked Sendable {
+    /// One schema object compiled into its keywords' rules, in the order the schema wrote them (so the first
+    /// violation reported is the one a keyword-by-keyword reading finds first).
+    enum Rule {
+        case ref(Int)
+        case types([String])
+        case const(JSONNode)
+        case oneOfValues([JSONNode])
+        case minimum(Double, JSONNode)
+        case maximum(Double, JSONNode)
+        case pattern(Matcher)
+        case minItems(Int)
+        case maxItems(Int)
+        case items(Int)
+        case required([String])
+        case properties([String: Int], additional: Additional)
+        case allOf([Int])
+        case anyOf([Alternative])
+        case oneOf([Alternative])
+        case not(Int, message: String)
+        case conditional(Int, then: Int?, else: Int?)
+        case unresolvable
+    }
+    enum Additional { case allowed, forbidden, schema(Int) }
+    struct Alternative { let schema: Int; let type: String? }   // `type` picks the error worth reporting
+    enum Matcher {
+        case own(SchemaPattern)
+        case foundation(NSRegularExpression, String)
+        var source: String { switch self { case .own(let p): return p.source; case .foundation(_, let s): return s } }
+        func matches(_ s: String) -> Bool {
+            switch self {
+            case .own(let p): return p.matches(s)
+            case .foundation(let r, _): return r.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
+            }
+        }
+    }
+
     let root: JSONNode
-    // Every $ref resolved and every pattern compiled once, at load: read-only afterwards, shared by all threads.
-    private var refs: [String: JSONNode] = [:]
-    private var patterns: [String: NSRegularExpression] = [:]
+    // Compiled once at load; read-only afterwards, shared by all threads.
+    private var schemas: [[Rule]] = []
+    private var refIndex: [String: Int] = [:]
 
     public init(schema data: Data, source: String) throws {
         do { root = try JSONParser.parse([UInt8](data)) } catch {
             throw StoreError("\(source):\(error.line): not a JSON Schema document: \(error.message)")
         }
         guard root.members != nil else { throw StoreError("\(source): not a JSON Schema document") }
-        var stack = [root]
-        while let n = stack.popLast() {
-            switch n.value {
-            case .object(let members):
-                for m in members {
-                    if m.key == "$ref", let r = m.node.string, refs[r] == nil, let target = lookup(r) { refs[r] = target }
-                    if m.key == "pattern", let p = m.node.string, patterns[p] == nil {
-                        guard let re = try? NSRegularExpression(pattern: p) else { throw StoreError("\(source):\(m.node.line): pattern \(p) does not compile") }
-                        patterns[p] = re
-                    }
-                    stack.append(m.node)
-                }
-            case .array(let items): stack += items
-            default: break
-            }
-        }
+        _ = try compile(root, source: source)
     }
 
     public convenience init(path: String) throws {
@@ -46,11 +67,63 @@ public final class SchemaValidator: @unchecked Sendable {
         try self.init(schema: d, source: path)
     }
 
-    public func validate(_ value: JSONNode) throws(SchemaViolation) { try check(value, root, "") }
+    public func validate(_ value: JSONNode) throws(SchemaViolation) { try check(value, 0, "") }
 
-    private func regex(_ p: String) -> NSRegularExpression? { patterns[p] }
-
-    private func resolve(_ ref: String) -> JSONNode? { refs[ref] }
+    /// The index of `s` compiled; a $ref is compiled once (and may refer to itself).
+    private func compile(_ s: JSONNode, source: String) throws -> Int {
+        let index = schemas.count
+        schemas.append([])
+        guard let keywords = s.members else { return index }
+        var rules: [Rule] = []
+        func sub(_ n: JSONNode) throws -> Int { try compile(n, source: source) }
+        for kw in keywords {
+            let n = kw.node
+            switch kw.key {
+            case "$ref":
+                guard let r = n.string, let target = lookup(r) else { rules.append(.unresolvable); continue }
+                if let known = refIndex[r] { rules.append(.ref(known)); continue }
+                let placeholder = schemas.count
+                refIndex[r] = placeholder
+                let compiled = try sub(target)
+                precondition(compiled == placeholder)
+                rules.append(.ref(compiled))
+            case "type": rules.append(.types(n.array?.compactMap { $0.string } ?? [n.string ?? ""]))
+            case "const": rules.append(.const(n))
+            case "enum": rules.append(.oneOfValues(n.array ?? []))
+            case "minimum": if let m = SchemaValidator.number(n) { rules.append(.minimum(m, n)) }
+            case "maximum": if let m = SchemaValidator.number(n) { rules.append(.maximum(m, n)) }
+            case "pattern":
+                guard let p = n.string else { continue }
+                if let own = SchemaPattern(p) { rules.append(.pattern(.own(own))) }
+                else if let re = try? NSRegularExpression(pattern: p) { rules.append(.pattern(.foundation(re, p))) }
+                else { throw StoreError("\(source):\(n.line): pattern \(p) does not compile") }
+            case "minItems": if let m = n.int { rules.append(.minItems(m)) }
+            case "maxItems": if let m = n.int { rules.append(.maxItems(m)) }
+            case "items": rules.append(.items(try sub(n)))
+            case "required": rules.append(.required((n.array ?? []).compactMap { $0.string }))
+            case "properties", "additionalProperties":
+                guard kw.key == "properties" || s["properties"] == nil else { continue }
+                var props: [String: Int] = [:]
+                for m in s["properties"]?.members ?? [] where props[m.key] == nil { props[m.key] = try sub(m.node) }
+                var extra = Additional.allowed
+                if let ap = s["additionalProperties"] {
+                    if case .bool(false) = ap.value { extra = .forbidden } else if ap.members != nil { extra = .schema(try sub(ap)) }
+                }
+                rules.append(.properties(props, additional: extra))
+            case "allOf": rules.append(.allOf(try (n.array ?? []).map(sub)))
+            case "anyOf", "oneOf":
+                let alts = try (n.array ?? []).map { Alternative(schema: try sub($0), type: $0["type"]?.string) }
+                rules.append(kw.key == "anyOf" ? .anyOf(alts) : .oneOf(alts))
+            case "not":
+                rules.append(.not(try sub(n), message: n["description"]?.string ?? s["description"]?.string ?? "a value the schema forbids"))
+            case "if":
+                rules.append(.conditional(try sub(n), then: try s["then"].map(sub), else: try s["else"].map(sub)))
+            default: break
+            }
+        }
+        schemas[index] = rules
+        return index
+    }
 
     private func lookup(_ ref: String) -> JSONNode? {
         guard ref.hasPrefix("#/") else { return nil }
@@ -65,7 +138,7 @@ public final class SchemaValidator: @unchecked Sendable {
     static func typeMatches(_ v: JSONNode, _ t: String) -> Bool {
         switch (v.value, t) {
         case (.null, "null"), (.bool, "boolean"), (.string, "string"), (.array, "array"), (.object, "object"), (.number, "number"): return true
-        case (.number(let n), "integer"): return !n.contains(".") && !n.contains("e") && !n.contains("E")
+        case (.number(let n), "integer"): return !n.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") })
         default: return false
         }
     }
@@ -94,90 +167,80 @@ public final class SchemaValidator: @unchecked Sendable {
     }
 
     /// Of the alternatives that failed, name the one meant for this kind of value.
-    private func better(_ kept: SchemaViolation?, _ new: SchemaViolation, _ sub: JSONNode, _ v: JSONNode) -> SchemaViolation {
+    private func better(_ kept: SchemaViolation?, _ new: SchemaViolation, _ alt: Alternative, _ v: JSONNode) -> SchemaViolation {
         guard let k = kept else { return new }
-        if let t = sub["type"]?.string, SchemaValidator.typeMatches(v, t) { return new }
+        if let t = alt.type, SchemaValidator.typeMatches(v, t) { return new }
         return k
     }
 
-    private func check(_ v: JSONNode, _ s: JSONNode, _ at: String) throws(SchemaViolation) {
+    private func check(_ v: JSONNode, _ schema: Int, _ at: @autoclosure () -> String) throws(SchemaViolation) {
         func fail(_ what: String, _ pointer: String? = nil, _ line: Int? = nil) -> SchemaViolation {
-            SchemaViolation(pointer: pointer ?? at, line: line ?? v.line, expected: what)
+            SchemaViolation(pointer: pointer ?? at(), line: line ?? v.line, expected: what)
         }
-        guard let keywords = s.members else { return }
-        for kw in keywords {
-            let sub = kw.node
-            switch kw.key {
-            case "$ref":
-                guard let ref = sub.string, let target = resolve(ref) else { throw fail("unresolvable schema reference") }
-                try check(v, target, at)
-            case "type":
-                let types = sub.array?.compactMap { $0.string } ?? [sub.string ?? ""]
+        for rule in schemas[schema] {
+            switch rule {
+            case .ref(let target): try check(v, target, at())
+            case .unresolvable: throw fail("unresolvable schema reference")
+            case .types(let types):
                 guard types.contains(where: { SchemaValidator.typeMatches(v, $0) }) else {
                     throw fail("expected \(types.joined(separator: " or ")), found \(SchemaValidator.show(v))")
                 }
-            case "const":
-                if !SchemaValidator.equal(v, sub) { throw fail("expected \(SchemaValidator.show(sub)), found \(SchemaValidator.show(v))") }
-            case "enum":
-                let options = sub.array ?? []
+            case .const(let c):
+                if !SchemaValidator.equal(v, c) { throw fail("expected \(SchemaValidator.show(c)), found \(SchemaValidator.show(v))") }
+            case .oneOfValues(let options):
                 if !options.contains(where: { SchemaValidator.equal(v, $0) }) {
                     throw fail("expected one of \(options.map(SchemaValidator.show).joined(separator: ", ")), found \(SchemaValidator.show(v))")
                 }
-            case "minimum":
-                if let n = SchemaValidator.number(v), let m = SchemaValidator.number(sub), n < m { throw fail("expected at least \(SchemaValidator.show(sub)), found \(SchemaValidator.show(v))") }
-            case "maximum":
-                if let n = SchemaValidator.number(v), let m = SchemaValidator.number(sub), n > m { throw fail("expected at most \(SchemaValidator.show(sub)), found \(SchemaValidator.show(v))") }
-            case "pattern":
-                if case .string(let str) = v.value, let p = sub.string {
-                    guard let r = regex(p) else { throw fail("the schema's pattern \(p) does not compile") }
-                    if r.firstMatch(in: str, range: NSRange(str.startIndex..., in: str)) == nil {
-                        throw fail("expected a string matching \(p), found \(SchemaValidator.show(v))")
-                    }
+            case .minimum(let m, let shown):
+                if let n = SchemaValidator.number(v), n < m { throw fail("expected at least \(SchemaValidator.show(shown)), found \(SchemaValidator.show(v))") }
+            case .maximum(let m, let shown):
+                if let n = SchemaValidator.number(v), n > m { throw fail("expected at most \(SchemaValidator.show(shown)), found \(SchemaValidator.show(v))") }
+            case .pattern(let p):
+                if case .string(let str) = v.value, !p.matches(str) {
+                    throw fail("expected a string matching \(p.source), found \(SchemaValidator.show(v))")
                 }
-            case "minItems":
-                if let a = v.array, let m = sub.int, a.count < m { throw fail("expected at least \(m) item(s), found \(a.count)") }
-            case "maxItems":
-                if let a = v.array, let m = sub.int, a.count > m { throw fail("expected at most \(m) item(s), found \(a.count)") }
-            case "items":
-                if let a = v.array { for (i, x) in a.enumerated() { try check(x, sub, at + "/\(i)") } }
-            case "required":
-                if v.members != nil {
-                    for r in sub.array ?? [] { if let name = r.string, v[name] == nil { throw fail("required property '\(name)' is missing") } }
+            case .minItems(let m):
+                if let a = v.array, a.count < m { throw fail("expected at least \(m) item(s), found \(a.count)") }
+            case .maxItems(let m):
+                if let a = v.array, a.count > m { throw fail("expected at most \(m) item(s), found \(a.count)") }
+            case .items(let sub):
+                if let a = v.array { for (i, x) in a.enumerated() { try check(x, sub, at() + "/\(i)") } }
+            case .required(let names):
+                if let members = v.members {
+                    for name in names where !members.contains(where: { $0.key == name }) { throw fail("required property '\(name)' is missing") }
                 }
-            case "properties", "additionalProperties":
-                guard kw.key == "properties" || s["properties"] == nil, let members = v.members else { break }
-                let props = s["properties"]
-                let extra = s["additionalProperties"]
+            case .properties(let props, let extra):
+                guard let members = v.members else { break }
                 for m in members {
-                    if let ps = props?[m.key] { try check(m.node, ps, at + "/" + m.key) }
-                    else if let ap = extra {
-                        if case .bool(false) = ap.value { throw fail("property not allowed here", at + "/" + m.key, m.keyLine) }
-                        if ap.members != nil { try check(m.node, ap, at + "/" + m.key) }
+                    if let ps = props[m.key] { try check(m.node, ps, at() + "/" + m.key); continue }
+                    switch extra {
+                    case .allowed: break
+                    case .forbidden: throw fail("property not allowed here", at() + "/" + m.key, m.keyLine)
+                    case .schema(let ap): try check(m.node, ap, at() + "/" + m.key)
                     }
                 }
-            case "allOf":
-                for x in sub.array ?? [] { try check(v, x, at) }
-            case "anyOf":
+            case .allOf(let subs):
+                for x in subs { try check(v, x, at()) }
+            case .anyOf(let alts):
                 var first: SchemaViolation?
                 var ok = false
-                for x in sub.array ?? [] { do { try check(v, x, at); ok = true; break } catch { first = better(first, error, x, v) } }
+                for x in alts { do { try check(v, x.schema, at()); ok = true; break } catch { first = better(first, error, x, v) } }
                 if !ok, let f = first { throw f }
-            case "oneOf":
+            case .oneOf(let alts):
                 var matched = 0
                 var first: SchemaViolation?
-                for x in sub.array ?? [] { do { try check(v, x, at); matched += 1 } catch { first = better(first, error, x, v) } }
+                for x in alts { do { try check(v, x.schema, at()); matched += 1 } catch { first = better(first, error, x, v) } }
                 if matched == 0, let f = first { throw f }
                 if matched > 1 { throw fail("matches \(matched) alternatives where exactly one is allowed") }
-            case "not":
+            case .not(let sub, let message):
                 var matched = true
-                do { try check(v, sub, at) } catch { matched = false }
-                if matched { throw fail(sub["description"]?.string ?? s["description"]?.string ?? "a value the schema forbids") }
-            case "if":
+                do { try check(v, sub, at()) } catch { matched = false }
+                if matched { throw fail(message) }
+            case .conditional(let cond, let then, let otherwise):
                 var holds = true
-                do { try check(v, sub, at) } catch { holds = false }
-                if holds, let t = s["then"] { try check(v, t, at) }
-                if !holds, let e = s["else"] { try check(v, e, at) }
-            default: break
+                do { try check(v, cond, at()) } catch { holds = false }
+                if holds, let t = then { try check(v, t, at()) }
+                if !holds, let e = otherwise { try check(v, e, at()) }
             }
         }
     }
