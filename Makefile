@@ -25,7 +25,7 @@ APT_PACKAGES := libcrypt-dev:$(DEB_ARCH) libpcap-dev tcpdump tshark bind9-dnsuti
 # Keep the embedded core objects between `make embedded` and `make agent`.
 .SECONDARY:
 
-.PHONY: deps pyvenv captures images build release demo test unit-tests embedded agent agent-aarch64 agent-armv7 agent-x86_64 bench samples clean
+.PHONY: deps pyvenv captures images build release demo test fuzz unit-tests embedded agent agent-aarch64 agent-armv7 agent-x86_64 bench samples clean
 
 # Installs what is missing (apt-get update only when something is). openssh-server is needed for its sshd binary
 # only (the scan tests start their own on 127.0.0.1), postgresql for its server binaries (the tests start a private
@@ -61,6 +61,16 @@ demo: build
 test: deps embedded agent pyvenv captures
 	$(SWIFT) build --build-tests
 	Tests/scripts/with-postgres.sh $(SWIFT) test --skip-build --disable-xctest
+	bash Fuzz/build.sh out/fuzz
+	BASELINE_BIN=$(BIN) bash Fuzz/run.sh $(FUZZ_TEST_SECONDS)
+
+# libFuzzer on every parser that reads untrusted bytes (Fuzz/Harness.swift): the saved regressions, then
+# FUZZ_SECONDS per target on corpora seeded from the samples. `make test` runs each for FUZZ_TEST_SECONDS.
+FUZZ_SECONDS ?= 300
+FUZZ_TEST_SECONDS ?= 15
+fuzz: deps captures build
+	bash Fuzz/build.sh out/fuzz
+	BASELINE_BIN=$(BIN) bash Fuzz/run.sh $(FUZZ_SECONDS)
 
 # Fixture captures for `baseline traffic`: real traffic between real programs on 127.0.0.1, recorded with tcpdump in a
 # private network namespace (needs root). Regenerated when the recording script changes.

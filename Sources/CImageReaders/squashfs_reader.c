@@ -170,6 +170,13 @@ int bl_sqfs_read_spool(const char *file, size_t max_file, uint64_t max_total, vo
                  (unsigned long long)super.bytes_used, (unsigned long long)f->get_size(f));
         goto out;
     }
+    /* Every fragment block takes at least a byte of the image: a larger count is a forged super block, and
+       libsquashfs would allocate its table (16 bytes an entry) before finding out (found by Fuzz/, target image). */
+    if (super.fragment_entry_count > super.bytes_used) {
+        snprintf(err, errlen, "corrupt image: the super block claims %u fragments in %llu bytes",
+                 (unsigned)super.fragment_entry_count, (unsigned long long)super.bytes_used);
+        goto out;
+    }
     if (sqfs_compressor_config_init(&cfg, super.compression_id, super.block_size, SQFS_COMP_FLAG_UNCOMPRESS) ||
         sqfs_compressor_create(&cfg, &cmp)) {
         snprintf(err, errlen, "unsupported SquashFS compressor (id %u)", (unsigned)super.compression_id); goto out;

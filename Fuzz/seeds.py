@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Seed corpora for the fuzz targets, from the bundled samples, profiles and recorded captures.
+   Fuzz/seeds.py OUT_DIR [BASELINE_BINARY]   → OUT_DIR/<target>/<seed files>"""
+import glob, hashlib, os, struct, subprocess, sys, tarfile, tempfile
+
+out = sys.argv[1]
+baseline = sys.argv[2] if len(sys.argv) > 2 else None
+repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+os.chdir(repo)
+LIMIT = 64 * 1024
+
+def put(target, data):
+    d = os.path.join(out, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, hashlib.sha1(data).hexdigest()[:16]), "wb") as f:
+        f.write(data)
+
+def read(path, limit=LIMIT):
+    try:
+        with open(path, "rb") as f:
+            return f.read(limit)
+    except OSError:
+        return None
+
+samples = sorted(d for d in glob.glob("Firmware-samples/*") if os.path.isdir(d))
+profiles = sorted(glob.glob("Profiles/**/*.json", recursive=True))
+
+for p in profiles:
+    b = read(p)
+    if b:
+        put("json", b)
+        if "/vendors/" in p:
+            put("profile", b)
+
+# audit: the files the harness places, joined by "\n%%\n" in its order (Fuzz/Harness.swift, auditPaths)
+paths = ["/etc/passwd", "/etc/shadow", "/etc/group", "/etc/os-release", "/etc/ssh/sshd_config", "/etc/default/dropbear",
+         "/etc/swupdate.cfg", "/etc/rauc/system.conf", "/var/lib/dpkg/status", "/usr/lib/opkg/status", "/lib/apk/db/installed",
+         "/etc/inittab", "/etc/init.d/S50dropbear", "/etc/ssl/private/device.key", "/etc/ssh/ssh_host_ed25519_key",
+         "/bin/busybox", "/etc/mender/mender.conf", "/etc/apt/sources.list", "/etc/security.txt", "/etc/shadow-"]
+for s in samples:
+    parts = [read(s + p, 16 * 1024) or b"" for p in paths]
+    put("audit", b"\n%%\n".join(parts))
+
+for s in samples:
+    for root, _, files in os.walk(s):
+        for name in files:
+            p = os.path.join(root, name)
+            if os.path.islink(p) or not os.path.isfile(p):
+                continue
+            b = read(p)
+            if not b:
+                continue
+            if b"-----BEGIN " in b:
+                put("pem", b)
+            if name.startswith("ssh_host_") or name.endswith(".pub") or b"OPENSSH PRIVATE KEY" in b:
+                put("sshkey", b)
+            if root.endswith("/bin") or root.endswith("/sbin") or name.startswith("lib"):
+                put("version", b[:16 * 1024])
+for v in [b"1.2.3 1.10.0", b"2:1.36.1-r0 1.36.1", b"2022.83 2020.81", b"3.0.2-0ubuntu1.10 3.0.13", b"OpenSSH_9.2p1 OpenSSH_8.4p1"]:
+    put("version", v)
+
+# report: audits of the samples by the real binary, one report and one batch of two
+if baseline and os.access(baseline, os.X_OK):
+    for s in samples[:4]:
+        prof = None
+        for line in open("Firmware-samples/samples.txt"):
+            f = line.split()
+            if f and not f[0].startswith("#") and f[0] == os.path.basename(s):
+                prof = f[1]
+        if not prof:
+            continue
+        r = subprocess.run([baseline, "audit", s, "--profile", prof, "--format", "json", "--date", "2026-11-23"], capture_output=True)
+        if r.stdout.startswith(b"{"):
+            put("report", r.stdout)
+            put("report", b"[" + r.stdout + b"," + r.stdout.replace(b'"report_id": "', b'"report_id": "0', 1) + b"]")
+put("report", b'{"schema": "baseline.report/1"}')
+
+# traffic: frames from the recorded classic-pcap captures (first byte: the harness's link type index)
+linkindex = {1: 0, 113: 1, 276: 2, 12: 3, 101: 3, 0: 4, 108: 5, 228: 6, 229: 7}
+for p in sorted(glob.glob("out/captures/*.pcap")):
+    b = read(p, 1 << 20) or b""
+    if len(b) < 24:
+        continue
+    magic = struct.unpack("<I", b[:4])[0]
+    endian = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+    link = struct.unpack(endian + "I", b[20:24])[0]
+    if link not in linkindex:
+        continue
+    seed, i, frames = bytearray([linkindex[link]]), 24, 0
+    while i + 16 <= len(b) and frames < 400 and len(seed) < LIMIT:
+        incl = struct.unpack(endian + "I", b[i + 8:i + 12])[0]
+        frame = b[i + 16:i + 16 + incl]
+        seed += struct.pack(">H", len(frame)) + frame
+        i += 16 + incl; frames += 1
+    put("traffic", bytes(seed))
+
+# image: a tiny tree as tar, tar.gz, cpio, SquashFS and ext2
+with tempfile.TemporaryDirectory() as t:
+    tree = os.path.join(t, "root")
+    os.makedirs(tree + "/etc/ssh")
+    with open(tree + "/etc/passwd", "w") as f: f.write("root:x:0:0:root:/root:/bin/sh\n")
+    with open(tree + "/etc/shadow", "w") as f: f.write("root:$1$abc$def:19000:0:99999:7:::\n")
+    with open(tree + "/etc/os-release", "w") as f: f.write('ID=poky\nVERSION_ID="4.0.1"\n')
+    os.symlink("/etc/passwd", tree + "/etc/link")
+    for mode in ("w", "w:gz"):
+        p = os.path.join(t, "img.tar")
+        with tarfile.open(p, mode) as tf: tf.add(tree, arcname=".")
+        put("image", read(p, 1 << 20))
+    cmds = [f"cd {tree} && find . | cpio -o -H newc --quiet > {t}/img.cpio",
+            f"mksquashfs {tree} {t}/img.sqfs -noappend -quiet -all-root -comp gzip >/dev/null",
+            f"mke2fs -q -F -t ext2 -d {tree} {t}/img.ext2 256k >/dev/null 2>&1"]
+    for c, name in zip(cmds, ["img.cpio", "img.sqfs", "img.ext2"]):
+        if subprocess.run(c, shell=True).returncode == 0 and os.path.exists(os.path.join(t, name)):
+            put("image", read(os.path.join(t, name), 1 << 20))
+
+for target in sorted(os.listdir(out)):
+    print(f"{target}: {len(os.listdir(os.path.join(out, target)))} seed(s)")
