@@ -37,7 +37,9 @@ public final class FleetStore: @unchecked Sendable {
     static func describe(_ error: Error) -> String {
         let text = String(reflecting: error)
         if let r = text.range(of: "message: ") { return String(text[r.upperBound...].prefix(200)) }   // PostgreSQL's own words
-        return String(String(describing: error).prefix(300))
+        var plain = String(describing: error)
+        if let r = plain.range(of: " - while executing") { plain = String(plain[..<r.lowerBound]) }   // GRDB: not the statement
+        return String(plain.prefix(300))
     }
 
     /// Stores the documents in one transaction; returns how many were new (the others were already stored).

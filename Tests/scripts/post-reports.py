@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Posts report batch files to a collector, as an agent fleet would, and records what the collector acknowledged.
 
-  post-reports.py URL TOKEN ACKED FILE... [--concurrency N] [--stop-on-error]
+  post-reports.py URL TOKEN ACKED FILE... [--concurrency N] [--stop-on-error] [--errors FILE]
 
 Each FILE (a JSON array of reports) is one POST /v1/reports. After every 200/201 answer the batch's report ids are
 appended to ACKED and fsync'ed, so a test can kill the collector at any moment and know exactly which reports were
-acknowledged. Prints one line: requests, acknowledged reports, refused or failed requests, and latency percentiles.
+acknowledged (and with --errors, each refusal's status and answer). Prints one line: requests, acknowledged reports, refused or failed requests, and latency percentiles.
 """
 import json, os, sys, threading, time, urllib.request, urllib.error
 
@@ -15,6 +15,11 @@ for i, a in enumerate(sys.argv):
     if a == "--concurrency":
         concurrency = int(sys.argv[i + 1]); args.remove(sys.argv[i + 1])
 stop_on_error = "--stop-on-error" in sys.argv
+errors_path = None
+for i, a in enumerate(sys.argv):
+    if a == "--errors":
+        errors_path = sys.argv[i + 1]; args.remove(sys.argv[i + 1])
+errors = open(errors_path, "a") if errors_path else None
 url, token, acked_path, files = args[0], args[1], args[2], args[3:]
 lock = threading.Lock()
 acked = open(acked_path, "a")
@@ -33,14 +38,17 @@ def worker():
         req = urllib.request.Request(url + "/v1/reports", data=body, method="POST",
                                      headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
         t0 = time.perf_counter()
+        answer = b""
         try:
             with urllib.request.urlopen(req, timeout=120) as resp:
                 status = resp.status
                 resp.read()
         except urllib.error.HTTPError as e:
             status = e.code
-        except Exception:
+            answer = e.read()
+        except Exception as e:
             status = 0
+            answer = repr(e).encode()
         dt = time.perf_counter() - t0
         with lock:
             stats["requests"] += 1
@@ -50,6 +58,8 @@ def worker():
                 stats["acked"] += len(ids)
             else:
                 stats["failed"] += 1
+                if errors:
+                    errors.write("%d %s\n" % (status, answer.decode("utf-8", "replace").strip().replace("\n", " "))); errors.flush()
                 if stop_on_error:
                     stop.set()
 
