@@ -63,7 +63,7 @@ test: deps embedded agent pyvenv captures
 	$(SWIFT) build --build-tests
 	Tests/scripts/with-postgres.sh $(SWIFT) test --skip-build --disable-xctest
 	bash Fuzz/build.sh out/fuzz
-	BASELINE_BIN=$(BIN) bash Fuzz/run.sh $(FUZZ_TEST_SECONDS)
+	FUZZ_SEED=1 BASELINE_BIN=$(BIN) bash Fuzz/run.sh $(FUZZ_TEST_SECONDS)
 
 # libFuzzer on every parser that reads untrusted bytes (Fuzz/Harness.swift): the saved regressions, then
 # FUZZ_SECONDS per target on corpora seeded from the samples. `make test` runs each for FUZZ_TEST_SECONDS.

@@ -6,6 +6,7 @@
 # finds the file shorter (virtual only: `baseline audit` on that input stays at 30 MiB resident, see
 # Fuzz/regressions/image/cpio-name-size-virtual-7gb).
 #   Fuzz/run.sh SECONDS_PER_TARGET [TARGET...]      (default: every target)
+# FUZZ_SEED fixes libFuzzer's seed (make test uses 1, so a bounded run is repeatable; make fuzz leaves it random).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}; shift || true
@@ -25,7 +26,7 @@ for t in "${targets[@]}"; do
       echo "fuzz $t: a saved regression input fails again (out/fuzz/$t-regressions.log)"; failed+=("$t"); continue
     fi
   fi
-  BASELINE_FUZZ_TARGET=$t "$bin" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -malloc_limit_mb=16384 -max_len=$max_len \
+  BASELINE_FUZZ_TARGET=$t "$bin" ${FUZZ_SEED:+-seed=$FUZZ_SEED} -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -malloc_limit_mb=16384 -max_len=$max_len \
     -artifact_prefix="out/fuzz/crashes/$t/" -print_final_stats=1 "out/fuzz/corpus/$t" "out/fuzz/seeds/$t" > "out/fuzz/$t.log" 2>&1
   rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "out/fuzz/$t.log" | tail -1)

@@ -134,6 +134,24 @@ struct ImageInputTests {
         #expect(r.stderr.contains("corrupt or truncated"), "\(r.stderr)")
     }
 
+    /// Inputs the fuzzer found (Fuzz/regressions/image): a SquashFS super block claiming 1.5 billion fragments (libsquashfs
+    /// allocated their table, 24 GB, before reading it) and a cpio header with a huge name size. One line, exit 3,
+    /// and little memory.
+    @Test func fuzzerFoundImagesAreRefusedInOneLine() throws {
+        for (name, expected) in [("squashfs-fragment-count-oom", "corrupt image: the super block claims 1526726657 fragments in 434 bytes"),
+                                 ("cpio-name-size-virtual-7gb", "corrupt or truncated image")] {
+            let path = Repo.path("Fuzz/regressions/image/" + name)
+            let r = try run("/usr/bin/time", ["-f", "peak-rss-kib %M", Repo.binary, "audit", path, "--profile", etsiPath, "--format", "json"])
+            #expect(r.code == 3, "\(name): \(r.stderr)")
+            let lines = r.stderr.split(separator: "\n").filter { !$0.hasPrefix("peak-rss-kib") && !$0.hasPrefix("Command exited") }
+            #expect(lines.count == 1, "one line: \(r.stderr)")
+            #expect(lines.first?.hasPrefix("baseline: \(path): ") == true, "names the file: \(r.stderr)")
+            #expect(lines.first?.contains(expected) == true, "\(name): \(r.stderr)")
+            let rss = Int(r.stderr.components(separatedBy: "peak-rss-kib ").last?.prefix { $0.isNumber } ?? "") ?? -1
+            #expect(rss > 0 && rss < 128 * 1024, "\(name): peak RSS \(rss) KiB")
+        }
+    }
+
     /// Update bundles made by Firmware-samples/make-images.sh with the real tools (rauc bundle, mender-artifact,
     /// cpio -H crc as SWUpdate documents) give the same findings as the sample directory they wrap.
     @Test func updateBundlesGiveTheSameFindings() throws {
