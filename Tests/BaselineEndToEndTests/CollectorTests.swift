@@ -49,6 +49,17 @@ func sampleReports(_ t: TempTree) throws -> [String] {
         let ci = cred01?["ci95"] as? [Double] ?? []
         #expect(ci.count == 2 && abs(ci[0] - 0.2065) < 0.001 && ci[1] == 1)
         #expect(cred01?["below_minimum_sample"] as? Bool == true)
+        // Every grouping and period validates against Profiles/schema/vendor-metrics.schema.json (python-jsonschema).
+        var metricFiles: [String] = []
+        for by in ["vendor", "model", "firmware"] {
+            for period in ["all", "latest"] {
+                let r = try collector(["report", "--db", db, "--by", by, "--period", period, "--format", "json"])
+                try t.write("metrics-\(by)-\(period).json", r.stdout)
+                metricFiles.append(t.sub("metrics-\(by)-\(period).json"))
+            }
+        }
+        let v = try python([Repo.path("Tests/scripts/validate_json.py"), Repo.path("Profiles/schema/vendor-metrics.schema.json")] + metricFiles)
+        #expect(v.code == 0, "\(v.stdout)\(v.stderr)")
         let table = try collector(["report", "--db", db, "--by", "model"])
         #expect(table.stdout.contains("Acme Networks / GW-7100"))
         let csv = try collector(["report", "--db", db, "--format", "csv"])
