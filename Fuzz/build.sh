@@ -24,8 +24,7 @@ done
 module BaselineCore 5 -O $(find Sources/BaselineCore -name '*.swift' | sort)
 module BaselineTraffic 6 -O Sources/BaselineTraffic/*.swift
 module BaselineImages 6 -O Sources/BaselineImages/*.swift
-# -Onone: with -O and the sanitizers this module took over 14 minutes to compile (swiftc 6.3.1).
-module BaselineFleet 6 -Onone Sources/BaselineFleet/{ReportDocument,SchemaValidator,SchemaPattern,UnitSummary,SQLExecutor}.swift
+module BaselineFleet 6 -O Sources/BaselineFleet/{ReportDocument,SchemaValidator,SchemaPattern,UnitSummary,SQLExecutor}.swift
 "$swiftc" -swift-version 5 -O "${san[@]}" -module-name BaselineFuzz Fuzz/Harness.swift \
   "$out"/BaselineCore.o "$out"/BaselineTraffic.o "$out"/BaselineImages.o "$out"/BaselineFleet.o "$out"/shim.o \
   "$out"/squashfs_reader.o "$out"/ext_reader.o -lcrypt -lpcap -larchive -lsquashfs -lext2fs -lcom_err -o "$out/baseline-fuzz" 2>&1 \

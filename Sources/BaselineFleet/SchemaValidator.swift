@@ -67,7 +67,19 @@ public final class SchemaValidator: @unchecked Sendable {
         try self.init(schema: d, source: path)
     }
 
-    public func validate(_ value: JSONNode) throws(SchemaViolation) { try check(value, 0, "") }
+    public func validate(_ value: JSONNode) throws(SchemaViolation) {
+        var path: [PathPart] = []
+        path.reserveCapacity(16)
+        try check(value, 0, &path)
+    }
+
+    /// Where the validator is in the document: member names and item indexes, turned into a JSON pointer only when a
+    /// violation is reported. (An earlier version passed the pointer as an autoclosure; swiftc -O then took minutes
+    /// on this file.)
+    enum PathPart { case key(String), index(Int) }
+    static func pointer(_ path: [PathPart]) -> String {
+        path.map { p in switch p { case .key(let k): return "/" + k; case .index(let i): return "/\(i)" } }.joined()
+    }
 
     /// The index of `s` compiled; a $ref is compiled once (and may refer to itself).
     private func compile(_ s: JSONNode, source: String) throws -> Int {
@@ -173,13 +185,13 @@ public final class SchemaValidator: @unchecked Sendable {
         return k
     }
 
-    private func check(_ v: JSONNode, _ schema: Int, _ at: @autoclosure () -> String) throws(SchemaViolation) {
-        func fail(_ what: String, _ pointer: String? = nil, _ line: Int? = nil) -> SchemaViolation {
-            SchemaViolation(pointer: pointer ?? at(), line: line ?? v.line, expected: what)
+    private func check(_ v: JSONNode, _ schema: Int, _ path: inout [PathPart]) throws(SchemaViolation) {
+        func fail(_ what: String) -> SchemaViolation {
+            SchemaViolation(pointer: SchemaValidator.pointer(path), line: v.line, expected: what)
         }
         for rule in schemas[schema] {
             switch rule {
-            case .ref(let target): try check(v, target, at())
+            case .ref(let target): try check(v, target, &path)
             case .unresolvable: throw fail("unresolvable schema reference")
             case .types(let types):
                 guard types.contains(where: { SchemaValidator.typeMatches(v, $0) }) else {
@@ -204,7 +216,13 @@ public final class SchemaValidator: @unchecked Sendable {
             case .maxItems(let m):
                 if let a = v.array, a.count > m { throw fail("expected at most \(m) item(s), found \(a.count)") }
             case .items(let sub):
-                if let a = v.array { for (i, x) in a.enumerated() { try check(x, sub, at() + "/\(i)") } }
+                if let a = v.array {
+                    for (i, x) in a.enumerated() {
+                        path.append(.index(i))
+                        try check(x, sub, &path)
+                        path.removeLast()
+                    }
+                }
             case .required(let names):
                 if let members = v.members {
                     for name in names where !members.contains(where: { $0.key == name }) { throw fail("required property '\(name)' is missing") }
@@ -212,35 +230,49 @@ public final class SchemaValidator: @unchecked Sendable {
             case .properties(let props, let extra):
                 guard let members = v.members else { break }
                 for m in members {
-                    if let ps = props[m.key] { try check(m.node, ps, at() + "/" + m.key); continue }
-                    switch extra {
-                    case .allowed: break
-                    case .forbidden: throw fail("property not allowed here", at() + "/" + m.key, m.keyLine)
-                    case .schema(let ap): try check(m.node, ap, at() + "/" + m.key)
+                    let sub: Int
+                    if let ps = props[m.key] { sub = ps } else {
+                        switch extra {
+                        case .allowed: continue
+                        case .forbidden:
+                            throw SchemaViolation(pointer: SchemaValidator.pointer(path) + "/" + m.key, line: m.keyLine, expected: "property not allowed here")
+                        case .schema(let ap): sub = ap
+                        }
                     }
+                    path.append(.key(m.key))
+                    try check(m.node, sub, &path)
+                    path.removeLast()
                 }
             case .allOf(let subs):
-                for x in subs { try check(v, x, at()) }
+                for x in subs { try check(v, x, &path) }
             case .anyOf(let alts):
                 var first: SchemaViolation?
                 var ok = false
-                for x in alts { do { try check(v, x.schema, at()); ok = true; break } catch { first = better(first, error, x, v) } }
+                let depth = path.count
+                for x in alts {
+                    do { try check(v, x.schema, &path); ok = true; break } catch { path.removeLast(path.count - depth); first = better(first, error, x, v) }
+                }
                 if !ok, let f = first { throw f }
             case .oneOf(let alts):
                 var matched = 0
                 var first: SchemaViolation?
-                for x in alts { do { try check(v, x.schema, at()); matched += 1 } catch { first = better(first, error, x, v) } }
+                let depth = path.count
+                for x in alts {
+                    do { try check(v, x.schema, &path); matched += 1 } catch { path.removeLast(path.count - depth); first = better(first, error, x, v) }
+                }
                 if matched == 0, let f = first { throw f }
                 if matched > 1 { throw fail("matches \(matched) alternatives where exactly one is allowed") }
             case .not(let sub, let message):
                 var matched = true
-                do { try check(v, sub, at()) } catch { matched = false }
+                let depth = path.count
+                do { try check(v, sub, &path) } catch { path.removeLast(path.count - depth); matched = false }
                 if matched { throw fail(message) }
             case .conditional(let cond, let then, let otherwise):
                 var holds = true
-                do { try check(v, cond, at()) } catch { holds = false }
-                if holds, let t = then { try check(v, t, at()) }
-                if !holds, let e = otherwise { try check(v, e, at()) }
+                let depth = path.count
+                do { try check(v, cond, &path) } catch { path.removeLast(path.count - depth); holds = false }
+                if holds, let t = then { try check(v, t, &path) }
+                if !holds, let e = otherwise { try check(v, e, &path) }
             }
         }
     }
