@@ -32,6 +32,11 @@ public func initialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutabl
     do { validator = try SchemaValidator(path: repo + "/Profiles/schema/report.schema.json") } catch {
         fputs("baseline-fuzz: \(error)\n", stderr); exit(2)
     }
+    guard let list = try? String(contentsOfFile: repo + "/Fuzz/audit-paths.txt", encoding: .utf8) else {
+        fputs("baseline-fuzz: cannot read \(repo)/Fuzz/audit-paths.txt\n", stderr); exit(2)
+    }
+    auditPaths = list.split(separator: "\n").map(String.init).filter { $0.hasPrefix("/") }
+    atexit { try? FileManager.default.removeItem(atPath: scratch) }
     return 0
 }
 
@@ -73,11 +78,9 @@ func withFile(_ bytes: [UInt8], _ name: String, _ body: (String) -> Void) {
 }
 
 /// The files an audit reads most, filled from the input: the chunks between "\n%%\n" separators go to these paths
-/// in turn (the seeds are the samples' own files, joined the same way), so the fuzzer mutates real configurations.
-let auditPaths = ["/etc/passwd", "/etc/shadow", "/etc/group", "/etc/os-release", "/etc/ssh/sshd_config", "/etc/default/dropbear",
-                  "/etc/swupdate.cfg", "/etc/rauc/system.conf", "/var/lib/dpkg/status", "/usr/lib/opkg/status", "/lib/apk/db/installed",
-                  "/etc/inittab", "/etc/init.d/S50dropbear", "/etc/ssl/private/device.key", "/etc/ssh/ssh_host_ed25519_key",
-                  "/bin/busybox", "/etc/mender/mender.conf", "/etc/apt/sources.list", "/etc/security.txt", "/etc/shadow-"]
+/// in turn (Fuzz/audit-paths.txt, which Fuzz/seeds.py joins the samples' own files by), so the fuzzer mutates real
+/// configurations. Files under /bin are made executable.
+nonisolated(unsafe) var auditPaths: [String] = []
 
 func audit(_ bytes: [UInt8]) {
     guard let profile else { return }
@@ -87,7 +90,7 @@ func audit(_ bytes: [UInt8]) {
     var i = 0
     func flush() {
         if index < auditPaths.count {
-            tree.add(auditPaths[index], .file(content: chunk, size: chunk.count, mode: index == 15 ? 0o755 : 0o644, complete: true))
+            tree.add(auditPaths[index], .file(content: chunk, size: chunk.count, mode: auditPaths[index].hasPrefix("/bin/") ? 0o755 : 0o644, complete: true))
         }
         index += 1; chunk = []
     }

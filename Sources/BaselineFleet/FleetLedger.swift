@@ -17,7 +17,7 @@ enum FleetLedger {
     struct UnitKey: Hashable { let period: String; let unit: String }
     struct DayKey: Hashable { let period: String; let group: Int64; let measure: String; let days: Int64 }
     static let measures = ["support", "eol", "age"]
-    static let chunkSize = 400                              // rows per multi-row statement (12 binds each, within SQLite's limit)
+    static let chunkSize = 400                              // keys per `IN (…)` read, and reports per multi-row insert (12 binds each)
 
     /// A unit's latest report in a period, as the units table holds it (and the batch changes it).
     struct UnitState {
@@ -28,7 +28,7 @@ enum FleetLedger {
         var failing: Int64
         var days: [Int?]
         var shared: Int64
-        var prints: [(String, String)]?                     // nil: not read from the store yet
+        var prints: [(String, String)]                      // its fingerprints (kind, value)
     }
 
     static func periods(_ auditDate: String) -> [String] { [FleetSchema.periodAll, String(auditDate.prefix(7))] }
@@ -119,7 +119,7 @@ enum FleetLedger {
                         shared: Int64(o[11].int ?? 0), prints: [])
                 }
                 for o in try e.rows("SELECT unit, kind, value FROM unit_fingerprints WHERE period = ? AND unit IN (\(list))", binds) {
-                    state[UnitKey(period: period, unit: o[0].text ?? "")]?.prints?.append((o[1].text ?? "", o[2].text ?? ""))
+                    state[UnitKey(period: period, unit: o[0].text ?? "")]?.prints.append((o[1].text ?? "", o[2].text ?? ""))
                 }
             }
         }
@@ -145,7 +145,7 @@ enum FleetLedger {
                     guard (d.auditDate, d.generatedAt, d.reportID) > o.key else { continue }
                     contribute(-1, period: period, group: o.group, checkList: UnitSummary.decode(o.checks), flags: o.flags, failing: o.failing, dayCounts: o.days)
                     shareDelta(-1, period: period, group: o.group, bits: o.shared)
-                    for (kind, value) in o.prints ?? [] {
+                    for (kind, value) in o.prints {
                         prints[PrintKey(period: period, kind: kind, value: value), default: 0] -= 1
                         groupPrints[GroupPrintKey(period: period, kind: kind, value: value, group: o.group), default: 0] -= 1
                     }
@@ -224,7 +224,7 @@ enum FleetLedger {
         for u in touched.sorted(by: { ($0.period, $0.unit) < ($1.period, $1.unit) }) {
             var bits: Int64 = 0
             let was: Int64, group: Int64
-            if let st = state[u], let mine = st.prints, mine.allSatisfy({ counts[PrintKey(period: u.period, kind: $0.0, value: $0.1)] != nil }) {
+            if let st = state[u], case let mine = st.prints, mine.allSatisfy({ counts[PrintKey(period: u.period, kind: $0.0, value: $0.1)] != nil }) {
                 for (kind, value) in mine where (counts[PrintKey(period: u.period, kind: kind, value: value)] ?? 0) > 1 { bits |= kindBit(kind) }
                 was = st.shared; group = st.group
                 guard bits != was else { continue }
