@@ -19,6 +19,8 @@ public struct LoadedImage {
     public var kind = "image"               // report source kind: image, swupdate-bundle, rauc-bundle, mender-artifact
     public var chain: [String] = []         // how the audited root was reached, outermost first
     public var rawStream = false            // read with libarchive's raw format: the decompressed stream is "/data"
+    public var parts: [CarvedPart] = []     // a vendor firmware file: what the carver found in it (headers, kernel, file systems)
+    public var kernelRelease: String?       // named by a kernel header (uImage) of the firmware file
 
     public init(tree: ImageTree, format: String, problems: [FSProblem], entries: Int) {
         self.tree = tree; self.format = format; self.problems = problems; self.entries = entries

@@ -19,7 +19,7 @@ public enum FilesystemImage {
     static let maxEntries = 1_000_000
 
     /// Reads the image into a tree. With `spool`, the regular file at that path is written whole to `fd` instead.
-    static func read(_ path: String, label: String, kind: Kind, limits: ArchiveImage.Limits,
+    static func read(_ path: String, offset: UInt64 = 0, label: String, kind: Kind, limits: ArchiveImage.Limits,
                      spool: (member: String, fd: Int32)? = nil) throws(ImageError) -> Sink {
         let sink = Sink(maxTotalContent: limits.maxTotalContent)
         let ctx = Unmanaged.passUnretained(sink).toOpaque()
@@ -59,10 +59,10 @@ public enum FilesystemImage {
         let rc = err.withUnsafeMutableBufferPointer { e -> Int32 in
             switch kind {
             case .squashfs:
-                return bl_sqfs_read_spool(path, maxFile, UInt64(limits.maxExpandedBytes), ctx, visit, refused,
+                return bl_sqfs_read_spool(path, offset, maxFile, UInt64(limits.maxExpandedBytes), ctx, visit, refused,
                                           spool?.member, spool?.fd ?? -1, e.baseAddress, e.count)
             case .ext:
-                return bl_ext_read_spool(path, maxFile, UInt64(limits.maxExpandedBytes), ctx, visit, refused,
+                return bl_ext_read_spool(path, offset, maxFile, UInt64(limits.maxExpandedBytes), ctx, visit, refused,
                                          spool?.member, spool?.fd ?? -1, e.baseAddress, e.count)
             }
         }
@@ -74,16 +74,16 @@ public enum FilesystemImage {
         return sink
     }
 
-    public static func load(_ path: String, label: String? = nil, kind: Kind,
+    public static func load(_ path: String, offset: UInt64 = 0, label: String? = nil, kind: Kind,
                             limits: ArchiveImage.Limits = ArchiveImage.Limits()) throws(ImageError) -> LoadedImage {
-        let sink = try read(path, label: label ?? path, kind: kind, limits: limits)
+        let sink = try read(path, offset: offset, label: label ?? path, kind: kind, limits: limits)
         return LoadedImage(tree: sink.tree, format: kind == .squashfs ? "SquashFS" : "ext2/3/4", problems: sink.problems,
                            entries: sink.entries)
     }
 
     /// Writes the regular file `member` of the image whole to `fd` (a nested image in an update bundle).
-    public static func extract(_ path: String, label: String, kind: Kind, member: String, to fd: Int32,
+    public static func extract(_ path: String, offset: UInt64 = 0, label: String, kind: Kind, member: String, to fd: Int32,
                                limits: ArchiveImage.Limits) throws(ImageError) {
-        _ = try read(path, label: label, kind: kind, limits: limits, spool: (member, fd))
+        _ = try read(path, offset: offset, label: label, kind: kind, limits: limits, spool: (member, fd))
     }
 }

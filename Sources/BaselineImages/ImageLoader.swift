@@ -18,8 +18,9 @@ public enum ImageLoader {
     }
 
     /// Loads the image at `path`, descending into bundles and nested images until a root filesystem is found.
-    public static func load(_ path: String, limits: ArchiveImage.Limits = ArchiveImage.Limits()) throws(ImageError) -> LoadedImage {
-        try resolve(path, label: path, depth: 0, limits: limits, budget: Budget(limits.maxExpandedBytes))
+    public static func load(_ path: String, limits: ArchiveImage.Limits = ArchiveImage.Limits(),
+                            engine: ExtractionEngine.Limits = ExtractionEngine.Limits()) throws(ImageError) -> LoadedImage {
+        try resolve(path, label: path, depth: 0, limits: limits, budget: Budget(limits.maxExpandedBytes), engine: engine)
     }
 
     static func head(_ path: String, _ n: Int) -> [UInt8] {
@@ -94,9 +95,20 @@ public enum ImageLoader {
         return (readable.sorted { $0.size != $1.size ? $0.size > $1.size : $0.path < $1.path }, unsupported.sorted())
     }
 
-    static func resolve(_ path: String, label: String, depth: Int, limits: ArchiveImage.Limits, budget: Budget) throws(ImageError) -> LoadedImage {
+    /// `carve`: false for a part the carver already found (carving it again would find it again).
+    static func resolve(_ path: String, label: String, depth: Int, limits: ArchiveImage.Limits, budget: Budget,
+                        engine: ExtractionEngine.Limits, carve: Bool = true) throws(ImageError) -> LoadedImage {
         var local = limits
         local.maxExpandedBytes = budget.remaining
+        // Not an image Baseline reads from its first byte: a vendor firmware file (header, kernel, file system at
+        // an offset) or a raw flash dump. The carver finds its parts; with none, libarchive has the last word.
+        switch ImageMagic.detect(head(path, ImageMagic.probeBytes)) {
+        case .unsupported where carve, .unknown where carve:
+            if let carved = try FirmwareImage.carve(path, label: label, depth: depth, limits: limits, budget: budget, engine: engine) {
+                return carved
+            }
+        default: break
+        }
         var (image, reader) = try loadFlat(path, label: label, limits: local)
         let b = bundle(image.tree, path: path)
         let step = b?.title ?? image.format
@@ -106,6 +118,11 @@ public enum ImageLoader {
 
         let (cands, other) = nested(image.tree)
         if cands.isEmpty || depth >= maxDepth {
+            if image.rawStream, depth < maxDepth, let inner = try carveStream(path, label: label, depth: depth, limits: limits, budget: budget, engine: engine) {
+                var inner = inner
+                inner.chain = [step] + inner.chain
+                return inner
+            }
             if image.rawStream {
                 throw ImageError(message: "\(label): a compressed file that holds no firmware image; expected \(supported)")
             }
@@ -132,7 +149,7 @@ public enum ImageLoader {
             var st = stat()
             if fstat(fd, &st) == 0 { budget.remaining -= Int64(st.st_size) }
             do {
-                var sub = try resolve("/proc/self/fd/\(fd)", label: label + " › " + c.path, depth: depth + 1, limits: limits, budget: budget)
+                var sub = try resolve("/proc/self/fd/\(fd)", label: label + " › " + c.path, depth: depth + 1, limits: limits, budget: budget, engine: engine)
                 if isRoot(sub.tree) {
                     sub.chain = (image.rawStream ? [step] : [step, c.path]) + sub.chain
                     if let b { sub.kind = b.kind }
@@ -148,6 +165,37 @@ public enum ImageLoader {
             }
         }
         // Nested images were there and none held a root: say why (the first failure) rather than audit the wrapper.
+        // (A compressed kernel that holds an initramfs is carved by carveStream above.)
         throw ImageError(message: failures.first ?? "\(label): \(b?.title ?? "nested image"): no root filesystem image (holding /etc) inside")
+    }
+}
+
+extension ImageLoader {
+    /// A compressed kernel is a few MiB; a stream that expands beyond this is not carved for an initramfs (bombs).
+    static let maxCarvedStream: Int64 = 64 << 20
+
+    /// A compressed stream that is no image of its own (a kernel): decompressed into memory and carved, for an
+    /// initramfs or a file system inside it. nil when nothing in it is a root file system.
+    static func carveStream(_ path: String, label: String, depth: Int, limits: ArchiveImage.Limits, budget: Budget,
+                            engine: ExtractionEngine.Limits) throws(ImageError) -> LoadedImage? {
+        let fd = bl_spool_fd()
+        if fd < 0 { return nil }
+        defer { close(fd) }
+        var spoolLimits = limits
+        spoolLimits.maxExpandedBytes = min(budget.remaining, maxCarvedStream)
+        do throws(ImageError) {
+            try ArchiveImage.extract(path, label: label, member: "/data", to: fd, limits: spoolLimits, rawStream: true)
+        } catch {
+            guard error.message.contains("expands beyond") else { throw error }
+            throw ImageError(message: "\(label): a compressed stream that expands beyond \(spoolLimits.maxExpandedBytes >> 20) MiB and starts with no file system; not searched further (a decompression bomb?)")
+        }
+        var st = stat()
+        if fstat(fd, &st) == 0 { budget.remaining -= Int64(st.st_size) }
+        do {
+            return try FirmwareImage.carve("/proc/self/fd/\(fd)", label: label, depth: depth + 1, limits: limits, budget: budget,
+                                           engine: engine, quiet: true)
+        } catch {
+            return nil
+        }
     }
 }

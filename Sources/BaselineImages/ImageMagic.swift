@@ -3,7 +3,7 @@
 
 public enum ImageFormat: Equatable {
     case squashfs, ext, archive          // archive: tar, cpio or zip, possibly compressed (libarchive decides)
-    case compressed                      // gzip, xz, zstd, bzip2 or lz4: an archive or a compressed image inside
+    case compressed                      // gzip, xz, zstd, bzip2, lz4, LZO or LZMA: an archive or a compressed image inside
     case unsupported(String)             // a recognised format Baseline cannot read
     case unknown
 
@@ -16,12 +16,19 @@ public enum ImageMagic {
     /// Leading bytes needed to tell every format apart (ext magic at 1080, ISO 9660's at 0x8001).
     public static let probeBytes = 0x8010
 
+    /// An LZMA "alone" stream (kernels): properties 0x5D, a power-of-two dictionary, a plausible or unknown size.
+    static func isLZMA(_ b: [UInt8]) -> Bool {
+        guard b.count >= 13, b[0] == 0x5D, b[1] == 0 else { return false }
+        return b.withUnsafeBytes { FirmwareCarver.lzmaHeader($0, 0) }
+    }
+
     public static func detect(_ b: [UInt8]) -> ImageFormat {
         func at(_ off: Int, _ m: [UInt8]) -> Bool { b.count >= off + m.count && Array(b[off..<(off + m.count)]) == m }
         if at(0, Array("hsqs".utf8)) { return .squashfs }
         if at(1080, [0x53, 0xEF]) { return .ext }
         if at(0, [0x1F, 0x8B]) || at(0, [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) || at(0, [0x28, 0xB5, 0x2F, 0xFD])
-            || at(0, Array("BZh".utf8)) || at(0, [0x04, 0x22, 0x4D, 0x18]) {
+            || at(0, Array("BZh".utf8)) || at(0, [0x04, 0x22, 0x4D, 0x18])
+            || at(0, [0x89, 0x4C, 0x5A, 0x4F, 0x00, 0x0D, 0x0A, 0x1A, 0x0A]) || isLZMA(b) {
             return .compressed
         }
         if at(0, Array("070701".utf8)) || at(0, Array("070702".utf8)) || at(0, Array("070707".utf8)) || at(0, [0xC7, 0x71]) || at(257, Array("ustar".utf8)) {

@@ -170,19 +170,21 @@ static int walk_dir(struct ewalk *w, ext2_ino_t dir, const char *path) {
     return 0;
 }
 
-int bl_ext_read_spool(const char *file, size_t max_file, uint64_t max_total, void *ctx, bl_sqfs_visit visit,
+int bl_ext_read_spool(const char *file, uint64_t offset, size_t max_file, uint64_t max_total, void *ctx, bl_sqfs_visit visit,
                       bl_sqfs_visit refused, const char *spool_path, int spool_fd, char *err, size_t errlen) {
     struct ewalk w;
     memset(&w, 0, sizeof(w));
     err[0] = 0;
     ext2_filsys fs = NULL;
-    errcode_t e = ext2fs_open(file, EXT2_FLAG_64BITS | EXT2_FLAG_IGNORE_CSUM_ERRORS, 0, 0, unix_io_manager, &fs);
+    char io_options[32];
+    snprintf(io_options, sizeof io_options, "offset=%llu", (unsigned long long)offset);
+    errcode_t e = ext2fs_open2(file, offset ? io_options : NULL, EXT2_FLAG_64BITS | EXT2_FLAG_IGNORE_CSUM_ERRORS, 0, 0, unix_io_manager, &fs);
     if (e) { snprintf(err, errlen, "not a valid ext2/3/4 image (%s)", error_message(e)); return -1; }
     struct stat st;
     uint64_t need = (uint64_t)ext2fs_blocks_count(fs->super) * (uint64_t)fs->blocksize;
-    if (stat(file, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size < need) {
+    if (stat(file, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size < need + offset) {
         snprintf(err, errlen, "corrupt or truncated image: the super block says %llu bytes, the file has %llu",
-                 (unsigned long long)need, (unsigned long long)st.st_size);
+                 (unsigned long long)need, (unsigned long long)(st.st_size > (off_t)offset ? st.st_size - (off_t)offset : 0));
         ext2fs_close_free(&fs);
         return -1;
     }

@@ -133,6 +133,50 @@ static int visit_node(struct walk *w, const sqfs_tree_node_t *node, const char *
     return 0;
 }
 
+/* A window of a file: a SquashFS carved out of a vendor firmware file at `offset` is read in place. */
+struct window_file {
+    sqfs_file_t base;
+    sqfs_file_t *inner;
+    sqfs_u64 offset;
+};
+
+static int window_read_at(sqfs_file_t *f, sqfs_u64 off, void *buf, size_t size) {
+    struct window_file *w = (struct window_file *)f;
+    if (off + w->offset < off) return SQFS_ERROR_OUT_OF_BOUNDS;
+    return w->inner->read_at(w->inner, off + w->offset, buf, size);
+}
+static int window_write_at(sqfs_file_t *f, sqfs_u64 off, const void *buf, size_t size) {
+    (void)f; (void)off; (void)buf; (void)size;
+    return SQFS_ERROR_IO;
+}
+static sqfs_u64 window_get_size(const sqfs_file_t *f) {
+    const struct window_file *w = (const struct window_file *)f;
+    sqfs_u64 n = w->inner->get_size(w->inner);
+    return n > w->offset ? n - w->offset : 0;
+}
+static int window_truncate(sqfs_file_t *f, sqfs_u64 size) { (void)f; (void)size; return SQFS_ERROR_IO; }
+static void window_destroy(sqfs_object_t *o) {
+    struct window_file *w = (struct window_file *)o;
+    sqfs_destroy(w->inner);
+    free(w);
+}
+
+static sqfs_file_t *open_window(const char *file, uint64_t offset) {
+    sqfs_file_t *inner = sqfs_open_file(file, SQFS_FILE_OPEN_READ_ONLY);
+    if (!inner || offset == 0) return inner;
+    struct window_file *w = calloc(1, sizeof(*w));
+    if (!w) { sqfs_destroy(inner); return NULL; }
+    w->inner = inner;
+    w->offset = offset;
+    w->base.base.destroy = window_destroy;
+    w->base.base.copy = NULL;
+    w->base.read_at = window_read_at;
+    w->base.write_at = window_write_at;
+    w->base.get_size = window_get_size;
+    w->base.truncate = window_truncate;
+    return &w->base;
+}
+
 int bl_spool_fd(void) {
     int fd = memfd_create("baseline-nested-image", MFD_CLOEXEC);
     if (fd < 0) {
@@ -144,10 +188,10 @@ int bl_spool_fd(void) {
 
 int bl_sqfs_read(const char *file, size_t max_file, uint64_t max_total, void *ctx, bl_sqfs_visit visit,
                  bl_sqfs_visit refused, char *err, size_t errlen) {
-    return bl_sqfs_read_spool(file, max_file, max_total, ctx, visit, refused, NULL, -1, err, errlen);
+    return bl_sqfs_read_spool(file, 0, max_file, max_total, ctx, visit, refused, NULL, -1, err, errlen);
 }
 
-int bl_sqfs_read_spool(const char *file, size_t max_file, uint64_t max_total, void *ctx, bl_sqfs_visit visit,
+int bl_sqfs_read_spool(const char *file, uint64_t offset, size_t max_file, uint64_t max_total, void *ctx, bl_sqfs_visit visit,
                        bl_sqfs_visit refused, const char *spool_path, int spool_fd, char *err, size_t errlen) {
     int ret = -1;
     sqfs_file_t *f = NULL;
@@ -162,7 +206,7 @@ int bl_sqfs_read_spool(const char *file, size_t max_file, uint64_t max_total, vo
     memset(&w, 0, sizeof(w));
     err[0] = 0;
 
-    f = sqfs_open_file(file, SQFS_FILE_OPEN_READ_ONLY);
+    f = open_window(file, offset);
     if (!f) { snprintf(err, errlen, "cannot open the image"); goto out; }
     if (sqfs_super_read(&super, f)) { snprintf(err, errlen, "not a valid SquashFS image (bad super block)"); goto out; }
     if (super.bytes_used > f->get_size(f)) {

@@ -17,9 +17,10 @@ int bl_sqfs_probe(const char *file);
 // `refused` and skipped. max_total bounds the decompressed bytes read in all (bombs).
 int bl_sqfs_read(const char *file, size_t max_file, uint64_t max_total, void *ctx, bl_sqfs_visit visit,
                  bl_sqfs_visit refused, char *err, size_t errlen);
-// As bl_sqfs_read, but the regular file at `spool_path` (e.g. "/rootfs.img") is written whole to `spool_fd` instead of
+// As bl_sqfs_read, for the SquashFS starting `offset` bytes into the file (a vendor firmware file: header, kernel,
+// then the root file system), read in place. The regular file at `spool_path` (e.g. "/rootfs.img") is written whole to `spool_fd` instead of
 // being visited (nested images in update bundles); an error when there is no such file.
-int bl_sqfs_read_spool(const char *file, size_t max_file, uint64_t max_total, void *ctx, bl_sqfs_visit visit,
+int bl_sqfs_read_spool(const char *file, uint64_t offset, size_t max_file, uint64_t max_total, void *ctx, bl_sqfs_visit visit,
                        bl_sqfs_visit refused, const char *spool_path, int spool_fd, char *err, size_t errlen);
 // An anonymous in-memory file (memfd; an unlinked O_TMPFILE when memfd is unavailable) for a nested image; its
 // path for the readers is /proc/self/fd/N. Negative errno on failure.
@@ -27,7 +28,7 @@ int bl_spool_fd(void);
 
 // ext2/3/4: 1 = the file has the ext super block magic, 0 = not, negative errno when unreadable.
 int bl_ext_probe(const char *file);
-// As bl_sqfs_read_spool for ext2/3/4 images (read-only through libext2fs; spool_path may be NULL).
-int bl_ext_read_spool(const char *file, size_t max_file, uint64_t max_total, void *ctx, bl_sqfs_visit visit,
+// As bl_sqfs_read_spool for ext2/3/4 images at `offset` (read-only through libext2fs; spool_path may be NULL).
+int bl_ext_read_spool(const char *file, uint64_t offset, size_t max_file, uint64_t max_total, void *ctx, bl_sqfs_visit visit,
                       bl_sqfs_visit refused, const char *spool_path, int spool_fd, char *err, size_t errlen);
 #endif

@@ -1,0 +1,439 @@
+#!/usr/bin/env bash
+# Builds vendor-style firmware files, the way vendors publish them: a vendor header, a kernel, then a root file system
+# at some offset. Everything is made with Debian's own tools (mksquashfs, mkimage, mkfs.jffs2, mkfs.ubifs, ubinize,
+# mkfs.cramfs, cpio, gzip, xz, openssl, the MIPS cross compilers); the vendor headers Debian has no tool for (TRX,
+# TP-Link v1, Netgear .chk, Seama, Android boot) are written by the Python below, field by field as OpenWrt's
+# firmware-utils (trx.c, mktplinkfw.c, mkchkimg.c, oseama.c) and AOSP's mkbootimg write them.
+#
+#   make-vendor-images.sh OUTDIR          (e.g. out/vendor-images; Firmware-samples/images/ and out/ are git-ignored)
+#
+# OUTDIR/MANIFEST.txt lists every file, what it is, the offset of the root file system inside it and the tree it was
+# made from. No root needed; the same bytes on every run (SOURCE_DATE_EPOCH, fixed seeds, keys, UUIDs and sequence
+# numbers), except where noted in MANIFEST.txt.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+[ $# -eq 1 ] || { echo "usage: make-vendor-images.sh OUTDIR" >&2; exit 2; }
+export PATH=$PATH:/usr/sbin:/sbin
+need() { command -v "$1" >/dev/null || { echo "make-vendor-images.sh: $1 is required (Debian package $2)" >&2; exit 3; }; }
+need mksquashfs squashfs-tools; need mkimage u-boot-tools; need mkfs.jffs2 mtd-utils; need mkfs.ubifs mtd-utils
+need ubinize mtd-utils; need mkfs.cramfs util-linux; need cpio cpio; need gzip gzip; need xz xz-utils
+need openssl openssl; need python3 python3; need strings binutils
+need mips-linux-gnu-gcc gcc-mips-linux-gnu; need mipsel-linux-gnu-gcc gcc-mipsel-linux-gnu
+
+sample=openwrt-24.10-nordlicht-legacy
+export SOURCE_DATE_EPOCH=1738623579            # 2025-02-03 22:59:39 UTC, the sample's BusyBox build date
+export TZ=UTC LC_ALL=C
+out=$1; mkdir -p "$out"; out=$(cd "$out" && pwd)
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+umask 022
+
+# ---------------------------------------------------------------------------------------------------------------
+# Python helpers: vendor headers, padding, the fake kernel, the gzip bomb. `python3 $py CMD ARGS…`
+py=$tmp/fw.py
+cat > "$py" <<'PYEOF'
+import hashlib, os, random, struct, sys, zlib
+
+def rd(p):
+    with open(p, 'rb') as f: return f.read()
+
+def wr(p, b):
+    with open(p, 'wb') as f: f.write(b)
+
+def align(n, a): return (n + a - 1) // a * a
+
+def pad(b, a, fill=b'\xff'):
+    return b + fill * (align(len(b), a) - len(b))
+
+def fake_kernel(out, arch_gcc):
+    """A kernel-looking payload: the banner /proc/version prints, some symbol-table text and pseudo-random 'code'."""
+    r = random.Random(0x66673)
+    banner = ('Linux version 6.6.73 (builder@buildhost) (%s (OpenWrt GCC 13.3.0 r28427-6df0e3d02a) 13.3.0, '
+              'GNU ld (GNU Binutils) 2.42) #0 SMP Mon Feb  3 22:59:39 2025\n' % arch_gcc).encode()
+    syms = b''.join(b'%08x T %s\n' % (0x80060000 + 16 * i, ('sym_%d_%s' % (i, 'abcdefgh'[i % 8] * (i % 7 + 3))).encode())
+                    for i in range(6000))
+    code = r.randbytes(256 * 1024)
+    blob = code[:128 * 1024] + b'\0' * 64 + banner + b'\0' * 64 + syms + code[128 * 1024:]
+    wr(out, blob)
+
+def crc32_combine(c1, c2, len2):
+    # zlib's crc32_combine (GF(2) matrix method), for the CRC of the gzip bomb without feeding it gigabytes.
+    def times(mat, vec):
+        s, i = 0, 0
+        while vec:
+            if vec & 1: s ^= mat[i]
+            vec >>= 1; i += 1
+        return s
+    def square(mat): return [times(mat, mat[n]) for n in range(32)]
+    if len2 == 0: return c1
+    odd = [0xedb88320] + [1 << (n - 1) for n in range(1, 32)]
+    even = square(odd); odd = square(even)
+    while True:
+        even = square(odd)
+        if len2 & 1: c1 = times(even, c1)
+        len2 >>= 1
+        if not len2: break
+        odd = square(even)
+        if len2 & 1: c1 = times(odd, c1)
+        len2 >>= 1
+        if not len2: break
+    return c1 ^ c2
+
+def gzip_bomb(out, gib):
+    """A single gzip member that inflates to GIB GiB of zeros: one deflate segment per MiB, each ended by a full
+    flush, so every segment after the first is the same bytes and the stream is written by repetition."""
+    mib = b'\0' * (1 << 20)
+    c = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
+    first = c.compress(mib) + c.flush(zlib.Z_FULL_FLUSH)
+    seg = c.compress(mib) + c.flush(zlib.Z_FULL_FLUSH)
+    assert c.compress(mib) + c.flush(zlib.Z_FULL_FLUSH) == seg
+    n = int(gib) * 1024
+    body = first + seg * (n - 1) + b'\x03\x00'          # final empty static block
+    crc_mib = zlib.crc32(mib)
+    # CRC of n MiB of zeros by doubling
+    crc, length, k = crc_mib, 1 << 20, 1
+    bits = bin(n)[3:]
+    for b in bits:
+        crc = crc32_combine(crc, crc, length); length *= 2; k *= 2
+        if b == '1':
+            crc = crc32_combine(crc, crc_mib, 1 << 20); length += 1 << 20; k += 1
+    assert k == n
+    hdr = b'\x1f\x8b\x08\x00' + struct.pack('<I', 0) + b'\x02\x03'
+    wr(out, hdr + body + struct.pack('<II', crc, length & 0xffffffff))
+
+def tplink_v1(out, kernel, rootfs, hw_id, fw_version):
+    """mktplinkfw -H hw_id -W 1 -F 8Mlzma -N 'TP-LINK Technologies' -V 'ver. 1.0' -k kernel -r rootfs -a 0x10000 -j -s"""
+    k, r = rd(kernel), rd(rootfs)
+    hw_id = int(hw_id, 0)
+    hdr_len, fw_max_len, la = 0x200, 0x7c0000, 0x80060000
+    rootfs_ofs = align(hdr_len + len(k), 0x10000)
+    buf = bytearray(b'\xff' * fw_max_len)
+    buf[hdr_len:hdr_len + len(k)] = k
+    buf[rootfs_ofs:rootfs_ofs + len(r)] = r
+    n = rootfs_ofs + len(r)
+    pad_mask = (4 << 10) | (64 << 10)                      # pad_jffs2(): EOF marks at 4 KiB and at 64 KiB
+    while n < fw_max_len and pad_mask:
+        mask = next(1 << i for i in range(10, 32) if pad_mask & (1 << i))
+        n = align(n, mask)
+        for i in range(10, 32):
+            if n & ((1 << i) - 1) == 0: pad_mask &= ~(1 << i)
+        buf[n:n + 4] = b'\xde\xad\xc0\xde'; n += 4
+    h = bytearray(hdr_len)
+    struct.pack_into('>I', h, 0, 0x01000000)
+    h[4:4 + 24] = b'TP-LINK Technologies'.ljust(24, b'\0')
+    h[28:28 + 36] = b'ver. 1.0'.ljust(36, b'\0')
+    struct.pack_into('>III', h, 64, hw_id, 1, 0)          # hw_id, hw_rev, region_code
+    h[76:92] = bytes([0xdc, 0xd7, 0x3a, 0xa5, 0xc3, 0x95, 0x98, 0xfb, 0xdd, 0xf9, 0xe7, 0xf4, 0x0e, 0xae, 0x47, 0x38])
+    struct.pack_into('>IIIIIIIII', h, 116, la, la, fw_max_len, hdr_len, len(k), rootfs_ofs, len(r), 0, 0)
+    a, b_, c = (int(x) for x in fw_version.split('.'))
+    struct.pack_into('>HHH', h, 152, a, b_, c)
+    buf[0:hdr_len] = h
+    md5 = hashlib.md5(bytes(buf[:n])).digest()          # over the whole file, md5sum1 holding the salt
+    buf[76:92] = md5
+    wr(out, bytes(buf[:n]))
+    print(rootfs_ofs)
+
+def trx(out, rootfs_align, *parts):
+    """trx -o out -f loader -f kernel -a ALIGN -f rootfs (OpenWrt trx.c, TRX v1, little-endian)"""
+    buf = bytearray(28)                                    # v1 header: magic, len, crc, flag_version, offsets[3]
+    offs = []
+    for i, p in enumerate(parts):
+        if i == len(parts) - 1 and int(rootfs_align, 0):
+            a = int(rootfs_align, 0); buf += b'\0' * (align(len(buf), a) - len(buf))
+        offs.append(len(buf))
+        d = rd(p); buf += d + b'\0' * (align(len(d), 4) - len(d))
+    buf += b'\0' * (align(len(buf), 0x1000) - len(buf))
+    struct.pack_into('<I', buf, 0, 0x30524448)
+    struct.pack_into('<I', buf, 12, 1 << 16)
+    for i, o in enumerate(offs): struct.pack_into('<I', buf, 16 + 4 * i, o)
+    crc = zlib.crc32(bytes(buf[12:])) ^ 0xffffffff        # crc32buf(): init ~0, no final complement
+    struct.pack_into('<II', buf, 4, len(buf), crc)
+    wr(out, bytes(buf))
+    print(offs[-1])
+
+def ngr_sum(b):
+    c0 = sum(b) & 0xffffffff
+    n = len(b)
+    # c1 = sum over i of (c0 after byte i) = sum b[i] * (n - i)
+    c1 = 0
+    step = 1 << 16
+    for s in range(0, n, step):
+        chunk = b[s:s + step]
+        c1 += sum(chunk) * (n - s) - sum(i * x for i, x in enumerate(chunk) if x)
+    c1 &= 0xffffffff
+    def fold(c):
+        x = (c & 0xffff) + ((c >> 16) & 0xffff)
+        return ((x >> 16) + x) & 0xffff
+    return (fold(c1) << 16) | fold(c0)
+
+def chk(out, kernel, board_id, region):
+    """mkchkimg -o out -k kernel.trx -b BOARD_ID -r REGION (no separate rootfs: the TRX holds it, as Netgear does)"""
+    k = rd(kernel)
+    bid = board_id.encode()
+    h = bytearray(40)
+    struct.pack_into('>II', h, 0, 0x2a23245e, 40 + len(bid))
+    h[8:16] = bytes([int(region), 1, 1, 99, 0, 0, 0, 0])
+    ks = ngr_sum(k)
+    struct.pack_into('>IIIII', h, 16, ks, 0, len(k), 0, ks)
+    struct.pack_into('>I', h, 36, ngr_sum(bytes(h) + bid))
+    wr(out, bytes(h) + bid + k)
+    print(40 + len(bid))
+
+def seama(out, image, *meta):
+    """oseama entity out -m dev=… -m type=firmware -f image: header, MD5 of the image, NUL-terminated meta aligned to 4"""
+    img = rd(image)
+    m = b''
+    for e in meta:
+        m += e.encode() + b'\0'
+        m += b'\0' * (align(28 + len(m), 4) - 28 - len(m))
+    h = struct.pack('>IHHI', 0x5ea3a417, 0, len(m), len(img)) + hashlib.md5(img).digest()
+    wr(out, h + m + img)
+    print(len(h) + len(m))
+
+def android_boot(out, kernel, ramdisk, cmdline):
+    """mkbootimg --header_version 0 --pagesize 2048 --base 0x10000000 (AOSP boot image v0)"""
+    k, r = rd(kernel), rd(ramdisk)
+    page, base = 2048, 0x10000000
+    sha = hashlib.sha1()
+    for blob in (k, r, b''):
+        sha.update(blob); sha.update(struct.pack('<I', len(blob)))
+    os_version = ((10 << 14) | (0 << 7) | 0) << 11 | ((2020 - 2000) << 4) | 1   # Android 10, patch level 2020-01
+    h = b'ANDROID!' + struct.pack('<10I', len(k), base + 0x8000, len(r), base + 0x1000000, 0, base + 0xf00000,
+                                  base + 0x100, page, 0, os_version)
+    h += b'nordlicht'.ljust(16, b'\0') + cmdline.encode().ljust(512, b'\0') + sha.digest().ljust(32, b'\0')
+    h += b'\0' * 1024
+    img = pad(h, page, b'\0') + pad(k, page, b'\0') + pad(r, page, b'\0')
+    wr(out, img)
+    print(align(len(h), page) + align(len(k), page))
+
+def padto(out, src, a, fill):
+    """copy SRC padded with FILL (hex byte) to a multiple of A"""
+    wr(out, pad(rd(src), int(a, 0), bytes([int(fill, 16)])))
+
+def ubifs_normalize(path, uuid_hex):
+    """mkfs.ubifs has no --uuid and copies each file's atime and ctime: set the superblock's UUID (offset 108 of the
+    node) and every inode node's atime and ctime to its mtime, then each patched node's CRC (crc32 over 8..len)."""
+    b = bytearray(rd(path))
+    assert struct.unpack_from('<I', b, 0)[0] == 0x06101831 and b[20] == 6, 'not a UBIFS superblock node'
+    b[108:124] = bytes.fromhex(uuid_hex)
+    o = 0
+    while o + 24 <= len(b):
+        if struct.unpack_from('<I', b, o)[0] == 0x06101831:
+            ln = struct.unpack_from('<I', b, o + 16)[0]
+            if 24 <= ln <= len(b) - o:
+                if b[o + 20] == 0 and ln >= 160:                # inode node
+                    mt, mn = struct.unpack_from('<Q', b, o + 72)[0], struct.unpack_from('<I', b, o + 88)[0]
+                    struct.pack_into('<QQ', b, o + 56, mt, mt); struct.pack_into('<II', b, o + 80, mn, mn)
+                if b[o + 20] in (0, 6):
+                    struct.pack_into('<I', b, o + 4, zlib.crc32(bytes(b[o + 8:o + ln])))
+                o += align(ln, 8); continue
+        o += 8
+    wr(path, bytes(b))
+
+def cstrings(out, src, name):
+    """A C array holding the printable strings of SRC (as `strings` lists them), NUL-separated, behind a NUL"""
+    data = b'\0' + b''.join(l.rstrip(b'\n') + b'\0' for l in open(src, 'rb') if l.strip())
+    body = ','.join('0x%02x' % c for c in data)
+    wr(out, ('const unsigned char %s[%d] __attribute__((used, aligned(4))) = {%s};\n' % (name, len(data), body)).encode())
+
+def find(path, needle):
+    """offset of NEEDLE's bytes inside PATH (exactly once)"""
+    h, n = rd(path), rd(needle)
+    i = h.find(n)
+    assert i >= 0 and h.find(n, i + 1) < 0, '%s: %s not found exactly once' % (path, needle)
+    print(i)
+
+cmd = sys.argv[1]
+globals()[cmd.replace('-', '_')](*sys.argv[2:])
+PYEOF
+pyf() { python3 "$py" "$@"; }
+
+# ---------------------------------------------------------------------------------------------------------------
+# The root file systems: the committed sample with real MIPS binaries in place of the stand-ins.
+src=$here/$sample
+for arch in mips mipsel; do
+  r=$out/rootfs-$arch; rm -rf "$r"; cp -a "$src" "$r"
+  cc=$arch-linux-gnu-gcc
+  for pair in bin/busybox:busybox usr/sbin/dropbear:dropbear; do
+    f=${pair%%:*}; name=${pair#*:}
+    [ -f "$src/$f" ] && [ ! -L "$src/$f" ] || continue
+    strings -a -n 6 "$src/$f" > "$tmp/$name.strings"
+    pyf cstrings "$tmp/$name.rodata.c" "$tmp/$name.strings" "${name}_rodata"
+    cat > "$tmp/$name.c" <<EOF
+/* $name stand-in: prints the version strings the real $name carries (they sit in .rodata, as in the real binary). */
+#include <string.h>
+#include <unistd.h>
+extern const unsigned char ${name}_rodata[];
+int main(int argc, char **argv) {
+    const char *s = (const char *)${name}_rodata + 1;
+    (void)argc; (void)argv;
+    while (*s) { write(1, s, strlen(s)); write(1, "\n", 1); s += strlen(s) + 1; }
+    return 0;
+}
+EOF
+    "$cc" -static -Os -s -fno-ident -ffile-prefix-map="$tmp"=. -o "$r/$f" "$tmp/$name.c" "$tmp/$name.rodata.c"
+    chmod 755 "$r/$f"
+  done
+  find "$r" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+done
+be=$out/rootfs-mips; le=$out/rootfs-mipsel
+
+# ---------------------------------------------------------------------------------------------------------------
+# Building blocks: kernels, file systems, ramdisks.
+pyf fake_kernel "$tmp/vmlinux-be" mips-openwrt-linux-musl-gcc
+pyf fake_kernel "$tmp/vmlinux-le" mipsel-openwrt-linux-musl-gcc
+xz --format=lzma -9 -c "$tmp/vmlinux-be" > "$tmp/vmlinux-be.lzma"
+xz --format=lzma -9 -c "$tmp/vmlinux-le" > "$tmp/vmlinux-le.lzma"
+gzip -9n -c "$tmp/vmlinux-le" > "$tmp/vmlinux-le.gz"
+mkimage -q -A mips -O linux -T kernel -C lzma -a 0x80060000 -e 0x80060000 -n "MIPS OpenWrt Linux-6.6.73" \
+  -d "$tmp/vmlinux-be.lzma" "$tmp/uImage-be" >/dev/null
+mkimage -q -A mips -O linux -T kernel -C lzma -a 0x80060000 -e 0x80060000 -n "MIPS OpenWrt Linux-6.6.73" \
+  -d "$tmp/vmlinux-le.lzma" "$tmp/uImage-le" >/dev/null
+# A brcm47xx-style LZMA loader stand-in for the TRX's first partition (gzip, as OpenWrt's loader.gz).
+head -c 4096 "$tmp/vmlinux-le" | gzip -9n > "$tmp/loader.gz"
+
+sqfs() { mksquashfs "$1" "$2" -noappend -quiet -all-root -b 256K -comp "$3" -processors 1 >/dev/null; }
+sqfs "$be" "$tmp/root-be.lzma.sqfs" lzma
+sqfs "$le" "$tmp/root-le.xz.sqfs" xz
+( cd "$le" && find . | sort | cpio -o -H newc -R 0:0 --reproducible --quiet ) | gzip -9n > "$tmp/ramdisk-le.cpio.gz"
+mkfs.jffs2 -l -e 0x10000 --pad -q -d "$le" -o "$tmp/root-le.jffs2"
+mkfs.jffs2 -b -e 0x10000 --pad -q -d "$be" -o "$tmp/root-be.jffs2"
+mkfs.cramfs -N little -n rootfs "$le" "$tmp/root-le.cramfs" >/dev/null
+mkfs.cramfs -N big -n rootfs "$be" "$tmp/root-be.cramfs" >/dev/null
+mkfs.ubifs -m 2048 -e 126976 -c 2048 -U -r "$le" -o "$tmp/root-le.ubifs"
+pyf ubifs_normalize "$tmp/root-le.ubifs" 6e6f72646c69636874202d2072303031
+cat > "$tmp/ubinize.cfg" <<EOF
+[rootfs]
+mode=ubi
+image=$tmp/root-le.ubifs
+vol_id=0
+vol_type=dynamic
+vol_name=rootfs
+vol_flags=autoresize
+EOF
+ubinize -o "$tmp/root-le.ubi" -m 2048 -p 128KiB -s 512 -Q 305419896 "$tmp/ubinize.cfg" >"$tmp/ubinize.log" 2>&1 \
+  || { cat "$tmp/ubinize.log" >&2; exit 3; }
+
+manifest=$out/MANIFEST.txt
+printf '# file\tdescription\trootfs offset (decimal)\trootfs offset (hex)\trootfs tree\n' > "$manifest"
+entry() { # entry FILE OFFSET TREE DESCRIPTION
+  local o=$2
+  if [ "$o" = - ]; then printf '%s\t%s\t-\t-\t%s\n' "$1" "$4" "$3" >> "$manifest"
+  else printf '%s\t%s\t%d\t0x%x\t%s\n' "$1" "$4" "$o" "$o" "$3" >> "$manifest"; fi
+}
+cat_pad() { # cat_pad OUT ALIGN FILE ROOTFS : FILE padded with 0xFF to ALIGN, then ROOTFS; prints the rootfs offset
+  pyf padto "$1" "$3" "$2" ff; wc -c < "$1" | tr -d ' '; cat "$4" >> "$1"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# The images.
+o=$(pyf tplink_v1 "$out/tplink-v1-squashfs-lzma.bin" "$tmp/uImage-be" "$tmp/root-be.lzma.sqfs" 0x08410009 1.0.0)
+entry tplink-v1-squashfs-lzma.bin "$o" rootfs-mips "TP-Link v1 header (TL-WR841N v9, 8Mlzma layout) + uImage (lzma) + SquashFS 4 lzma at the 64 KiB boundary + jffs2 EOF marks"
+tplink_rootfs=$o
+
+o=$(pyf trx "$tmp/inner.trx" 0x10000 "$tmp/loader.gz" "$tmp/vmlinux-le.lzma" "$tmp/root-le.xz.sqfs")
+cp "$tmp/inner.trx" "$out/trx-squashfs-xz.trx"
+entry trx-squashfs-xz.trx "$o" rootfs-mipsel "TRX v1 (HDR0): loader.gz, kernel (lzma), SquashFS 4 xz at the 64 KiB erase block"
+trx_rootfs=$o
+
+hl=$(pyf chk "$out/netgear.chk" "$tmp/inner.trx" U12H139T00_NETGEAR 1)
+entry netgear.chk $((hl + trx_rootfs)) rootfs-mipsel "Netgear .chk (board U12H139T00_NETGEAR, region WW) around the TRX of trx-squashfs-xz.trx"
+
+mkimage -q -A arm -O linux -T multi -C none -a 0x80008000 -e 0x80008000 -n "ARM OpenWrt Linux-6.6.73 multi" \
+  -d "$tmp/vmlinux-le.gz:$tmp/ramdisk-le.cpio.gz" "$out/uimage-multi.img" >/dev/null
+o=$(pyf find "$out/uimage-multi.img" "$tmp/ramdisk-le.cpio.gz")
+entry uimage-multi.img "$o" rootfs-mipsel "uImage multi-file (arm, none): kernel (gzip) : ramdisk (gzip cpio newc)"
+
+# FIT: mkimage -f auto builds the FIT in-process (no dtc). With dtc, from an .its.
+if command -v dtc >/dev/null; then
+  cat > "$tmp/fit.its" <<EOF
+/dts-v1/;
+/ {
+	description = "Nordlicht NL-R24 OpenWrt 24.10 FIT";
+	#address-cells = <1>;
+	images {
+		kernel-1 {
+			description = "ARM OpenWrt Linux-6.6.73";
+			data = /incbin/("$tmp/vmlinux-le.gz");
+			type = "kernel"; arch = "arm"; os = "linux"; compression = "gzip";
+			load = <0x80008000>; entry = <0x80008000>;
+			hash-1 { algo = "sha256"; };
+		};
+		ramdisk-1 {
+			description = "initramfs";
+			data = /incbin/("$tmp/ramdisk-le.cpio.gz");
+			type = "ramdisk"; arch = "arm"; os = "linux"; compression = "none";
+			hash-1 { algo = "sha256"; };
+		};
+	};
+	configurations {
+		default = "config-1";
+		config-1 { description = "OpenWrt"; kernel = "kernel-1"; ramdisk = "ramdisk-1"; };
+	};
+};
+EOF
+  mkimage -f "$tmp/fit.its" "$out/fit.itb" >/dev/null
+  how="from a .its (mkimage -f, dtc)"
+else
+  mkimage -f auto -A arm -O linux -T kernel -C gzip -a 0x80008000 -e 0x80008000 -n "ARM OpenWrt Linux-6.6.73" \
+    -d "$tmp/vmlinux-le.gz" -i "$tmp/ramdisk-le.cpio.gz" "$out/fit.itb" >/dev/null
+  how="mkimage -f auto (no dtc installed)"
+fi
+o=$(pyf find "$out/fit.itb" "$tmp/ramdisk-le.cpio.gz")
+entry fit.itb "$o" rootfs-mipsel "FIT ($how): kernel (gzip) + ramdisk (gzip cpio newc), embedded data"
+
+o=$(cat_pad "$out/uimage-jffs2-le.bin" 0x10000 "$tmp/uImage-le" "$tmp/root-le.jffs2")
+entry uimage-jffs2-le.bin "$o" rootfs-mipsel "uImage (lzma) padded to 64 KiB + JFFS2 little-endian (erase block 64 KiB, zlib/rtime, padded)"
+o=$(cat_pad "$out/uimage-jffs2-be.bin" 0x10000 "$tmp/uImage-be" "$tmp/root-be.jffs2")
+entry uimage-jffs2-be.bin "$o" rootfs-mips "uImage (lzma) padded to 64 KiB + JFFS2 big-endian (erase block 64 KiB, zlib/rtime, padded)"
+
+o=$(cat_pad "$out/ubi.bin" 0x20000 "$tmp/uImage-le" "$tmp/root-le.ubi")
+entry ubi.bin "$o" rootfs-mipsel "uImage (lzma) padded to 128 KiB + UBI (2 KiB pages, 128 KiB PEB) with dynamic volume 'rootfs' holding UBIFS (lzo)"
+
+o=$(cat_pad "$out/cramfs-le.bin" 0x10000 "$tmp/uImage-le" "$tmp/root-le.cramfs")
+entry cramfs-le.bin "$o" rootfs-mipsel "uImage (lzma) padded to 64 KiB + cramfs little-endian"
+o=$(cat_pad "$out/cramfs-be.bin" 0x10000 "$tmp/uImage-be" "$tmp/root-be.cramfs")
+entry cramfs-be.bin "$o" rootfs-mips "uImage (lzma) padded to 64 KiB + cramfs big-endian"
+
+# Seama (D-Link): kernel padded so that the rootfs lands on a 64 KiB boundary once the 64-byte header is in front
+# (OpenWrt: append-kernel | pad-offset 64k 64 | append-rootfs | seama).
+pyf padto "$tmp/seama-k" "$tmp/uImage-le" 0x10000 ff
+head -c $(( $(wc -c < "$tmp/seama-k") - 64 )) "$tmp/seama-k" > "$tmp/seama-payload"
+[ $(( $(wc -c < "$tmp/seama-payload") )) -ge $(( $(wc -c < "$tmp/uImage-le") )) ] || { echo "seama: kernel padding" >&2; exit 3; }
+kl=$(wc -c < "$tmp/seama-payload"); cat "$tmp/root-le.xz.sqfs" >> "$tmp/seama-payload"
+hl=$(pyf seama "$out/seama.bin" "$tmp/seama-payload" dev=/dev/mtdblock/1 type=firmware)
+entry seama.bin $((hl + kl)) rootfs-mipsel "Seama entity (magic 0x5EA3A417, meta dev=/dev/mtdblock/1 type=firmware, MD5): uImage (lzma) + SquashFS 4 xz"
+
+o=$(pyf android_boot "$out/android-boot.img" "$tmp/vmlinux-le.gz" "$tmp/ramdisk-le.cpio.gz" "console=ttyMSM0,115200n8 androidboot.hardware=nordlicht")
+entry android-boot.img "$o" rootfs-mipsel "Android boot image v0 (ANDROID!, page 2048): kernel (gzip) + ramdisk (gzip cpio newc)"
+
+# A raw NOR dump: erased flash (0xFF), the root file system at 1 MiB, erased flash up to 4 MiB.
+{ head -c 1048576 /dev/zero | tr '\0' '\377'; cat "$tmp/root-le.xz.sqfs"; } > "$tmp/nor"
+n=$(wc -c < "$tmp/nor"); total=$(( (n + 4194303) / 4194304 * 4194304 ))
+{ cat "$tmp/nor"; head -c $(( total - n )) /dev/zero | tr '\0' '\377'; } > "$out/squashfs-at-offset.bin"
+entry squashfs-at-offset.bin 1048576 rootfs-mipsel "raw NOR dump: 1 MiB of 0xFF, SquashFS 4 xz, 0xFF to 4 MiB"
+
+# ---------------------------------------------------------------------------------------------------------------
+# Hostile and negative inputs.
+key=$(printf 'baseline-vendor-images' | openssl dgst -sha256 -r | cut -c1-64); iv=000102030405060708090a0b0c0d0e0f
+{ cat "$out/tplink-v1-squashfs-lzma.bin"; head -c 2097152 /dev/zero | tr '\0' '\377'; } > "$tmp/plain"
+head -c 2097152 "$tmp/plain" | openssl enc -aes-256-cbc -nopad -K "$key" -iv "$iv" > "$tmp/enc"
+python3 - "$tmp/enc" "$out/encrypted.bin" <<'EOF'
+import struct, sys, zlib
+d = open(sys.argv[1], 'rb').read()
+h = b'ENCRYPTED\0\0\0\0\0\0\0' + struct.pack('>II', len(d), zlib.crc32(d)) + b'NL-R24\0\0' + b'AES-256-CBC\0'.ljust(16, b'\0')
+open(sys.argv[2], 'wb').write(h.ljust(64, b'\0') + d)
+EOF
+entry encrypted.bin - - "64-byte 'ENCRYPTED' header + 2 MiB of AES-256-CBC ciphertext (no readable file system)"
+
+head -c 524288 /dev/zero | openssl enc -aes-256-ctr -K "$key" -iv "$iv" > "$out/unknown.bin"
+entry unknown.bin - - "512 KiB of pseudo-random bytes (AES-256-CTR keystream): no known format"
+
+cut_at=$(( tplink_rootfs + $(wc -c < "$tmp/root-be.lzma.sqfs") / 2 ))
+head -c "$cut_at" "$out/tplink-v1-squashfs-lzma.bin" > "$out/truncated-tplink.bin"
+entry truncated-tplink.bin "$tplink_rootfs" rootfs-mips "tplink-v1-squashfs-lzma.bin cut at byte $cut_at, in the middle of the SquashFS"
+
+pyf gzip_bomb "$tmp/bomb.gz" 4
+o=$(cat_pad "$out/bomb.bin" 0x10000 "$tmp/uImage-be" "$tmp/bomb.gz")
+entry bomb.bin "$o" - "uImage (lzma) padded to 64 KiB + one gzip member of $(wc -c < "$tmp/bomb.gz") bytes that inflates to 4 GiB of zeros"
+
+ls -l "$out" | sed 1d

@@ -1,0 +1,131 @@
+// Vendor and boot container headers in firmware files: U-Boot legacy uImage (single and multi-file) and FIT,
+// Broadcom TRX, TP-Link v1/v2, Netgear .chk, D-Link Seama, Android boot images. Each is checked (magic, checksum,
+// sizes that fit) and named with what it says; the parts inside are found by the carver's own scan.
+import Foundation
+
+enum VendorHeaders {
+    typealias B = UnsafeRawBufferPointer
+    static func le32(_ b: B, _ o: Int) -> Int { FirmwareCarver.le32(b, o) }
+    static func be32(_ b: B, _ o: Int) -> Int { FirmwareCarver.be32(b, o) }
+    static func cString(_ b: B, _ o: Int, _ max: Int) -> String { FirmwareCarver.cString(b, o, max) }
+
+    static let uImageTypes = [1: "standalone", 2: "kernel", 3: "ramdisk", 4: "multi-file", 5: "firmware", 6: "script", 7: "filesystem", 8: "flat_dt"]
+    static let uImageCompression = [0: "none", 1: "gzip", 2: "bzip2", 3: "lzma", 4: "lzo", 5: "lz4", 6: "zstd"]
+    static let uImageArch = [2: "ARM", 3: "x86", 5: "MIPS", 6: "MIPS64", 15: "PowerPC", 22: "AArch64", 26: "RISC-V"]
+
+    /// U-Boot legacy image: a 64-byte big-endian header whose CRC-32 covers itself (with the CRC field zero).
+    static func uImage(_ b: B, _ i: Int) -> CarvedPart? {
+        guard i + 64 <= b.count else { return nil }
+        let crc = FirmwareCarver.crc32raw(0xFFFF_FFFF, b, i, 64, zeroing: 4..<8) ^ 0xFFFF_FFFF
+        guard crc == UInt32(be32(b, i + 4)) else { return nil }
+        let size = be32(b, i + 12)
+        let type = Int(b[i + 30]), comp = Int(b[i + 31]), arch = Int(b[i + 29])
+        let name = cString(b, i + 32, 32)
+        var detail = "'\(name)', \(uImageTypes[type] ?? "type \(type)"), \(uImageArch[arch] ?? "arch \(arch)"), compression \(uImageCompression[comp] ?? "\(comp)")"
+        if i + 64 + size > b.count { detail += "; truncated: the header says \(size) bytes of data, the file has \(b.count - i - 64)" }
+        var part = CarvedPart(offset: i, length: min(64 + size, b.count - i), role: .header, reader: .none,
+                              format: "U-Boot legacy uImage", detail: detail)
+        if type == 2 || type == 4 { part.kernelRelease = linuxRelease(name) }
+        return part
+    }
+
+    /// "MIPS OpenWrt Linux-6.6.73" → "6.6.73"; "Linux-2.6.36" → "2.6.36".
+    static func linuxRelease(_ name: String) -> String? {
+        guard let r = name.range(of: "Linux-") ?? name.range(of: "linux-") else { return nil }
+        let rest = name[r.upperBound...].prefix { $0.isNumber || $0 == "." || $0 == "-" || $0.isLetter || $0 == "_" || $0 == "+" }
+        let version = rest.prefix { $0.isNumber || $0 == "." }
+        guard version.split(separator: ".").count >= 2, version.first?.isNumber == true else { return nil }
+        return String(rest)
+    }
+
+    /// Flattened device tree, as a FIT image (kernel, ramdisk, device trees as blobs inside) or a plain DTB.
+    static func fit(_ b: B, _ i: Int) -> CarvedPart? {
+        guard i + 40 <= b.count else { return nil }
+        let total = be32(b, i + 4), version = be32(b, i + 20)
+        guard total >= 40, (16...17).contains(version), be32(b, i + 8) < total, be32(b, i + 12) < total else { return nil }
+        // A FIT has an "images" node; its name is in the strings block or the structure (node names are inline).
+        let isFIT = total <= b.count - i && containsASCII(b, i, min(total, 1 << 16), "images")
+        return CarvedPart(offset: i, length: min(total, b.count - i), role: .header, reader: .none,
+                          format: isFIT ? "U-Boot FIT image" : "device tree blob", detail: "\(total) bytes")
+    }
+
+    static func containsASCII(_ b: B, _ o: Int, _ len: Int, _ s: String) -> Bool {
+        let m = Array(s.utf8)
+        var k = o
+        while k + m.count <= o + len {
+            if FirmwareCarver.matches(b, k, m) { return true }
+            k += 1
+        }
+        return false
+    }
+
+    /// Broadcom TRX: "HDR0", total length, CRC-32 of everything after the first 12 bytes, flags, version, partition offsets.
+    static func trx(_ b: B, _ i: Int) -> CarvedPart? {
+        guard i + 28 <= b.count else { return nil }
+        let len = le32(b, i + 4), version = FirmwareCarver.le16(b, i + 14)
+        guard len >= 28, (1...2).contains(version) else { return nil }
+        let offsets = (0..<(version == 2 ? 4 : 3)).map { le32(b, i + 16 + 4 * $0) }
+        guard offsets.allSatisfy({ $0 < len }) else { return nil }
+        var detail = "version \(version), partitions at " + offsets.filter { $0 > 0 }.map { hex($0) }.joined(separator: ", ")
+        if i + len <= b.count {
+            let crc = FirmwareCarver.crc32raw(0xFFFF_FFFF, b, i + 12, len - 12)
+            if crc != UInt32(le32(b, i + 8)) { detail += "; CRC-32 does not match (modified or damaged)" }
+        } else {
+            detail += "; truncated: the header says \(len) bytes, the file has \(b.count - i)"
+        }
+        return CarvedPart(offset: i, length: min(len, b.count - i), role: .header, reader: .none, format: "Broadcom TRX", detail: detail)
+    }
+
+    /// TP-Link firmware header v1 (0x200 bytes, big-endian): vendor, firmware version, hardware id, kernel and rootfs
+    /// offsets and lengths, as OpenWrt's mktplinkfw writes and TP-Link's own images carry.
+    static func tpLink(_ b: B, _ i: Int) -> CarvedPart? {
+        guard i + 0x200 <= b.count else { return nil }
+        let vendor = cString(b, i + 4, 24)
+        guard vendor.count >= 4, vendor.allSatisfy({ $0 != "?" }), b[i + 4] >= 0x41 else { return nil }
+        let fwLength = be32(b, i + 124), kernelOfs = be32(b, i + 128), kernelLen = be32(b, i + 132)
+        let rootfsOfs = be32(b, i + 136), rootfsLen = be32(b, i + 140)
+        guard fwLength >= 0x200, kernelOfs == 0x200, kernelLen > 0, kernelOfs + kernelLen <= fwLength + 0x200,
+              rootfsOfs == 0 || rootfsOfs + rootfsLen <= fwLength + 0x200 else { return nil }
+        let version = Int(b[i])
+        var detail = "vendor '\(vendor)', firmware '\(cString(b, i + 28, 36))', hardware id \(hex(be32(b, i + 64))) rev \(be32(b, i + 68))"
+        detail += "; kernel at +\(hex(kernelOfs)) (\(kernelLen) bytes), rootfs at +\(hex(rootfsOfs)) (\(rootfsLen) bytes)"
+        if i + fwLength > b.count { detail += "; truncated: the header says \(fwLength) bytes, the file has \(b.count - i)" }
+        return CarvedPart(offset: i, length: min(fwLength, b.count - i), role: .header, reader: .none,
+                          format: "TP-Link firmware header v\(version)", detail: detail)
+    }
+
+    /// Netgear .chk: "*#$^", header length, checksums, kernel and rootfs lengths, board id.
+    static func netgearCHK(_ b: B, _ i: Int) -> CarvedPart? {
+        guard i + 40 <= b.count else { return nil }
+        let headerLen = be32(b, i + 4), kernelLen = be32(b, i + 24), rootfsLen = be32(b, i + 28)
+        guard headerLen >= 40, headerLen <= 1024, i + headerLen <= b.count else { return nil }
+        let board = cString(b, i + 40, headerLen - 40)
+        return CarvedPart(offset: i, length: min(headerLen + kernelLen + rootfsLen, b.count - i), role: .header, reader: .none,
+                          format: "Netgear .chk header", detail: "board id '\(board)', kernel \(kernelLen) bytes, rootfs \(rootfsLen) bytes")
+    }
+
+    /// D-Link Seama: magic, meta data ("dev=…", "type=firmware"), MD5, image.
+    static func seama(_ b: B, _ i: Int) -> CarvedPart? {
+        guard i + 28 <= b.count else { return nil }
+        let metaSize = FirmwareCarver.be16(b, i + 6), size = be32(b, i + 8)
+        guard i + 28 + metaSize <= b.count else { return nil }
+        var meta: [String] = []
+        var k = i + 28
+        while k < i + 28 + metaSize {
+            let s = cString(b, k, i + 28 + metaSize - k)
+            if !s.isEmpty { meta.append(s) }
+            k += max(1, s.utf8.count + 1)
+        }
+        return CarvedPart(offset: i, length: min(28 + metaSize + size, b.count - i), role: .header, reader: .none,
+                          format: "D-Link Seama header", detail: meta.joined(separator: " "))
+    }
+
+    /// Android boot image v0–v2: kernel, ramdisk (a compressed cpio) and second stage, page aligned.
+    static func androidBoot(_ b: B, _ i: Int) -> CarvedPart? {
+        guard i + 608 <= b.count else { return nil }
+        let kernel = le32(b, i + 8), ramdisk = le32(b, i + 16), page = le32(b, i + 36)
+        guard [2048, 4096, 8192, 16384].contains(page) else { return nil }
+        return CarvedPart(offset: i, length: nil, role: .header, reader: .none, format: "Android boot image",
+                          detail: "kernel \(kernel) bytes, ramdisk \(ramdisk) bytes, page size \(page), name '\(cString(b, i + 48, 16))'")
+    }
+}
