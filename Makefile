@@ -28,7 +28,7 @@ APT_PACKAGES := libcrypt-dev:$(DEB_ARCH) libpcap-dev tcpdump tshark bind9-dnsuti
 # Keep the embedded core objects between `make embedded` and `make agent`.
 .SECONDARY:
 
-.PHONY: deps pyvenv captures images build release demo test fuzz unit-tests embedded agent agent-aarch64 agent-armv7 agent-x86_64 bench samples clean
+.PHONY: deps pyvenv captures vendor-images images build release demo test fuzz unit-tests embedded agent agent-aarch64 agent-armv7 agent-x86_64 bench samples clean
 
 # Installs what is missing (apt-get update only when something is). openssh-server is needed for its sshd binary
 # only (the scan tests start their own on 127.0.0.1), postgresql for its server binaries (the tests start a private
@@ -57,11 +57,11 @@ release: deps
 	$(SWIFT) build -c release
 
 # The main job: audit every bundled sample with its vendor profile.
-demo: build
+demo: build pyvenv vendor-images
 	@bash Tests/scripts/demo.sh $(BIN) $(DATE)
 
 # Every test: the embedded build of the core, unit tests and end-to-end tests of the built executable.
-test: deps embedded agent pyvenv captures
+test: deps embedded agent pyvenv captures vendor-images
 	$(SWIFT) build --build-tests
 	Tests/scripts/with-postgres.sh $(SWIFT) test --skip-build --disable-xctest
 	bash Fuzz/build.sh out/fuzz
@@ -82,13 +82,23 @@ captures: $(CAPTURES)/MANIFEST.txt
 $(CAPTURES)/MANIFEST.txt: Tests/scripts/record-captures.sh $(wildcard Tests/scripts/captures/*) | deps
 	bash Tests/scripts/record-captures.sh $(CAPTURES)
 
-# Python packages Debian does not ship, in a venv under out/: cyclonedx-python-lib validates the SBOMs in the tests.
+# Python packages Debian does not ship, in a venv under out/: cyclonedx-python-lib validates the SBOMs in the tests;
+# unblob (with jefferson and ubi_reader) is the extraction engine for the firmware file systems Baseline does not read
+# itself (JFFS2, UBI/UBIFS, romfs); `baseline` finds it at out/py/bin/unblob beside its build, or $$BASELINE_UNBLOB.
 PYVENV := out/py
+PY_PACKAGES := 'cyclonedx-python-lib[json-validation]==11.12.0' 'prometheus-client==0.26.0' 'unblob==26.6.4' 'jefferson==0.4.8' 'ubi_reader==0.8.16'
 pyvenv: $(PYVENV)/.installed
-$(PYVENV)/.installed: | deps
+$(PYVENV)/.installed: Makefile | deps
 	/usr/bin/python3 -m venv $(PYVENV)
-	$(PYVENV)/bin/pip install -q 'cyclonedx-python-lib[json-validation]==11.12.0' 'prometheus-client==0.26.0'
+	$(PYVENV)/bin/pip install -q $(PY_PACKAGES)
 	@touch $@
+
+# Vendor-style firmware files (TP-Link, TRX, Netgear, Seama, uImage, FIT, Android boot, JFFS2, UBI, cramfs, raw NOR,
+# and broken ones) built the way vendors build them, for the tests and the benchmark. Not committed.
+VENDOR_IMAGES := out/vendor-images
+vendor-images: $(VENDOR_IMAGES)/MANIFEST.txt
+$(VENDOR_IMAGES)/MANIFEST.txt: Firmware-samples/make-vendor-images.sh | deps
+	bash Firmware-samples/make-vendor-images.sh $(VENDOR_IMAGES)
 
 # --- Embedded Swift: BaselineCore compiled the way the on-device agent uses it (no Foundation, no existentials). ---
 # x86_64 and armv7 are compiled to bitcode (-lto=llvm-full) and LTO-linked, which keeps the agents well inside the

@@ -15,7 +15,7 @@ targets=("$@")
 bin=out/fuzz/baseline-fuzz
 [ -x "$bin" ] || bash Fuzz/build.sh out/fuzz >/dev/null || exit 1
 rm -rf out/fuzz/seeds; python3 Fuzz/seeds.py out/fuzz/seeds "${BASELINE_BIN:-.build/debug/baseline}" >/dev/null || exit 1
-export BASELINE_REPO=$(pwd) ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1
+export BASELINE_NO_ENGINE=1 BASELINE_REPO=$(pwd) ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1
 failed=()
 for t in "${targets[@]}"; do
   mkdir -p "out/fuzz/corpus/$t" "out/fuzz/crashes/$t" "out/fuzz/seeds/$t"

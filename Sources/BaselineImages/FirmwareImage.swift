@@ -35,6 +35,7 @@ public enum FirmwareImage {
         }
 
         var failures: [String] = []
+        var filesystemFailures: [String] = []       // what a user most wants to hear about when nothing could be read
         var notRoot: [CarvedPart] = []
         var engineRuns = 0
         // Native readers first, the engine only when none of them found the root.
@@ -65,13 +66,14 @@ public enum FirmwareImage {
                     return sub
                 } catch {
                     failures.append(error.message)
+                    if c.role == .filesystem { filesystemFailures.append(error.message) }
                 }
                 if failures.count + notRoot.count >= ImageLoader.maxCandidates * 2 { break }
             }
         }
         if quiet { return nil }
         let seen = (headers + readable).sorted { $0.offset < $1.offset }.prefix(8).map { "\($0.format) @\(hex($0.offset))" }.joined(separator: ", ")
-        if let first = failures.first {
+        if let first = filesystemFailures.first ?? failures.first {
             throw ImageError(message: "\(first)" + (failures.count > 1 ? " (and \(failures.count - 1) more part(s) unreadable)" : "") + "; found in the file: \(seen)")
         }
         throw ImageError(message: "\(label): no root file system (holding /etc) in the firmware file; found: \(seen)")

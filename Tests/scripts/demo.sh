@@ -16,6 +16,21 @@ while read -r sample profile _expected; do
   printf '%-34s %-18s %-7s %s\n' "$sample" "$profile" "$verdict" "$findings"
 done < Firmware-samples/samples.txt
 echo
+echo "Vendor-style firmware files (make vendor-images: header, kernel, root file system at an offset), where the root was found:"
+if [ -f out/vendor-images/MANIFEST.txt ]; then
+  for f in tplink-v1-squashfs-lzma.bin netgear.chk uimage-jffs2-be.bin ubi.bin cramfs-be.bin encrypted.bin; do
+    "$bin" audit "out/vendor-images/$f" --profile nordlicht-router --date "$date" --format json --output out/demo/vendor-$f.json 2>out/demo/vendor-$f.err
+    rc=$?
+    if [ $rc -le 1 ]; then
+      where=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["source"]["format"])' out/demo/vendor-$f.json)
+      printf '%-30s %-7s %s\n' "$f" "$([ $rc = 0 ] && echo PASS || echo FAIL)" "$where"
+    else
+      printf '%-30s %-7s %s\n' "$f" "exit $rc" "$(cat out/demo/vendor-$f.err)"
+    fi
+    rm -f out/demo/vendor-$f.err
+  done
+fi
+echo
 echo "Full reports: out/demo/<sample>.txt (text) and out/demo/<sample>.json (JSON, schema Profiles/schema/report.schema.json)."
 echo "One in full:"
 echo
@@ -24,5 +39,6 @@ echo
 echo "The sample audits fed into a collector (SQLite, out/demo/fleet.sqlite), vendor table:"
 collector="$(dirname "$bin")/baseline-collector"
 rm -f out/demo/fleet.sqlite
-"$collector" ingest out/demo --db out/demo/fleet.sqlite
+mkdir -p out/demo/fleet && cp out/demo/*.json out/demo/fleet/ && rm -f out/demo/fleet/vendor-*.json
+"$collector" ingest out/demo/fleet --db out/demo/fleet.sqlite
 "$collector" report --by vendor --db out/demo/fleet.sqlite

@@ -1,0 +1,174 @@
+// Vendor firmware files (Firmware-samples/make-vendor-images.sh, built by `make vendor-images` into out/vendor-images):
+// a vendor header, a kernel, then the root file system at an offset. Each audit must find the root file system at the
+// offset the script wrote it, name the way there, and give the same findings as the audit of the tree it was made
+// from; encrypted, unknown, truncated and bomb files get one line and exit 3; the extraction engine leaves nothing
+// behind and stays inside its bound.
+import Foundation
+import Testing
+
+struct VendorImage: CustomStringConvertible {
+    let file: String
+    let offset: String          // hex, as the script wrote it
+    let tree: String
+    let route: [String]         // what source.format must name, in order
+    var description: String { file }
+}
+
+enum VendorImages {
+    static let dir = Repo.path("out/vendor-images")
+
+    static func path(_ file: String) throws -> String {
+        let p = dir + "/" + file
+        guard FileManager.default.fileExists(atPath: p) else {
+            throw ToolError(message: "\(p) missing: run `make vendor-images` (Firmware-samples/make-vendor-images.sh out/vendor-images)")
+        }
+        return p
+    }
+
+    /// Offsets and trees from the script's MANIFEST.txt (so a change to the script cannot silently pass).
+    static func manifest() throws -> [String: (offset: String, tree: String)] {
+        let text = try String(contentsOfFile: try path("MANIFEST.txt"), encoding: .utf8)
+        var m: [String: (String, String)] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            if f.count >= 5 { m[f[0]] = (f[3], f[4]) }
+        }
+        return m
+    }
+
+    static let readable: [VendorImage] = [
+        VendorImage(file: "tplink-v1-squashfs-lzma.bin", offset: "0x50000", tree: "rootfs-mips",
+                    route: ["TP-Link firmware header v1 @0x0", "U-Boot legacy uImage @0x200", "SquashFS 4.0 (lzma) @0x50000"]),
+        VendorImage(file: "trx-squashfs-xz.trx", offset: "0x50000", tree: "rootfs-mipsel",
+                    route: ["Broadcom TRX @0x0", "SquashFS 4.0 (xz) @0x50000"]),
+        VendorImage(file: "netgear.chk", offset: "0x5003a", tree: "rootfs-mipsel",
+                    route: ["Netgear .chk header @0x0", "Broadcom TRX @0x3a", "SquashFS 4.0 (xz) @0x5003a"]),
+        VendorImage(file: "seama.bin", offset: "0x50000", tree: "rootfs-mipsel",
+                    route: ["D-Link Seama header @0x0", "U-Boot legacy uImage @0x40", "SquashFS 4.0 (xz) @0x50000"]),
+        VendorImage(file: "squashfs-at-offset.bin", offset: "0x100000", tree: "rootfs-mipsel", route: ["SquashFS 4.0 (xz) @0x100000"]),
+        VendorImage(file: "uimage-multi.img", offset: "0x488c4", tree: "rootfs-mipsel",
+                    route: ["U-Boot legacy uImage @0x0", "gzip @0x488c4", "cpio"]),
+        VendorImage(file: "fit.itb", offset: "0x48a80", tree: "rootfs-mipsel", route: ["U-Boot FIT image @0x0", "gzip @0x48a80", "cpio"]),
+        VendorImage(file: "android-boot.img", offset: "0x49800", tree: "rootfs-mipsel",
+                    route: ["Android boot image @0x0", "gzip @0x49800", "cpio"]),
+        VendorImage(file: "uimage-jffs2-le.bin", offset: "0x50000", tree: "rootfs-mipsel",
+                    route: ["U-Boot legacy uImage @0x0", "JFFS2 (little-endian) @0x50000", "extracted by unblob"]),
+        VendorImage(file: "uimage-jffs2-be.bin", offset: "0x50000", tree: "rootfs-mips",
+                    route: ["U-Boot legacy uImage @0x0", "JFFS2 (big-endian) @0x50000", "extracted by unblob"]),
+        VendorImage(file: "ubi.bin", offset: "0x60000", tree: "rootfs-mipsel",
+                    route: ["U-Boot legacy uImage @0x0", "UBI @0x60000", "extracted by unblob"]),
+        VendorImage(file: "cramfs-le.bin", offset: "0x50000", tree: "rootfs-mipsel",
+                    route: ["U-Boot legacy uImage @0x0", "cramfs (little-endian) @0x50000", "extracted by fsck.cramfs"]),
+        VendorImage(file: "cramfs-be.bin", offset: "0x50000", tree: "rootfs-mips",
+                    route: ["U-Boot legacy uImage @0x0", "cramfs (big-endian) @0x50000", "extracted by fsck.cramfs"]),
+    ]
+}
+
+/// `baseline ARGS` with TMPDIR set (where the extraction engine makes its private directory).
+func baselineIn(tmp: String, _ args: [String], timeout: TimeInterval = 120) throws -> RunResult {
+    try run("/usr/bin/env", ["TMPDIR=" + tmp, Repo.binary] + args, timeout: timeout, cwd: Repo.root.path)
+}
+
+@Suite("Vendor firmware files")
+struct FirmwareFileTests {
+    @Test("the root file system is found at its offset and audits like the tree it was made from", arguments: VendorImages.readable)
+    func sameFindingsAsTheTree(_ v: VendorImage) throws {
+        let manifest = try VendorImages.manifest()
+        let m = try #require(manifest[v.file], "\(v.file) not in MANIFEST.txt")
+        #expect(m.offset == v.offset, "the script moved the root file system of \(v.file)")
+        #expect(m.tree == v.tree)
+        let reference = try audit(VendorImages.dir + "/" + v.tree, profile: "nordlicht-router")
+        #expect(reference.code == 1)
+        let tmp = try TempTree()
+        let r = try baselineIn(tmp: tmp.path, ["audit", try VendorImages.path(v.file), "--profile", "nordlicht-router",
+                                              "--format", "json", "--date", Repo.auditDate])
+        #expect(r.code == reference.code, "\(v.file): \(r.stderr)")
+        #expect(comparable(r) == comparable(reference), "\(v.file) differs from the audit of \(v.tree)")
+        let source = try #require(r.json?["source"] as? [String: Any])
+        #expect(source["kind"] as? String == "image")
+        let format = source["format"] as? String ?? ""
+        var rest = Substring(format)
+        for step in v.route {
+            guard let at = rest.range(of: step) else { Issue.record("\(v.file): '\(step)' not in order in '\(format)'"); break }
+            rest = rest[at.upperBound...]
+        }
+        // The engine's private directory is gone.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty, "left behind in TMPDIR")
+        #expect(try validateReport(r))
+    }
+
+    @Test func theKernelAndOtherPartsAreListedInCoverage() throws {
+        let r = try audit(try VendorImages.path("tplink-v1-squashfs-lzma.bin"), profile: "nordlicht-router")
+        let unreadable = ((r.json?["coverage"] as? [String: Any])?["unreadable"] as? [[String: Any]]) ?? []
+        #expect(unreadable.contains { ($0["path"] as? String) == "@0x240 LZMA" && ($0["reason"] as? String ?? "").contains("not audited") },
+                "\(unreadable)")
+    }
+
+    @Test func sbomAndFingerprintReadVendorFiles() throws {
+        let t = try TempTree()
+        for file in ["tplink-v1-squashfs-lzma.bin", "uimage-jffs2-be.bin"] {
+            let s = try baseline(["sbom", try VendorImages.path(file), "-o", t.sub(file + ".cdx.json")], timeout: 120)
+            #expect(s.code == 0, "\(file): \(s.stderr)")
+            let sbom = try String(contentsOfFile: t.sub(file + ".cdx.json"), encoding: .utf8)
+            #expect(sbom.contains("\"busybox\"") || sbom.contains("BusyBox"), "\(file): no BusyBox in the SBOM")
+            try Data((0..<32).map { UInt8($0) }).write(to: URL(fileURLWithPath: t.sub("fleet.key")))
+            let f = try baseline(["fingerprint", try VendorImages.path(file), "--fleet-key-file", t.sub("fleet.key")], timeout: 120)
+            #expect(f.code == 0, "\(file): \(f.stderr)")
+            #expect(f.stdout.contains("host key /etc/dropbear/dropbear_ed25519_host_key"), "\(file): the baked-in Dropbear host key is not fingerprinted")
+        }
+    }
+
+    @Test("encrypted, unknown, truncated and bomb files: one line, exit 3, nothing left behind", arguments: [
+        ("encrypted.bin", "random-looking"), ("unknown.bin", "random-looking"),
+        ("truncated-tplink.bin", "SquashFS 4.0 (lzma) is truncated"), ("bomb.bin", "decompression bomb"),
+    ])
+    func refusals(_ c: (String, String)) throws {
+        let tmp = try TempTree()
+        let r = try baselineIn(tmp: tmp.path, ["audit", try VendorImages.path(c.0), "--profile", "nordlicht-router", "--format", "json"])
+        #expect(r.code == 3, "\(c.0): \(r.stderr)")
+        #expect(r.stdout.isEmpty, "no partial report")
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(c.0): \(r.stderr)")
+        #expect(r.stderr.contains(c.1), "\(c.0): \(r.stderr)")
+        #expect(r.stderr.contains(c.0))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty)
+    }
+
+    @Test func theEngineIsBoundedInBytes() throws {
+        let tmp = try TempTree()
+        let r = try baselineIn(tmp: tmp.path, ["audit", try VendorImages.path("uimage-jffs2-le.bin"), "--profile", "nordlicht-router",
+                                              "--format", "json", "--max-image-bytes", "200000"])
+        #expect(r.code == 3, "\(r.stderr)")
+        #expect(r.stderr.contains("wrote more than 200000 bytes"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty)
+    }
+
+    @Test func withoutTheEngineTheRefusalSaysWhatIsMissing() throws {
+        let r = try run("/usr/bin/env", ["BASELINE_UNBLOB=/nonexistent/unblob", Repo.binary, "audit",
+                                         try VendorImages.path("ubi.bin"), "--format", "json"], timeout: 60, cwd: Repo.root.path)
+        #expect(r.code == 3)
+        #expect(r.stderr.contains("UBI @0x60000") && r.stderr.contains("unblob"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1)
+    }
+
+    /// A JFFS2 image whose links point out of it (absolute and by ..) and whose files name host paths: the audit reads
+    /// only what is inside the image.
+    @Test func hostileLinksInAnEngineImageStayInside() throws {
+        let t = try TempTree()
+        let root = t.sub("root")
+        _ = try run("/bin/cp", ["-a", VendorImages.dir + "/rootfs-mipsel", root])
+        try FileManager.default.removeItem(atPath: root + "/etc/shadow")
+        let outside = try TempTree(["shadow": "root:$1$out$OUTSIDEHASHOUTSIDEHASHOU:19000:0:99999:7:::\n"])
+        try FileManager.default.createSymbolicLink(atPath: root + "/etc/shadow", withDestinationPath: "../../../../../../../../" + outside.sub("shadow"))
+        try FileManager.default.createSymbolicLink(atPath: root + "/etc/passwd.bak", withDestinationPath: outside.sub("shadow"))
+        let image = t.sub("hostile.jffs2")
+        _ = try tool("mkfs.jffs2", ["-l", "-e", "0x10000", "-d", root, "-o", image])
+        let r = try audit(image, profile: "nordlicht-router")
+        #expect(r.code == 1, "\(r.stderr)")
+        #expect(!r.stdout.contains("OUTSIDEHASH"))
+        #expect(!r.stdout.contains(outside.path), "a path outside the image reached the report")
+        // root's password now comes from nowhere inside the image: no CRED-02 evidence from the outside file.
+        #expect(!r.evidenceText("CRED-02").contains("$1$out$"))
+    }
+}
