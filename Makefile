@@ -163,7 +163,7 @@ agent-aarch64: out/agent/aarch64/baseline-agent
 agent-armv7: out/agent/armv7/baseline-agent
 agent-x86_64: out/agent/x86_64/baseline-agent
 
-bench: release agent
+bench: release agent pyvenv vendor-images
 	@bash Tests/scripts/bench.sh $(RELEASE_BIN)
 
 # Regenerate the sample root filesystems (new salts and keys; same verdicts).

@@ -70,6 +70,8 @@ let package = Package(
         ]),
         .testTarget(name: "BaselineTrafficTests", dependencies: ["BaselineTraffic", "BaselineCore"]),
         .testTarget(name: "BaselineFleetTests", dependencies: ["BaselineFleet"]),
+        // The firmware carver and vendor headers on bytes built in the tests (checksums computed by zlib's CRC-32).
+        .testTarget(name: "BaselineImagesTests", dependencies: ["BaselineImages"]),
         .testTarget(name: "BaselineEndToEndTests", dependencies: ["BaselineCore"]),
     ]
 )

@@ -6,6 +6,8 @@
 set -euo pipefail
 bin=$(realpath "$1"); images=$(realpath "${2:-out/vendor-images}")
 unblob=$(realpath out/py/bin/unblob)
+# jefferson and ubi_reader (which unblob and binwalk both call for JFFS2 and UBI) live beside unblob in the venv.
+export PATH="$(dirname "$unblob"):$PATH"
 mkdir -p bench-out; work=$(realpath bench-out)/firmware; rm -rf "$work"; mkdir -p "$work"
 args="--profile nordlicht-router --format json --date 2026-11-23 --fail-on never -o /dev/null"
 # The extracted root: the directory holding etc/passwd (same rule as Baseline's engine: the one with most files).

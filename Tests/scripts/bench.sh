@@ -88,6 +88,8 @@ bash Tests/scripts/bench-traffic.sh "$bin"
 bash Tests/scripts/bench-collector.sh "$(dirname "$bin")/baseline-collector"
 # --- side by side: Lynis on the same tree, John the Ripper on the same hashes and list (writes bench-out/peers.md) ---
 bash Tests/scripts/bench-peers.sh "$bin" "$large"
+# --- vendor firmware files: baseline against unblob + audit and binwalk -Me + audit (writes bench-out/firmware.md) ---
+bash Tests/scripts/bench-firmware.sh "$bin" out/vendor-images
 
 python3 - "$bin" "$largest" "$(profile_of "$largest")" "$(rss "$bin" audit "Firmware-samples/$largest" --profile "$(profile_of "$largest")" --format json)" \
   "$(rss "$bin" audit "$large" --profile fernwerk-edge --format json)" "$(find "$large" -type f | wc -l)" "$img_rss" <<'PY'
@@ -171,6 +173,8 @@ if os.path.exists("bench-out/collector.md"):
     lines.append(open("bench-out/collector.md").read())
 if os.path.exists("bench-out/peers.md"):
     lines.append(open("bench-out/peers.md").read())
+if os.path.exists("bench-out/firmware.md"):
+    lines.append(open("bench-out/firmware.md").read())
 open("BENCHMARKS.md", "w").write("\n".join(lines))
 print("\n".join(lines))
 PY

@@ -1,0 +1,143 @@
+// The carver on files made by real tools (mkimage, mksquashfs, mke2fs, mkfs.jffs2, tar, xz) and on random bytes:
+// parts at the offsets they were put, lengths from their headers, forged checksums refused, few false positives.
+import Foundation
+import Testing
+@testable import BaselineImages
+
+func tool(_ program: String, _ args: [String]) throws {
+    let p = Process()
+    let exe = ["/usr/bin/", "/bin/", "/usr/sbin/", "/sbin/"].map { $0 + program }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    p.executableURL = URL(fileURLWithPath: exe ?? program)
+    p.arguments = args
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    p.waitUntilExit()
+    if p.terminationStatus != 0 { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "\(program) failed"]) }
+}
+
+final class Scratch {
+    let dir: String
+    init() throws {
+        dir = NSTemporaryDirectory() + "baseline-carver-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir + "/root/etc", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/root/bin", withIntermediateDirectories: true)
+        try "root:x:0:0:root:/root:/bin/sh\n".write(toFile: dir + "/root/etc/passwd", atomically: false, encoding: .utf8)
+        try Data((0..<20000).map { UInt8(truncatingIfNeeded: $0 * 7) }).write(to: URL(fileURLWithPath: dir + "/root/bin/busybox"))
+    }
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
+    func path(_ n: String) -> String { dir + "/" + n }
+    func bytes(_ n: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path(n)))) }
+    func write(_ n: String, _ b: [UInt8]) throws { try Data(b).write(to: URL(fileURLWithPath: path(n))) }
+}
+
+func scan(_ b: [UInt8]) -> [CarvedPart] { b.withUnsafeBytes { FirmwareCarver.scan($0) } }
+
+@Suite("Firmware carver")
+struct FirmwareCarverTests {
+    @Test func squashfsAtAnOddOffsetIsFoundAndReadInPlace() throws {
+        let s = try Scratch()
+        try tool("mksquashfs", [s.path("root"), s.path("fs.sqfs"), "-noappend", "-quiet", "-all-root", "-comp", "xz"])
+        let fs = try s.bytes("fs.sqfs")
+        let junk = [UInt8](repeating: 0xA5, count: 0x12345)
+        try s.write("fw.bin", junk + fs + [UInt8](repeating: 0xFF, count: 4096))
+        let parts = scan(try s.bytes("fw.bin"))
+        let sq = try #require(parts.first { $0.reader == .squashfs })
+        #expect(sq.offset == 0x12345)
+        #expect(sq.format == "SquashFS 4.0 (xz)")
+        #expect(sq.length.map { $0 <= fs.count && $0 > fs.count - 4096 } == true, "bytes_used within the padded image")
+        let image = try FilesystemImage.load(s.path("fw.bin"), offset: UInt64(sq.offset), kind: .squashfs)
+        if case .file(let content, _, _, _) = image.tree.node("/etc/passwd") {
+            #expect(String(decoding: content, as: UTF8.self).hasPrefix("root:x:0:0"))
+        } else { Issue.record("no /etc/passwd read from the SquashFS at its offset") }
+    }
+
+    @Test func extAtAnOffsetHasItsLengthFromTheSuperBlock() throws {
+        let s = try Scratch()
+        try tool("mke2fs", ["-q", "-F", "-t", "ext4", "-b", "1024", "-d", s.path("root"), s.path("fs.ext4"), "2048"])
+        try s.write("fw.bin", [UInt8](repeating: 0, count: 70000) + (try s.bytes("fs.ext4")))
+        let parts = scan(try s.bytes("fw.bin"))
+        let e = try #require(parts.first { $0.reader == .ext })
+        #expect(e.offset == 70000)
+        #expect(e.length == 2048 * 1024)
+        let image = try FilesystemImage.load(s.path("fw.bin"), offset: UInt64(e.offset), kind: .ext)
+        #expect(image.tree.node("/etc/passwd") != nil)
+    }
+
+    @Test func uImageHeaderIsCheckedAndNamed() throws {
+        let s = try Scratch()
+        try Data(repeating: 0x42, count: 5000).write(to: URL(fileURLWithPath: s.path("k")))
+        try tool("mkimage", ["-A", "mips", "-O", "linux", "-T", "kernel", "-C", "none", "-a", "0x80000000", "-e", "0x80000000",
+                             "-n", "MIPS OpenWrt Linux-4.14.221", "-d", s.path("k"), s.path("k.uimg")])
+        var b = try s.bytes("k.uimg")
+        let u = try #require(scan(b).first { $0.format == "U-Boot legacy uImage" })
+        #expect(u.offset == 0 && u.length == 64 + 5000)
+        #expect(u.kernelRelease == "4.14.221")
+        #expect(u.detail.contains("kernel") && u.detail.contains("MIPS"))
+        b[40] ^= 1                                    // a changed name: the header CRC no longer holds
+        #expect(!scan(b).contains { $0.format == "U-Boot legacy uImage" })
+    }
+
+    @Test func kernelReleaseFromImageNames() {
+        #expect(VendorHeaders.linuxRelease("MIPS OpenWrt Linux-6.6.73") == "6.6.73")
+        #expect(VendorHeaders.linuxRelease("Linux-2.6.36") == "2.6.36")
+        #expect(VendorHeaders.linuxRelease("Linux Kernel Image") == nil)
+        #expect(VendorHeaders.linuxRelease("linux-5.4.70-rt") == "5.4.70-rt")
+    }
+
+    @Test func jffs2NodesNeedTheirHeaderCRC() throws {
+        let s = try Scratch()
+        try tool("mkfs.jffs2", ["-b", "-e", "0x10000", "-d", s.path("root"), "-o", s.path("fs.jffs2")])
+        var b = [UInt8](repeating: 0xFF, count: 0x20000) + (try s.bytes("fs.jffs2"))
+        let j = try #require(scan(b).first { $0.format.hasPrefix("JFFS2") })
+        #expect(j.format == "JFFS2 (big-endian)")
+        #expect(j.offset == 0x20000)
+        #expect(j.reader == .unblob)
+        // Every node's header CRC broken: no JFFS2 any more.
+        var o = 0x20000
+        while o + 12 <= b.count {
+            if b[o] == 0x19 && b[o + 1] == 0x85 { b[o + 8] ^= 0xFF }
+            o += 4
+        }
+        #expect(!scan(b).contains { $0.format.hasPrefix("JFFS2") })
+    }
+
+    @Test func oneArchiveIsOnePartNotOnePerMember() throws {
+        let s = try Scratch()
+        try tool("tar", ["--owner=0", "--group=0", "-C", s.path("root"), "-cf", s.path("fs.tar"), "."])
+        try s.write("fw.bin", [UInt8](repeating: 0x11, count: 1000) + (try s.bytes("fs.tar")))
+        let tars = scan(try s.bytes("fw.bin")).filter { $0.format == "tar" }
+        #expect(tars.count == 1)
+        #expect(tars.first?.offset == 1000)
+    }
+
+    @Test func lzmaHeadersAreChecked() {
+        var h: [UInt8] = [0x5D, 0x00, 0x00, 0x80, 0x00] + [UInt8](repeating: 0xFF, count: 8) + [UInt8](repeating: 0, count: 32)
+        #expect(scan(h).contains { $0.format == "LZMA" })
+        h[3] = 0x81                                   // dictionary size not a power of two
+        #expect(!scan(h).contains { $0.format == "LZMA" })
+    }
+
+    @Test func randomBytesYieldNoFileSystem() {
+        var rng = SystemRandomNumberGenerator()
+        let b = (0..<(8 << 20)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let parts = scan(b)
+        #expect(!parts.contains { $0.role == .filesystem || $0.role == .header }, "\(parts.map { $0.title })")
+        #expect(parts.count < 16, "\(parts.count) false positives in 8 MiB")
+        #expect(FirmwareImage.entropy(b.withUnsafeBytes { $0 }) > 7.99)
+    }
+
+    @Test func cramfsNamesAreCheckedBeforeUtilLinuxSeesThem() throws {
+        let s = try Scratch()
+        try tool("mkfs.cramfs", ["-N", "big", s.path("root"), s.path("fs.cramfs")])
+        var b = try s.bytes("fs.cramfs")
+        let c = try #require(scan(b).first { $0.format.hasPrefix("cramfs") })
+        #expect(c.format == "cramfs (big-endian)")
+        #expect(c.reader == .fsckCramfs)
+        // Rename "etc" to ".." (same length plus NUL): unblob's sandboxed engine gets it instead.
+        let name = Array("etc".utf8)
+        let at = try #require((0..<(b.count - 3)).first { Array(b[$0..<($0 + 3)]) == name })
+        b[at] = 0x2E; b[at + 1] = 0x2E; b[at + 2] = 0
+        #expect(scan(b).first { $0.format.hasPrefix("cramfs") }?.reader == .unblob)
+    }
+}
