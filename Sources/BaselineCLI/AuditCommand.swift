@@ -39,7 +39,7 @@ struct AuditCommand: ParsableCommand {
             do { key = try FleetKey.load(kf) } catch { throw die(error.text, code: 2) }
         }
 
-        let (fs, kind, sourceFormat) = try openRoot(root, maxImageBytes: maxImageBytes)
+        let (fs, kind, sourceFormat, incomplete) = try openRoot(root, maxImageBytes: maxImageBytes)
 
         let options = AuditOptions(today: today, generatedAt: Int64(Date().timeIntervalSince1970), fleetKey: key,
                                    sourceKind: kind, sourcePath: root)
@@ -50,6 +50,7 @@ struct AuditCommand: ParsableCommand {
         var report: Report
         do { report = try Auditor.run(fs: fs, profile: loaded, options: options) } catch { throw die(error.text, code: 2) }
         report.sourceFormat = sourceFormat
+        report.incomplete = incomplete
         var gating = report.findingsAtOrAbove(threshold)
         if let prev = previous { gating = gating.filter { prev.isNew($0) } }
 
@@ -68,13 +69,14 @@ struct AuditCommand: ParsableCommand {
 
 /// A root view over a directory or a firmware image (SquashFS, ext, tar, cpio, bundles), and the source kind for the
 /// report. `format` says how the root was reached inside an image ("SWUpdate bundle (signed…) › rootfs.ext4 › ext2/3/4").
-func openRoot(_ root: String, maxImageBytes: Int64) throws -> (fs: RootView, kind: String, format: String?) {
+/// `incomplete`: why the root is only part of what the image holds (damaged files, a truncated file system).
+func openRoot(_ root: String, maxImageBytes: Int64) throws -> (fs: RootView, kind: String, format: String?, incomplete: [String]) {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir) else {
         throw die("\(root): no such file or directory", code: 3)
     }
     if isDir.boolValue {
-        do { return (try RootView(root: root), "rootfs", nil) } catch { throw die(error.message, code: 3) }
+        do { return (try RootView(root: root), "rootfs", nil, []) } catch { throw die(error.message, code: 3) }
     }
     let image: LoadedImage
     do throws(ImageError) {
@@ -84,7 +86,7 @@ func openRoot(_ root: String, maxImageBytes: Int64) throws -> (fs: RootView, kin
     } catch { throw die(error.message, code: 3) }
     let fs = RootView(image: image.tree, label: root)
     fs.record(image.problems)
-    return (fs, image.kind, image.chain.joined(separator: " › "))
+    return (fs, image.kind, image.chain.joined(separator: " › "), image.incomplete)
 }
 
 /// `baseline fingerprint IMAGE`: the fingerprints of every secret baked into a factory image, as a profile that a
@@ -112,7 +114,7 @@ struct FingerprintCommand: ParsableCommand {
     func run() throws {
         let key: [UInt8]
         do { key = try FleetKey.load(fleetKeyFile) } catch { throw die(error.text, code: 2) }
-        let (fs, _, _) = try openRoot(image, maxImageBytes: maxImageBytes)
+        let (fs, _, _, _) = try openRoot(image, maxImageBytes: maxImageBytes)
         let facts = DeviceFacts.gather(fs)
         func hmac(_ m: [UInt8]) -> String { FleetKey.fingerprint(key, m) }
         var prints: [(String, String)] = []

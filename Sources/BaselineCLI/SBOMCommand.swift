@@ -25,7 +25,7 @@ struct SBOMCommand: ParsableCommand {
     var maxImageBytes: Int64 = 8 << 30
 
     func run() throws {
-        let (fs, _, format) = try openRoot(image, maxImageBytes: maxImageBytes)
+        let (fs, _, format, _) = try openRoot(image, maxImageBytes: maxImageBytes)
         let facts = DeviceFacts.gather(fs)
         let subject = CycloneDXRenderer.Subject(
             name: name ?? facts.release.prettyName ?? URL(fileURLWithPath: image).lastPathComponent,

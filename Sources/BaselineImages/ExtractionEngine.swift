@@ -98,7 +98,7 @@ public enum ExtractionEngine {
     static func stage(_ part: CarvedPart, map: MappedFile, work: String, what: String) throws(ImageError) -> String {
         let input = work + "/" + hex(part.offset) + ".bin"
         let fd = open(input, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        let length = part.length ?? (map.count - part.offset)
+        let length = min(part.length ?? Int.max, map.count - part.offset)
         guard fd >= 0, map.copy(offset: part.offset, length: length, to: fd) else {
             if fd >= 0 { close(fd) }
             throw ImageError(message: "\(what): cannot stage the part for the extraction engine (\(String(cString: strerror(errno))))")

@@ -12,6 +12,7 @@ public enum FilesystemImage {
         var problems: [FSProblem] = []
         var entries = 0
         var kept = 0
+        var damaged = 0                 // regular files whose data could not be read
         let maxTotalContent: Int
         init(maxTotalContent: Int) { self.maxTotalContent = maxTotalContent }
     }
@@ -50,9 +51,14 @@ public enum FilesystemImage {
             }
             return 0
         }
-        let refused: bl_sqfs_visit = { ctx, cpath, _, _, _, _, _, _, _ in
+        let refused: bl_sqfs_visit = { ctx, cpath, type, _, _, _, _, _, _ in
             let sink = Unmanaged<Sink>.fromOpaque(ctx!).takeUnretainedValue()
-            sink.problems.append(FSProblem(path: String(cString: cpath!), reason: "entry name leaves the image root; refused"))
+            if type < 0 {
+                sink.damaged += 1
+                sink.problems.append(FSProblem(path: String(cString: cpath!), reason: "data cannot be read (corrupt or truncated image); audited without it"))
+            } else {
+                sink.problems.append(FSProblem(path: String(cString: cpath!), reason: "entry name leaves the image root; refused"))
+            }
             return 0
         }
         let maxFile = spool == nil ? limits.maxFileBytes : 0
@@ -77,8 +83,10 @@ public enum FilesystemImage {
     public static func load(_ path: String, offset: UInt64 = 0, label: String? = nil, kind: Kind,
                             limits: ArchiveImage.Limits = ArchiveImage.Limits()) throws(ImageError) -> LoadedImage {
         let sink = try read(path, offset: offset, label: label ?? path, kind: kind, limits: limits)
-        return LoadedImage(tree: sink.tree, format: kind == .squashfs ? "SquashFS" : "ext2/3/4", problems: sink.problems,
-                           entries: sink.entries)
+        var image = LoadedImage(tree: sink.tree, format: kind == .squashfs ? "SquashFS" : "ext2/3/4", problems: sink.problems,
+                                entries: sink.entries)
+        if sink.damaged > 0 { image.incomplete.append("\(sink.damaged) file(s) in the \(image.format) image could not be read (listed in coverage.unreadable)") }
+        return image
     }
 
     /// Writes the regular file `member` of the image whole to `fd` (a nested image in an update bundle).

@@ -205,7 +205,7 @@ public enum FirmwareCarver {
         guard size >= 64 else { return nil }
         // util-linux extracts cramfs faithfully (links stay links) but joins names to paths as they are: it gets
         // only images whose every name is one plain path component; the others go to unblob's sandboxed engine.
-        return CarvedPart(offset: i, length: min(size, b.count - i), role: .filesystem,
+        return CarvedPart(offset: i, length: size, role: .filesystem,
                           reader: cramfsNamesSafe(b, i, size: min(size, b.count - i), bigEndian: bigEndian) ? .fsckCramfs : .unblob,
                           format: "cramfs (" + (bigEndian ? "big" : "little") + "-endian)", detail: "volume '\(cString(b, i + 48, 16))'")
     }

@@ -57,6 +57,10 @@ public enum FirmwareImage {
                     sub.parts = parts
                     sub.kind = "image"
                     sub.kernelRelease = sub.kernelRelease ?? headers.compactMap { $0.kernelRelease }.first
+                    // Read by an engine from a part cut short: what it extracted is what there was.
+                    if let l = c.length, c.offset + l > map.count, c.reader != .squashfs, c.reader != .ext {
+                        sub.incomplete.append("\(c.format) @\(hex(c.offset)) is truncated (\(l) bytes declared, \(map.count - c.offset) in the file): files past the cut are missing")
+                    }
                     // What else is in the file goes into the report's coverage.
                     for o in readable where o != c && !(o.offset > c.offset && o.offset < c.offset + (c.length ?? 0)) {
                         let failed = failures.first { $0.hasPrefix("\(label) @\(hex(o.offset))") }

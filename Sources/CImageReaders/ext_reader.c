@@ -126,7 +126,12 @@ static int visit_entry(ext2_ino_t dir, int entry, struct ext2_dir_entry *dirent,
         size_t want = size < w->max_file ? (size_t)size : w->max_file;
         if (w->total + want > w->max_total) want = w->max_total > w->total ? (size_t)(w->max_total - w->total) : 0;
         long got = want ? read_inode_data(w, dirent->inode, w->buf, want, child) : 0;
-        if (got < 0) { free(child); w->failed = 1; return DIRENT_ABORT; }
+        if (got < 0) {
+            /* A file whose blocks cannot be read: the rest of the image is still audited, the file is reported. */
+            w->err[0] = 0;
+            w->refused(w->ctx, child, -1, NULL, NULL, 0, 0, 0, 0);
+            got = 0;
+        }
         w->total += (uint64_t)got;
         rc = w->visit(w->ctx, child, 1, NULL, w->buf, (size_t)got, size, mode & 07777, (uint64_t)got == size);
     } else if (kind == 3) {

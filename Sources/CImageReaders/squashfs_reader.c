@@ -105,7 +105,12 @@ static int visit_node(struct walk *w, const sqfs_tree_node_t *node, const char *
                 if (w->total >= w->max_total) { complete = 0; break; }
                 sqfs_u32 chunk = (sqfs_u32)(want - got > 1048576 ? 1048576 : want - got);
                 sqfs_s32 r = sqfs_data_reader_read(w->data, in, got, w->buf + got, chunk);
-                if (r < 0) { snprintf(w->err, w->errlen, "corrupt image: cannot read '%s' (libsquashfs error %d)", child, (int)r); free(child); return -1; }
+                if (r < 0) {
+                    /* A file whose blocks cannot be read: the rest of the image is still audited, the file is reported. */
+                    w->refused(w->ctx, child, -1, NULL, NULL, 0, 0, 0, 0);
+                    complete = 0;
+                    break;
+                }
                 if (r == 0) break;
                 got += (size_t)r;
                 w->total += (uint64_t)r;

@@ -171,4 +171,30 @@ struct FirmwareFileTests {
         // root's password now comes from nowhere inside the image: no CRED-02 evidence from the outside file.
         #expect(!r.evidenceText("CRED-02").contains("$1$out$"))
     }
+
+    /// A SquashFS with one damaged data block, behind 64 KiB of erased flash: the rest is audited, the damaged file is
+    /// named, and the report says it is incomplete (text and JSON, valid against the schema).
+    @Test func aPartlyReadableImageIsAuditedAndMarkedIncomplete() throws {
+        let t = try TempTree()
+        _ = try run("/bin/cp", ["-a", Repo.path("Firmware-samples/openwrt-24.10-nordlicht-legacy"), t.sub("root")])
+        var rng = SystemRandomNumberGenerator()
+        try Data((0..<300_000).map { _ in UInt8.random(in: 0...255, using: &rng) }).base64EncodedData().write(to: URL(fileURLWithPath: t.sub("root/usr/big.txt")))
+        _ = try tool("mksquashfs", [t.sub("root"), t.sub("fs.sqfs"), "-noappend", "-quiet", "-all-root", "-comp", "gzip"])
+        var b = [UInt8](try Data(contentsOf: URL(fileURLWithPath: t.sub("fs.sqfs"))))
+        for i in 2000..<2064 { b[i] ^= 0x5A }           // data blocks come first; the tables at the end stay intact
+        try Data([UInt8](repeating: 0xFF, count: 0x10000) + b).write(to: URL(fileURLWithPath: t.sub("flash.bin")))
+        let reference = try audit(Repo.path("Firmware-samples/openwrt-24.10-nordlicht-legacy"), profile: "nordlicht-router")
+        let r = try audit(t.sub("flash.bin"), profile: "nordlicht-router")
+        #expect(r.code == 1, "\(r.stderr)")
+        #expect(comparable(r) == comparable(reference), "the damaged file is not one the checks read")
+        let coverage = try #require(r.json?["coverage"] as? [String: Any])
+        #expect(coverage["complete"] as? Bool == false)
+        #expect(((coverage["incomplete"] as? [String]) ?? []).first?.contains("could not be read") == true)
+        #expect(((coverage["unreadable"] as? [[String: Any]]) ?? []).contains { $0["path"] as? String == "/usr/big.txt" })
+        #expect(try validateReport(r))
+        let text = try baseline(["audit", t.sub("flash.bin"), "--profile", "nordlicht-router", "--date", Repo.auditDate, "--no-color"])
+        #expect(text.stdout.contains("INCOMPLETE: the audit covers only part of the image"))
+        // A complete audit says nothing of the kind.
+        #expect(reference.json.flatMap { ($0["coverage"] as? [String: Any])?["complete"] } == nil)
+    }
 }

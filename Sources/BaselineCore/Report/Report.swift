@@ -57,6 +57,8 @@ public struct Report {
     public var runtime: Runtime?
     public var filesRead: Int
     public var problems: [FSProblem]
+    /// Why the audit covers only part of its source (a firmware image partly readable); empty when it covers all of it.
+    public var incomplete: [String] = []
     /// Sections a source adds after `coverage` (a capture's `traffic` summary), already in JSON form.
     public var sections: [(String, JSONNode)] = []
 

@@ -71,7 +71,14 @@ public enum ReportJSON {
         summary.append(("areas", .obj(areas)))
         var unreadable: [JSONNode] = []
         for p in r.problems { unreadable.append(.obj([("path", .str(p.path)), ("reason", .str(p.reason))])) }
-        let coverage: JSONNode = .obj([("files_read", .num(r.filesRead)), ("unreadable", .arr(unreadable))])
+        var cov: [(String, JSONNode)] = [("files_read", .num(r.filesRead)), ("unreadable", .arr(unreadable))]
+        if !r.incomplete.isEmpty {
+            var why: [JSONNode] = []
+            for w in r.incomplete { why.append(.str(w)) }
+            cov.append(("complete", .flag(false)))
+            cov.append(("incomplete", .arr(why)))
+        }
+        let coverage: JSONNode = .obj(cov)
         var runtime: JSONNode = .null
         if let rt = r.runtime {
             var lu: JSONNode = .null

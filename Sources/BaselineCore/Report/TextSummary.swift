@@ -46,6 +46,10 @@ public enum TextSummary {
                 if f.status.isFinding { out += "         " + paint("fix: ", "2") + f.remediation + "\n" }
             }
         }
+        if !r.incomplete.isEmpty {
+            out += "\n" + paint("INCOMPLETE", "1;33") + ": the audit covers only part of the image\n"
+            for w in r.incomplete { out += "  " + w + "\n" }
+        }
         if !r.problems.isEmpty {
             out += "\n" + paint("Not read", "1") + " (\(r.problems.count))\n"
             for p in r.problems.prefix(verbose ? 500 : 10) { out += "  " + p.path + ": " + p.reason + "\n" }

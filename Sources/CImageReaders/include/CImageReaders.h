@@ -14,7 +14,8 @@ typedef int (*bl_sqfs_visit)(void *ctx, const char *path, int type, const char *
 // 1 = the file is a SquashFS image (magic "hsqs"), 0 = not, negative errno when unreadable.
 int bl_sqfs_probe(const char *file);
 // 0 on success; otherwise a message in err. Entries whose names are "." / ".." or contain '/' are reported through
-// `refused` and skipped. max_total bounds the decompressed bytes read in all (bombs).
+// `refused` (type 0) and skipped; a regular file whose data cannot be read is reported through `refused` with type -1
+// and visited with what could be read (complete 0), so one damaged file does not hide the rest of the image. max_total bounds the decompressed bytes read in all (bombs).
 int bl_sqfs_read(const char *file, size_t max_file, uint64_t max_total, void *ctx, bl_sqfs_visit visit,
                  bl_sqfs_visit refused, char *err, size_t errlen);
 // As bl_sqfs_read, for the SquashFS starting `offset` bytes into the file (a vendor firmware file: header, kernel,
