@@ -109,6 +109,15 @@ with tempfile.TemporaryDirectory() as t:
     for c, name in zip(cmds, ["img.cpio", "img.sqfs", "img.ext2"]):
         if subprocess.run(c, shell=True).returncode == 0 and os.path.exists(os.path.join(t, name)):
             put("image", read(os.path.join(t, name), 1 << 20))
+    # vendor firmware files for the carver: a uImage kernel then the SquashFS at an offset; JFFS2 behind erased flash;
+    # cramfs behind zeros (the engine is off while fuzzing: these exercise the carver's own parsers)
+    vendor = [(f"head -c 3000 /dev/zero | tr '\\0' K > {t}/k && mkimage -A mips -O linux -T kernel -C none -n 'MIPS OpenWrt Linux-4.14.1' "
+               f"-d {t}/k {t}/k.uimg >/dev/null && cat {t}/k.uimg {t}/img.sqfs > {t}/fw.bin", "fw.bin"),
+              (f"/usr/sbin/mkfs.jffs2 -b -e 0x1000 -d {tree} -o {t}/j.jffs2 && (head -c 4096 /dev/zero | tr '\\0' '\\377'; cat {t}/j.jffs2) > {t}/fw-jffs2.bin", "fw-jffs2.bin"),
+              (f"/usr/sbin/mkfs.cramfs {tree} {t}/c.cramfs >/dev/null && (head -c 512 /dev/zero; cat {t}/c.cramfs) > {t}/fw-cramfs.bin", "fw-cramfs.bin")]
+    for c, name in vendor:
+        if subprocess.run(c, shell=True).returncode == 0 and os.path.exists(os.path.join(t, name)):
+            put("image", read(os.path.join(t, name), 1 << 20))
 
 for target in sorted(os.listdir(out)):
     print(f"{target}: {len(os.listdir(os.path.join(out, target)))} seed(s)")
