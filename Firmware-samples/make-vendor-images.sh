@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds vendor-style firmware files, the way vendors publish them: a vendor header, a kernel, then a root file system
 # at some offset. Everything is made with Debian's own tools (mksquashfs, mkimage, mkfs.jffs2, mkfs.ubifs, ubinize,
-# mkfs.cramfs, cpio, gzip, xz, openssl, the MIPS cross compilers); the vendor headers Debian has no tool for (TRX,
-# TP-Link v1, Netgear .chk, Seama, Android boot) are written by the Python below, field by field as OpenWrt's
-# firmware-utils (trx.c, mktplinkfw.c, mkchkimg.c, oseama.c) and AOSP's mkbootimg write them.
+# mkfs.cramfs, mke2fs, cpio, tar, gzip, xz, zstd, lz4, lzop, bzip2, 7z, openssl, mkpasswd, the MIPS cross compilers);
+# the vendor headers Debian has no tool for (TRX, TP-Link v1, Netgear .chk, Seama, Android boot, D-Link SHRS) and romfs
+# (genromfs is not installed) are written by the Python below, field by field as OpenWrt's firmware-utils (trx.c,
+# mktplinkfw.c, mkchkimg.c, oseama.c), AOSP's mkbootimg and genromfs write them.
 #
 #   make-vendor-images.sh OUTDIR          (e.g. out/vendor-images; Firmware-samples/images/ and out/ are git-ignored)
 #
@@ -19,6 +20,8 @@ need mksquashfs squashfs-tools; need mkimage u-boot-tools; need mkfs.jffs2 mtd-u
 need ubinize mtd-utils; need mkfs.cramfs util-linux; need cpio cpio; need gzip gzip; need xz xz-utils
 need openssl openssl; need python3 python3; need strings binutils
 need mips-linux-gnu-gcc gcc-mips-linux-gnu; need mipsel-linux-gnu-gcc gcc-mipsel-linux-gnu
+need mke2fs e2fsprogs; need zstd zstd; need lz4 lz4; need lzop lzop; need bzip2 bzip2; need 7z p7zip-full
+need mkpasswd whois; need tar tar
 
 sample=openwrt-24.10-nordlicht-legacy
 export SOURCE_DATE_EPOCH=1738623579            # 2025-02-03 22:59:39 UTC, the sample's BusyBox build date
@@ -242,6 +245,119 @@ def find(path, needle):
     assert i >= 0 and h.find(n, i + 1) < 0, '%s: %s not found exactly once' % (path, needle)
     print(i)
 
+def romfs(out, root, volname):
+    """genromfs -f out -d root -V volname, as Linux's genromfs lays it out: the superblock, then each directory's
+    entries depth-first, '.' and '..' first (the root's '.' is the root directory itself, every other '.'/'..' a hard
+    link to the directory/its parent), headers and data 16-byte aligned, the executable bit on directories and regular
+    files only, the full size the end of the last entry, then zeros to 1 KiB."""
+    import stat as st
+    def name16(n):
+        n += b'\0'
+        return n + b'\0' * (align(len(n), 16) - len(n))
+    buf = bytearray(b'-rom1fs-' + b'\0' * 8 + name16(volname.encode()))
+    hdrs = []                                              # (offset, header length) for the checksums
+    def emit(name, bits, spec, data, size):
+        off = len(buf)
+        nm = name16(name)
+        buf.extend(struct.pack('>IIII', bits, spec, size, 0) + nm + data + b'\0' * (align(len(data), 16) - len(data)))
+        hdrs.append((off, 16 + len(nm)))
+        return off
+    def link(offs):                                        # next-header fields, type bits kept
+        for a, b in zip(offs, offs[1:] + [0]):
+            struct.pack_into('>I', buf, a, b | (struct.unpack_from('>I', buf, a)[0] & 15))
+    def walk(path, dir_off, offs):
+        for n in sorted(os.listdir(path)):
+            p = os.path.join(path, n); s = os.lstat(p); nb = n.encode()
+            x = 8 if s.st_mode & 0o111 and (st.S_ISDIR(s.st_mode) or st.S_ISREG(s.st_mode)) else 0
+            if st.S_ISDIR(s.st_mode):
+                d = emit(nb, 1 | x, 0, b'', 0); offs.append(d)
+                sub = [emit(b'.', 0, d, b'', 0), emit(b'..', 0, dir_off, b'', 0)]
+                struct.pack_into('>I', buf, d + 4, sub[0])
+                walk(p, d, sub); link(sub)
+            elif st.S_ISLNK(s.st_mode):
+                t = os.readlink(p).encode(); offs.append(emit(nb, 3, 0, t, len(t)))
+            elif st.S_ISREG(s.st_mode):
+                t = rd(p); offs.append(emit(nb, 2 | x, 0, t, len(t)))
+            elif st.S_ISCHR(s.st_mode) or st.S_ISBLK(s.st_mode):
+                dev = os.major(s.st_rdev) << 16 | os.minor(s.st_rdev)
+                offs.append(emit(nb, (5 if st.S_ISCHR(s.st_mode) else 4) | x, dev, b'', 0))
+            elif st.S_ISFIFO(s.st_mode): offs.append(emit(nb, 7, 0, b'', 0))
+            elif st.S_ISSOCK(s.st_mode): offs.append(emit(nb, 6, 0, b'', 0))
+    top = len(buf)
+    offs = [emit(b'.', 1 | 8, top, b'', 0), emit(b'..', 0, top, b'', 0)]
+    walk(root, top, offs); link(offs)
+    for off, ln in hdrs:
+        struct.pack_into('>I', buf, off + 12, (-sum(struct.unpack_from('>%dI' % (ln // 4), buf, off))) & 0xffffffff)
+    struct.pack_into('>I', buf, 8, len(buf))
+    buf.extend(b'\0' * (align(len(buf), 1024) - len(buf)))
+    struct.pack_into('>I', buf, 12, (-sum(struct.unpack_from('>128I', buf, 0))) & 0xffffffff)
+    wr(out, bytes(buf))
+
+def initramfs_kernel(out, cpio, arch_gcc, at):
+    """An uncompressed kernel with a built-in initramfs: 'code', the banner, symbol text, then the cpio newc archive
+    at byte AT (not aligned), then more 'code' (~200 KiB of filler in all)"""
+    r = random.Random(0x1417)
+    banner = ('Linux version 6.6.73 (builder@buildhost) (%s (OpenWrt GCC 13.3.0 r28427-6df0e3d02a) 13.3.0, '
+              'GNU ld (GNU Binutils) 2.42) #0 SMP Mon Feb  3 22:59:39 2025\n' % arch_gcc).encode()
+    syms = b''.join(b'%08x T %s\n' % (0x80060000 + 16 * i, ('sym_%d' % i).encode()) for i in range(2000))
+    head = r.randbytes(96 * 1024) + b'\0' * 64 + banner + b'\0' * 64 + syms
+    at = int(at)
+    assert len(head) < at
+    wr(out, head + r.randbytes(at - len(head)) + rd(cpio) + b'\0' * 4 + r.randbytes(200 * 1024 - at))
+
+def ext2_times(path):
+    """mke2fs -d copies each file's atime and ctime: set every used inode's atime and ctime to its mtime (ext2 has
+    no metadata checksums)"""
+    b = bytearray(rd(path))
+    ninodes, _, _, _, _, first, logbs = struct.unpack_from('<7I', b, 1024)
+    per_group, = struct.unpack_from('<I', b, 1024 + 40)
+    isize = struct.unpack_from('<H', b, 1024 + 88)[0] if struct.unpack_from('<I', b, 1024 + 76)[0] else 128
+    bs = 1024 << logbs
+    groups = (ninodes + per_group - 1) // per_group
+    for g in range(groups):
+        table = struct.unpack_from('<I', b, (first + 1) * bs + 32 * g + 8)[0] * bs
+        for i in range(per_group):
+            o = table + i * isize
+            if struct.unpack_from('<H', b, o)[0]:              # i_mode: in use
+                mt = struct.unpack_from('<I', b, o + 16)[0]
+                struct.pack_into('<II', b, o + 8, mt, mt)
+    wr(path, bytes(b))
+
+def zipdir(out, root, epoch):
+    """python zipfile of ROOT: sorted, one fixed date, Unix modes, symlinks stored as zip symlinks (S_IFLNK mode,
+    the target as the entry's data), directories as entries"""
+    import stat as st, time, zipfile
+    dt = time.gmtime(int(epoch))[:6]
+    with zipfile.ZipFile(out, 'w') as z:
+        for dp, dns, fns in os.walk(root):
+            dns.sort()
+            for n in sorted(dns + fns):
+                p = os.path.join(dp, n); s = os.lstat(p); a = os.path.relpath(p, root)
+                zi = zipfile.ZipInfo(a + '/' if st.S_ISDIR(s.st_mode) else a, dt)
+                zi.create_system = 3
+                zi.external_attr = (s.st_mode & 0xffff) << 16
+                if st.S_ISDIR(s.st_mode): zi.external_attr |= 0x10; z.writestr(zi, b'')
+                elif st.S_ISLNK(s.st_mode): z.writestr(zi, os.readlink(p).encode(), zipfile.ZIP_STORED)
+                elif st.S_ISREG(s.st_mode): z.writestr(zi, rd(p), zipfile.ZIP_DEFLATED, 9)
+
+def shrs(out, plain, cipher, key, iv, seed):
+    """D-Link SHRS (DIR-3060/DIR-867 family): magic, sizes, IV, SHA-512 digests of the plaintext+key, the plaintext
+    and the ciphertext, 512 unused bytes, two 512-byte signatures (here pseudo-random), then the AES-128-CBC
+    ciphertext. The key is ours, not D-Link's published one: the file cannot be decrypted by tools that know it."""
+    p, c, k = rd(plain), rd(cipher), bytes.fromhex(key)
+    sig = random.Random(int(seed, 0)).randbytes(1024)
+    h = (b'SHRS' + struct.pack('>II', len(c), len(p)) + bytes.fromhex(iv) + hashlib.sha512(p + k).digest()
+         + hashlib.sha512(p).digest() + hashlib.sha512(c[:len(p)]).digest() + b'\0' * 512 + sig)
+    assert len(h) == 0x6dc
+    wr(out, h + c)
+    print(len(h))
+
+def nand_oob(out, src, offset, page, oob):
+    """SRC from OFFSET as a raw NAND dump: OOB bytes of 0xFF after every PAGE-byte page"""
+    d, page, oob = rd(src)[int(offset):], int(page), int(oob)
+    d = pad(d, page)
+    wr(out, b''.join(d[i:i + page] + b'\xff' * oob for i in range(0, len(d), page)))
+
 cmd = sys.argv[1]
 globals()[cmd.replace('-', '_')](*sys.argv[2:])
 PYEOF
@@ -435,5 +551,82 @@ entry truncated-tplink.bin "$tplink_rootfs" rootfs-mips "tplink-v1-squashfs-lzma
 pyf gzip_bomb "$tmp/bomb.gz" 4
 o=$(cat_pad "$out/bomb.bin" 0x10000 "$tmp/uImage-be" "$tmp/bomb.gz")
 entry bomb.bin "$o" - "uImage (lzma) padded to 64 KiB + one gzip member of $(wc -c < "$tmp/bomb.gz") bytes that inflates to 4 GiB of zeros"
+
+# ---------------------------------------------------------------------------------------------------------------
+# More file systems, streams and archives at an offset, and formats Baseline reads only in part or not at all.
+# (Appended after the images above, so that those stay byte for byte what they were.)
+pyf romfs "$tmp/root-le.romfs" "$le" "rom 67a14a5b"
+o=$(cat_pad "$out/romfs.bin" 0x10000 "$tmp/uImage-le" "$tmp/root-le.romfs")
+entry romfs.bin "$o" rootfs-mipsel "uImage (lzma) padded to 64 KiB + romfs (-rom1fs-, laid out as genromfs does: '.' and '..' in every directory; romfs keeps no owner, times or modes but the executable bit)"
+
+( cd "$le" && find . | sort | cpio -o -H newc -R 0:0 --reproducible --quiet ) > "$tmp/initramfs-le.cpio"
+ir_at=150001
+pyf initramfs_kernel "$tmp/vmlinux-ir" "$tmp/initramfs-le.cpio" mipsel-openwrt-linux-musl-gcc $ir_at
+xz --format=lzma -9 -c "$tmp/vmlinux-ir" > "$tmp/vmlinux-ir.lzma"
+mkimage -q -A mips -O linux -T kernel -C lzma -a 0x80060000 -e 0x80060000 -n "MIPS OpenWrt Linux-6.6.73 initramfs" \
+  -d "$tmp/vmlinux-ir.lzma" "$out/kernel-initramfs.bin" >/dev/null
+entry kernel-initramfs.bin - rootfs-mipsel "uImage (lzma) and nothing else: the kernel ($(wc -c < "$tmp/vmlinux-ir") bytes decompressed) has its initramfs built in, an uncompressed cpio newc at byte $ir_at ($(printf 0x%x $ir_at)) of the decompressed kernel; no other root file system"
+
+kb=$(du -sk --apparent-size "$le" | cut -f1); ext_kb=$(( (kb * 5 / 4 + 512 + 63) / 64 * 64 ))
+E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH mke2fs -q -F -t ext2 -b 1024 -N 256 -m 0 -L rootfs -U 6e6f7264-6c69-6368-7420-657874320001 \
+  -E root_owner=0:0,hash_seed=6e6f7264-6c69-6368-7420-657874320002 -d "$le" "$tmp/root-le.ext2" "$ext_kb" >/dev/null
+pyf ext2_times "$tmp/root-le.ext2"
+o=$(cat_pad "$out/ext2-at-offset.bin" 0x20000 "$tmp/uImage-le" "$tmp/root-le.ext2")
+entry ext2-at-offset.bin "$o" rootfs-mipsel "uImage (lzma) padded to 128 KiB + ext2 (mke2fs -t ext2 -b 1024 -d, root_owner=0:0, $ext_kb KiB)"
+
+tar -C "$le" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@$SOURCE_DATE_EPOCH --format=gnu -cf "$tmp/root-le.tar" .
+touch -d "@$SOURCE_DATE_EPOCH" "$tmp/root-le.tar"             # lzop stores its input's mode and mtime
+zstd -19 -q -c < "$tmp/root-le.tar" > "$tmp/root-le.tar.zst"
+lz4 -z -9 -q -c < "$tmp/root-le.tar" > "$tmp/root-le.tar.lz4"
+lzop -9 -c < "$tmp/root-le.tar" > "$tmp/root-le.tar.lzo"
+bzip2 -9 -c < "$tmp/root-le.tar" > "$tmp/root-le.tar.bz2"
+xz -9 -T1 -c < "$tmp/root-le.tar" > "$tmp/root-le.tar.xz"
+for s in "zstd:zst:zstd -19" "lz4:lz4:lz4 -z -9 (frame format)" "lzo:lzo:lzop -9" "bzip2:bz2:bzip2 -9" "xz:xz:xz -9 (CRC-64)"; do
+  IFS=: read -r name ext how <<<"$s"
+  o=$(cat_pad "$out/tar-$name-at-offset.bin" 0x10000 "$tmp/uImage-le" "$tmp/root-le.tar.$ext")
+  entry "tar-$name-at-offset.bin" "$o" rootfs-mipsel "uImage (lzma) padded to 64 KiB + tar (GNU, sorted, uid/gid 0) of the tree compressed with $how"
+done
+
+pyf zipdir "$tmp/root-le.zip" "$le" "$SOURCE_DATE_EPOCH"
+o=$(cat_pad "$out/zip-at-offset.bin" 0x10000 "$tmp/uImage-le" "$tmp/root-le.zip")
+entry zip-at-offset.bin "$o" rootfs-mipsel "uImage (lzma) padded to 64 KiB + zip (python zipfile, deflate; Unix modes, symlinks stored as zip symlinks)"
+( cd "$le" && find . -mindepth 1 -maxdepth 1 | sort | sed 's|^\./||' > "$tmp/7z.list" \
+  && 7z a -t7z -snl -mx=9 -mmt=1 -mtc=off -mta=off "$tmp/root-le.7z" @"$tmp/7z.list" >/dev/null )
+o=$(cat_pad "$out/7z-at-offset.bin" 0x10000 "$tmp/uImage-le" "$tmp/root-le.7z")
+entry 7z-at-offset.bin "$o" rootfs-mipsel "uImage (lzma) padded to 64 KiB + 7z (7z a -t7z -snl -mx=9 -mmt=1: LZMA2, symlinks kept as links)"
+
+o=$(cat_pad "$out/ubifs-bare.bin" 0x20000 "$tmp/uImage-le" "$tmp/root-le.ubifs")
+entry ubifs-bare.bin "$o" rootfs-mipsel "uImage (lzma) padded to 128 KiB + bare UBIFS (the mkfs.ubifs -m 2048 -e 126976 output of ubi.bin, no UBI around it)"
+
+# D-Link SHRS: AES-128-CBC with a key of ours (D-Link's published DIR-3060 key would make it readable).
+pyf padto "$tmp/shrs-plain" "$tmp/uImage-le" 0x10000 ff; shrs_sqfs=$(wc -c < "$tmp/shrs-plain")
+cat "$tmp/root-le.xz.sqfs" >> "$tmp/shrs-plain"
+shrs_key=$(printf 'baseline-shrs' | openssl dgst -sha256 -r | cut -c1-32); shrs_iv=8c1f6b3d20a4e7955b0e19c2d4f7a63e
+openssl enc -aes-128-cbc -K "$shrs_key" -iv "$shrs_iv" -in "$tmp/shrs-plain" -out "$tmp/shrs-enc"
+o=$(pyf shrs "$out/dlink-shrs.bin" "$tmp/shrs-plain" "$tmp/shrs-enc" "$shrs_key" "$shrs_iv" 0x5352)
+entry dlink-shrs.bin - - "D-Link SHRS: $o-byte header (sizes, IV, SHA-512 digests, signatures), then AES-128-CBC ciphertext of a uImage (lzma) + SquashFS 4 xz of rootfs-mipsel (SquashFS at byte $shrs_sqfs of the plaintext); a key of ours, not D-Link's published one: no readable file system"
+
+# A chip-off NAND dump: ubi.bin's UBI part with 64 bytes of erased (0xFF) OOB after every 2 KiB page.
+ubi_at=$(awk -F'\t' '$1 == "ubi.bin" {print $3}' "$manifest")
+pyf nand_oob "$out/nand-dump.bin" "$out/ubi.bin" "$ubi_at" 2048 64
+entry nand-dump.bin 0 rootfs-mipsel "raw NAND dump with OOB: the UBI of ubi.bin (from its byte $ubi_at) in 2048-byte pages, each followed by 64 bytes of 0xFF OOB; the OOB must be stripped before UBI can be read"
+
+# Old firmware: a root password hash in /etc/passwd itself (DES crypt of 'admin', no shadow), a backup the boot
+# script copies to a RAM disk, telnetd with a shell, web-admin passwords in nvram defaults and BusyBox httpd.conf.
+lg=$out/rootfs-legacy; rm -rf "$lg"; cp -a "$le" "$lg"
+des=$(mkpasswd -m des -S nl admin)
+sed -i "s|^root:x:|root:$des:|" "$lg/etc/passwd"; rm -f "$lg/etc/shadow"
+cp -p "$lg/etc/passwd" "$lg/etc/passwd.bak"
+printf '%s\n' '#!/bin/sh' '# Nordlicht NL-R24 boot script (vendor SDK 2012)' 'mount -t proc proc /proc' \
+  'mount -t ramfs ramfs /var' 'mkdir -p /var/run /var/tmp /var/log' 'cp /etc/passwd.bak /var/passwd' \
+  'nvram restore /etc/nvram.default' 'telnetd -l /bin/sh &' 'httpd -p 80 -h /www -c /etc/httpd.conf &' > "$lg/etc/init.d/rcS"
+chmod 755 "$lg/etc/init.d/rcS"
+printf '%s\n' lan_ipaddr=192.168.1.1 lan_netmask=255.255.255.0 http_username=admin http_passwd=admin http_lanport=80 \
+  time_zone=UTC > "$lg/etc/nvram.default"
+printf '%s\n' 'A:*' '/cgi-bin:admin:admin' '.cgi:/bin/sh' > "$lg/etc/httpd.conf"
+find "$lg" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+sqfs "$lg" "$tmp/root-legacy.xz.sqfs" xz
+o=$(pyf trx "$out/legacy-trx.bin" 0x10000 "$tmp/loader.gz" "$tmp/vmlinux-le.lzma" "$tmp/root-legacy.xz.sqfs")
+entry legacy-trx.bin "$o" rootfs-legacy "TRX v1 (HDR0): loader.gz, kernel (lzma), SquashFS 4 xz of rootfs-legacy (old firmware: DES hash in /etc/passwd, no shadow, passwd.bak copied by rcS, telnetd -l /bin/sh, web passwords in nvram.default and httpd.conf)"
 
 ls -l "$out" | sed 1d

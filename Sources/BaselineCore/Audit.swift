@@ -26,6 +26,7 @@ public enum Auditor {
         ("CRED-07", CredentialChecks.privateKeys),
         ("CRED-08", CredentialChecks.authorizedKeys),
         ("CRED-09", CredentialChecks.sshPolicy),
+        ("CRED-11", CredentialChecks.webAdminPasswords),
         ("UPD-01", UpdateChecks.present),
         ("UPD-02", UpdateChecks.swupdate),
         ("UPD-03", UpdateChecks.rauc),

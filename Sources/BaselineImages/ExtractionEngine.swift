@@ -94,12 +94,17 @@ public enum ExtractionEngine {
         return Result(image: image, foundAt: rel, tool: tool)
     }
 
-    /// The part alone in a file of the private directory, for a tool that wants its input to start at offset 0.
+    /// The part alone in a file of the private directory, for a tool that wants its input to start at offset 0. It
+    /// gets the bytes after the declared end too (up to 4 KiB, zeros past the end of the file): file systems are
+    /// padded to their block size, and unblob's romfs reader seeks past the declared size.
     static func stage(_ part: CarvedPart, map: MappedFile, work: String, what: String) throws(ImageError) -> String {
         let input = work + "/" + hex(part.offset) + ".bin"
         let fd = open(input, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        let length = min(part.length ?? Int.max, map.count - part.offset)
-        guard fd >= 0, map.copy(offset: part.offset, length: length, to: fd) else {
+        let available = map.count - part.offset
+        let wanted = part.length.map { ($0 + 4096 + 1023) & ~1023 } ?? available
+        let length = min(wanted, available)
+        guard fd >= 0, map.copy(offset: part.offset, length: length, to: fd),
+              wanted <= length || ftruncate(fd, off_t(min(wanted, length + 4096))) == 0 else {
             if fd >= 0 { close(fd) }
             throw ImageError(message: "\(what): cannot stage the part for the extraction engine (\(String(cString: strerror(errno))))")
         }

@@ -1,6 +1,6 @@
 // CycloneDX 1.6 JSON SBOM of what an image contains: the base OS, every package in its package databases (opkg,
 // dpkg, apk) with a package URL, and the security-relevant components found in binaries and module directories
-// (Linux, OpenSSL, BusyBox, Dropbear, OpenSSH, dnsmasq) with a CPE and the places they were seen.
+// (Linux, OpenSSL, BusyBox, Dropbear, OpenSSH, dnsmasq, lighttpd, uClibc) with a CPE and the places they were seen.
 import BaselineCore
 import Foundation
 
@@ -16,6 +16,7 @@ public enum CycloneDXRenderer {
     static let cpe: [String: String] = [
         "linux": "linux:linux_kernel", "openssl": "openssl:openssl", "busybox": "busybox:busybox",
         "dropbear": "dropbear_ssh_project:dropbear_ssh", "openssh": "openbsd:openssh", "dnsmasq": "thekelleys:dnsmasq",
+        "lighttpd": "lighttpd:lighttpd", "uclibc": "uclibc:uclibc", "uclibc-ng": "uclibc-ng_project:uclibc-ng",
     ]
 
     /// Percent-encoding of a purl segment.

@@ -121,7 +121,7 @@ struct AgentDeploymentTests {
         #expect(r.code == 1, "\(r.stderr)")
         let json = try #require(r.json, "a complete report from inside the chroot")
         #expect((json["source"] as? [String: Any])?["kind"] as? String == "live")
-        #expect((json["findings"] as? [Any])?.count == 25)
+        #expect((json["findings"] as? [Any])?.count == 26)
     }
 
     @Test("no password hash, private key, raw serial or MAC in any agent report", arguments: sampleExpectations)

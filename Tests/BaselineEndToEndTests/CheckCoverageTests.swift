@@ -195,7 +195,7 @@ struct CheckCoverageTests {
         let t = try TempTree(["etc/os-release": osr])
         let r = try audit(t.path, profile: Repo.path("Profiles/baselines/uk-psti.json"))
         let ids = Set(((r.json?["findings"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String })
-        #expect(ids == ["CRED-01", "CRED-02", "CRED-03", "CRED-04", "DISC-01", "DISC-02", "LIFE-02"])
+        #expect(ids == ["CRED-01", "CRED-02", "CRED-03", "CRED-04", "CRED-11", "DISC-01", "DISC-02", "LIFE-02"])
         #expect((r.finding("LIFE-02")?["provisions"] as? [String])?.first?.contains("PSTI") == true)
     }
 }

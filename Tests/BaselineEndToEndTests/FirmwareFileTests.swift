@@ -61,6 +61,23 @@ enum VendorImages {
                     route: ["U-Boot legacy uImage @0x0", "cramfs (little-endian) @0x50000", "extracted by fsck.cramfs"]),
         VendorImage(file: "cramfs-be.bin", offset: "0x50000", tree: "rootfs-mips",
                     route: ["U-Boot legacy uImage @0x0", "cramfs (big-endian) @0x50000", "extracted by fsck.cramfs"]),
+        VendorImage(file: "romfs.bin", offset: "0x50000", tree: "rootfs-mipsel",
+                    route: ["U-Boot legacy uImage @0x0", "romfs @0x50000", "extracted by unblob"]),
+        VendorImage(file: "kernel-initramfs.bin", offset: "-", tree: "rootfs-mipsel",
+                    route: ["U-Boot legacy uImage @0x0", "LZMA @0x40", "cpio @0x249f1", "cpio"]),
+        VendorImage(file: "ext2-at-offset.bin", offset: "0x60000", tree: "rootfs-mipsel",
+                    route: ["U-Boot legacy uImage @0x0", "ext2/3/4 @0x60000"]),
+        VendorImage(file: "tar-zstd-at-offset.bin", offset: "0x50000", tree: "rootfs-mipsel", route: ["zstd @0x50000", "tar"]),
+        VendorImage(file: "tar-lz4-at-offset.bin", offset: "0x50000", tree: "rootfs-mipsel", route: ["lz4 @0x50000", "tar"]),
+        VendorImage(file: "tar-lzo-at-offset.bin", offset: "0x50000", tree: "rootfs-mipsel", route: ["LZO (lzop) @0x50000", "tar"]),
+        VendorImage(file: "tar-bzip2-at-offset.bin", offset: "0x50000", tree: "rootfs-mipsel", route: ["bzip2 @0x50000", "tar"]),
+        VendorImage(file: "tar-xz-at-offset.bin", offset: "0x50000", tree: "rootfs-mipsel", route: ["xz @0x50000", "tar"]),
+        VendorImage(file: "zip-at-offset.bin", offset: "0x50000", tree: "rootfs-mipsel", route: ["zip @0x50000", "ZIP"]),
+        VendorImage(file: "7z-at-offset.bin", offset: "0x50000", tree: "rootfs-mipsel", route: ["7z @0x50000", "7-Zip"]),
+        VendorImage(file: "ubifs-bare.bin", offset: "0x60000", tree: "rootfs-mipsel",
+                    route: ["U-Boot legacy uImage @0x0", "UBIFS @0x60000", "extracted by unblob"]),
+        VendorImage(file: "legacy-trx.bin", offset: "0x50000", tree: "rootfs-legacy",
+                    route: ["Broadcom TRX @0x0", "SquashFS 4.0 (xz) @0x50000"]),
     ]
 }
 
@@ -121,6 +138,9 @@ struct FirmwareFileTests {
     @Test("encrypted, unknown, truncated and bomb files: one line, exit 3, nothing left behind", arguments: [
         ("encrypted.bin", "random-looking"), ("unknown.bin", "random-looking"),
         ("truncated-tplink.bin", "SquashFS 4.0 (lzma) is truncated"), ("bomb.bin", "decompression bomb"),
+        ("dlink-shrs.bin", "D-Link SHRS encrypted firmware @0x0"),
+        // Known gap: out-of-band bytes interleaved with the pages break UBI; refused in one line, not misread.
+        ("nand-dump.bin", "UBI @0x0"),
     ])
     func refusals(_ c: (String, String)) throws {
         let tmp = try TempTree()
@@ -196,5 +216,17 @@ struct FirmwareFileTests {
         #expect(text.stdout.contains("INCOMPLETE: the audit covers only part of the image"))
         // A complete audit says nothing of the kind.
         #expect(reference.json.flatMap { ($0["coverage"] as? [String: Any])?["complete"] } == nil)
+    }
+
+    /// Old-firmware traits inside a TRX image: a DES hash in /etc/passwd and its .bak copy put in place by rcS,
+    /// web-admin defaults in nvram and httpd.conf, telnetd with a shell from rcS — with paths inside the image.
+    @Test func oldFirmwareTraitsAreFoundInsideTheImage() throws {
+        let r = try audit(try VendorImages.path("legacy-trx.bin"), profile: "nordlicht-router")
+        #expect(r.code == 1)
+        for id in ["CRED-02", "CRED-03", "CRED-05", "CRED-11", "SURF-01"] { #expect(r.status(id) == "fail", "\(id)") }
+        #expect(r.evidenceText("CRED-02").contains("/etc/passwd.bak"))
+        #expect(r.evidenceText("CRED-11").contains("/etc/nvram.default"))
+        #expect(r.evidenceText("SURF-01").contains("/etc/init.d/rcS"))
+        #expect(!r.stdout.contains("admin:admin"), "a password reached the report")
     }
 }

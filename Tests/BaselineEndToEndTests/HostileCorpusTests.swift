@@ -56,7 +56,7 @@ struct HostileCorpusTests {
         #expect(seconds < 60, "finished in \(seconds) s")
         #expect(r.code == 1, "findings, not a crash: \(r.stderr.suffix(400))")
         let json = try #require(r.json, "a complete JSON report: \(r.stderr.suffix(300))")
-        #expect((json["findings"] as? [Any])?.count == 25)
+        #expect((json["findings"] as? [Any])?.count == 26)
         // Nothing from outside the root.
         #expect(!r.stdout.contains(outsideHash))
         #expect(!r.stdout.contains("outside"), "\(r.stdout.prefix(300))")

@@ -109,7 +109,7 @@ struct HostileRootTests {
         let r = try audit(t.path, profile: etsiPath, [])
         #expect(r.code == 1)
         let json = try #require(r.json, "still a complete JSON report")
-        #expect((json["findings"] as? [Any])?.count == 25)
+        #expect((json["findings"] as? [Any])?.count == 26)
     }
 
     @Test func deepAndWideTreesAreBounded() throws {

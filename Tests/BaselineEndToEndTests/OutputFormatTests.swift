@@ -19,7 +19,7 @@ struct OutputFormatTests {
         let expected = e.notPassing.filter { ["fail", "warn", "error"].contains($0.value) }.keys.sorted()
         #expect(results.compactMap { $0["ruleId"] as? String }.sorted() == expected)
         let rules = try #require(((run0["tool"] as? [String: Any])?["driver"] as? [String: Any])?["rules"] as? [[String: Any]])
-        #expect(rules.count == 25)
+        #expect(rules.count == 26)
         for res in results {
             let loc = (res["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any]
             let art = loc?["artifactLocation"] as? [String: Any]
@@ -41,7 +41,7 @@ struct OutputFormatTests {
         #expect(check.code == 0, "\(check.stdout)\(check.stderr)")
         let fails = e.notPassing.filter { $0.value == "fail" }.count + (e.exit == 1 ? e.notPassing.filter { $0.value == "warn" }.count : 0)
         let skips = e.notPassing.filter { $0.value == "skip" }.count
-        #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "tests=25 failures=\(fails) errors=0 skipped=\(skips)")
+        #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "tests=26 failures=\(fails) errors=0 skipped=\(skips)")
     }
 
     @Test func sinceReportsOnlyNewFindings() throws {
@@ -105,6 +105,6 @@ struct HTMLReportTests {
         for (id, status) in e.notPassing where status == "fail" || status == "warn" {
             #expect(dom.stdout.contains("<details class=\"\(status)\" id=\"\(id)\" open=\"\""), "\(id) is shown open")
         }
-        #expect(dom.stdout.components(separatedBy: "<details").count - 1 == 25)
+        #expect(dom.stdout.components(separatedBy: "<details").count - 1 == 26)
     }
 }

@@ -1,8 +1,14 @@
-// Unique credentials: CRED-01, 02, 03, 05, 06, 07, 08, 09.
+// Unique credentials: CRED-01, 02, 03, 05, 06, 07, 08, 09, 11. CRED-01/02/03/05 read /etc/passwd and /etc/shadow (or
+// the files boot scripts copy to them) and every other copy of them in the image (backups, boot-time sources).
 
 public enum CredentialChecks {
     public static func describe(_ a: Account) -> String {
-        "account '\(a.name)'" + (a.uid.map { " (uid \($0))" } ?? "")
+        "account '\(a.name)'" + (a.uid.map { " (uid \($0))" } ?? "") + (a.via.isEmpty ? "" : " [" + a.via + "]")
+    }
+
+    /// The runtime accounts, then the accounts of the other copies of passwd/shadow.
+    public static func allAccounts(_ c: CheckContext) -> [Account] {
+        c.facts.accounts.accounts + c.facts.accounts.copies
     }
 
     /// CRED-01: empty password on a login-capable or uid-0 account.
@@ -10,7 +16,8 @@ public enum CredentialChecks {
         let acc = c.facts.accounts
         guard acc.passwdFound else { return .skip("no /etc/passwd in the image") }
         var ev: [Evidence] = []
-        for a in acc.accounts where a.password == .empty && (a.loginCapable || a.uid == 0) {
+        // copies count when a boot script puts them in place (a backup's empty field is not a login)
+        for a in acc.accounts + acc.copies.filter({ $0.via.hasPrefix("copied to") }) where a.password == .empty && (a.loginCapable || a.uid == 0) {
             ev.append(Evidence(a.source, a.line, describe(a) + " with shell \(a.shell.isEmpty ? "(default)" : a.shell) has an empty password field"))
         }
         if !ev.isEmpty { return .fail("\(ev.count) login-capable account(s) without a password", ev) }
@@ -21,7 +28,7 @@ public enum CredentialChecks {
     public static func hashedAccounts(_ c: CheckContext) -> [(hash: String, accounts: [Account])] {
         var order: [String] = []
         var groups: [String: [Account]] = [:]
-        for a in c.facts.accounts.accounts {
+        for a in allAccounts(c) {
             if case .hash(let h) = a.password {
                 if groups[h] == nil { order.append(h); groups[h] = [] }
                 groups[h]!.append(a)
@@ -84,6 +91,55 @@ public enum CredentialChecks {
         var schemes: [String] = []
         for g in groups { let n = HashScheme.of(g.hash).name; if !schemes.contains(n) { schemes.append(n) } }
         return .pass("schemes in use: " + Text.joinWith(schemes, ", "))
+    }
+
+    /// CRED-11: web-admin passwords in configuration (nvram defaults, XML configuration, httpd.conf, htpasswd files).
+    /// A plaintext password on the candidate lists CRED-02 uses, or equal to the user name, fails; a crypt hash is
+    /// tested with crypt(3) like a shadow hash (Apache's $apr1$ with the core's MD5Crypt); any other stored password is the same on every unit (warn, unless the
+    /// profile declares per-unit provisioning); an empty one warns; a hash crypt(3) cannot test is reported as such.
+    /// The evidence names the account and the file and line, never the password.
+    public static func webAdminPasswords(_ c: CheckContext) -> Outcome {
+        let creds = c.facts.web.credentials
+        if creds.isEmpty {
+            return .pass("no web-admin password in configuration (" + String(c.facts.web.filesScanned) + " file(s) read: nvram defaults, XML configuration, httpd.conf, htpasswd)")
+        }
+        var names: [String] = []
+        for w in creds { if let u = w.user, !names.contains(u) { names.append(u) } }
+        let candidates = PasswordCandidates.build(profile: c.profile, lists: c.credentialLists, accountNames: names, extraWords: [])
+        var fails: [Evidence] = [], warns: [Evidence] = [], passes: [Evidence] = []
+        for w in creds {
+            let who = (w.user == nil ? "web-admin password" : "web-admin account '" + w.user! + "'") + " (" + w.format + ", " + w.key + "): "
+            let (level, text) = judgeWeb(w, candidates, c)
+            let e = Evidence(w.path, w.line, who + text)
+            if level == 2 { fails.append(e) } else if level == 1 { warns.append(e) } else { passes.append(e) }
+        }
+        if !fails.isEmpty { return .fail(String(fails.count) + " web-admin password(s) in configuration are defaults", fails + warns) }
+        if !warns.isEmpty { return .warn(String(warns.count) + " web-admin password(s) stored in configuration", warns + passes) }
+        return .pass(String(passes.count) + " web-admin password(s) in configuration, provisioned per unit", passes)
+    }
+
+    /// One web credential: 2 fail, 1 warn, 0 pass, and what to say (never the password).
+    static func judgeWeb(_ w: WebCredential, _ candidates: [PasswordCandidate], _ c: CheckContext) -> (Int, String) {
+        let perUnit = c.profile.perUnitProvisioning
+        switch w.secret {
+        case .empty:
+            return (1, "empty password (anyone can log in unless the firmware forces a password at first login)")
+        case .plaintext(let pw):
+            if let u = w.user, Text.lower(pw) == Text.lower(u) { return (2, "stored in plaintext; the password is the user name") }
+            for cand in candidates where cand.password == pw { return (2, "stored in plaintext; default password (" + cand.origin + ")") }
+            if perUnit { return (0, "stored in plaintext; the profile declares per-unit provisioning") }
+            return (1, "stored in plaintext in the image: the same on every unit unless replaced at manufacture")
+        case .hash(let h):
+            // libcrypt has no $apr1$ (Apache's MD5-crypt): the core's MD5Crypt tests those
+            let apr = h.hasPrefix("$apr1$")
+            let scheme = apr ? "Apache MD5 ($apr1$)" : h.hasPrefix("{") ? "unsalted SHA-1 ({SHA})" : HashScheme.of(h).name
+            if !apr && c.crypt.hash("", setting: h) == nil { return (1, scheme + " hash not tested (not supported by libcrypt)") }
+            for cand in candidates where apr ? MD5Crypt.matches(cand.password, hash: h) : c.crypt.matches(cand.password, hash: h) {
+                return (2, scheme + " hash of a default or guessable password (" + cand.origin + ")")
+            }
+            if perUnit { return (0, scheme + " hash; the profile declares per-unit provisioning") }
+            return (1, scheme + " hash baked into the image (no candidate matched): the same on every unit unless replaced at manufacture")
+        }
     }
 
     /// CRED-06: SSH host private keys in the image.

@@ -64,12 +64,12 @@ public enum LifecycleChecks {
         return .pass("\(product.title) \(cycle.cycle) is supported upstream" + (upstreamEnd.map { " until \($0.iso)" } ?? ""), ev)
     }
 
-    /// LIFE-05: every detected component (kernel, OpenSSL, BusyBox, Dropbear, OpenSSH, dnsmasq) is on a release cycle
+    /// LIFE-05: every detected component (kernel, OpenSSL, BusyBox, Dropbear, OpenSSH, dnsmasq, lighttpd, uClibc) is on a release cycle
     /// that is still supported, and was released within the profile's limit (lifecycle.component_max_age_years).
     public static func components(_ c: CheckContext) -> Outcome {
         let found = c.facts.components.detected
         if found.isEmpty {
-            return .skip("no component version found (kernel modules directory; version strings in the BusyBox, OpenSSL, Dropbear, OpenSSH or dnsmasq binaries; package database)")
+            return .skip("no component version found (kernel modules directory; version strings in the BusyBox, OpenSSL, Dropbear, OpenSSH, dnsmasq or lighttpd binaries; uClibc library file names; package database)")
         }
         guard let eol = c.eol else { return .skip("the profile names no end-of-life data (lifecycle.eol_data)") }
         let years = c.profile.componentMaxAgeYears

@@ -1,6 +1,7 @@
 // Versions of the components that most often make embedded firmware vulnerable — the Linux kernel, OpenSSL,
-// BusyBox, Dropbear, OpenSSH, dnsmasq — from the version strings compiled into their binaries, the kernel module
-// directories, the running kernel and the package databases. One component per product and version, with every
+// BusyBox, Dropbear, OpenSSH, dnsmasq, lighttpd, uClibc — from the version strings compiled into their binaries (bytes
+// only: the same on MIPS, ARM and x86, big- or little-endian; no ELF header is read), the C library's file name
+// (libuClibc-0.9.33.2.so), the kernel module directories, the running kernel and the package databases. One component per product and version, with every
 // place it was seen: enough to judge support status (LIFE-05) and to write an SBOM entry (name, version, evidence).
 
 /// One place a component was seen.
@@ -32,6 +33,7 @@ public struct ComponentFacts {
     /// Products this detector knows, in report order: (id, display name).
     public static let products: [(id: String, name: String)] = [
         ("linux", "Linux"), ("openssl", "OpenSSL"), ("busybox", "BusyBox"), ("dropbear", "Dropbear"), ("openssh", "OpenSSH"), ("dnsmasq", "dnsmasq"),
+        ("lighttpd", "lighttpd"), ("uclibc", "uClibc"), ("uclibc-ng", "uClibc-ng"),
     ]
 
     /// Binaries that carry their own version string, and the product each belongs to.
@@ -39,7 +41,8 @@ public struct ComponentFacts {
         ("/bin/busybox", "busybox"), ("/usr/bin/busybox", "busybox"), ("/sbin/busybox", "busybox"),
         ("/usr/sbin/dropbear", "dropbear"), ("/usr/sbin/dropbearmulti", "dropbear"), ("/usr/bin/dropbearmulti", "dropbear"), ("/usr/bin/dbclient", "dropbear"),
         ("/usr/sbin/sshd", "openssh"), ("/usr/bin/ssh", "openssh"),
-        ("/usr/sbin/dnsmasq", "dnsmasq"),
+        ("/usr/sbin/dnsmasq", "dnsmasq"), ("/usr/bin/dnsmasq", "dnsmasq"), ("/bin/dnsmasq", "dnsmasq"),
+        ("/usr/sbin/lighttpd", "lighttpd"), ("/usr/bin/lighttpd", "lighttpd"), ("/sbin/lighttpd", "lighttpd"), ("/bin/lighttpd", "lighttpd"),
         ("/usr/bin/openssl", "openssl"),
     ]
     public static let libraryDirs = ["/lib", "/usr/lib"]
@@ -85,6 +88,15 @@ public struct ComponentFacts {
             for n in fs.list(d) where n.hasPrefix("libcrypto.so") { scan(Text.join(d, n), "openssl") }
         }
         scan("/usr/bin/openssl", "openssl")
+        // uClibc names its library files after its version: libuClibc-0.9.33.2.so, ld-uClibc-0.9.33.2.so (uClibc-ng
+        // keeps the names from 1.0.0 on). The file name is the evidence; libc.so.0 links to it.
+        for d in libDirs {
+            for n in fs.list(d) {
+                guard let v = uclibcVersion(n) else { continue }
+                let product = (Text.int(Text.split(v, 46)[0]) ?? 0) >= 1 ? "uclibc-ng" : "uclibc"
+                f.add(product, v, ComponentEvidence(path: Text.join(d, n), line: 0, method: "file-name", detail: "C library file " + n))
+            }
+        }
         for c in packages.components {
             guard let product = product(ofPackage: c.name), !c.version.isEmpty else { continue }
             var v = upstreamVersion(c.version)
@@ -116,6 +128,9 @@ public struct ComponentFacts {
         case "dropbear": return "dropbear"
         case "openssh", "openssh-server", "openssh-sshd", "openssh-client": return "openssh"
         case "dnsmasq", "dnsmasq-full", "dnsmasq-base", "dnsmasq-dhcpv6": return "dnsmasq"
+        case "lighttpd": return "lighttpd"
+        case "uclibc": return "uclibc"
+        case "uclibc-ng": return "uclibc-ng"
         case "kernel", "linux-lts", "linux-virt", "linux-rpi": return "linux"
         default: return name.hasPrefix("linux-image-") ? "linux" : nil
         }
@@ -160,6 +175,7 @@ public struct ComponentFacts {
         case "dropbear": return "dropbear_"        // "SSH-2.0-dropbear_2022.83"
         case "openssh": return "OpenSSH_"          // "OpenSSH_9.2p1 Debian-2+deb12u3"
         case "dnsmasq": return "dnsmasq-"          // "dnsmasq-2.90" (the version.bind answer)
+        case "lighttpd": return "lighttpd/"        // "lighttpd/1.4.35" (the Server header)
         default: return "OpenSSL "                 // "OpenSSL 3.0.17 1 Jul 2025"
         }
     }
@@ -190,6 +206,16 @@ public struct ComponentFacts {
             var stop = end
             while stop < b.count && stop - at < 100 && b[stop] >= 32 && b[stop] < 127 { stop += 1 }
             return (String(decoding: token, as: UTF8.self), Text.trim(String(decoding: b[start..<stop], as: UTF8.self)))
+        }
+        return nil
+    }
+
+    /// The version in a uClibc library file name: "libuClibc-0.9.33.2.so" / "ld-uClibc-0.9.33.2.so" → "0.9.33.2".
+    public static func uclibcVersion(_ name: String) -> String? {
+        for p in ["libuClibc-", "ld-uClibc-", "ld64-uClibc-"] where name.hasPrefix(p) && name.hasSuffix(".so") {
+            let v = String(decoding: Array(name.utf8)[p.utf8.count..<(name.utf8.count - 3)], as: UTF8.self)
+            guard startsWithDigit(v), Text.contains(v, "."), v.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 }) else { return nil }
+            return v
         }
         return nil
     }

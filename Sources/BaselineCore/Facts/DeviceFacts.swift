@@ -19,6 +19,7 @@ public struct DeviceFacts {
     public var live: LiveFacts
     public var packages: PackageFacts
     public var components: ComponentFacts
+    public var web: WebCredentialFacts
 
     /// Directories scanned for PEM private keys, and the per-file size limit of that scan.
     public static let keyScanDirs = ["/etc", "/root", "/home", "/opt", "/usr/local/etc", "/var/lib", "/data", "/persist"]
@@ -36,7 +37,8 @@ public struct DeviceFacts {
         let packages = PackageFacts.gather(fs)
         return DeviceFacts(accounts: accounts, release: release, services: services, ssh: ssh, update: update,
                            privateKeys: privateKeys, securityTxt: securityTxt, live: live, packages: packages,
-                           components: ComponentFacts.gather(fs, packages: packages, runningKernel: live.kernel))
+                           components: ComponentFacts.gather(fs, packages: packages, runningKernel: live.kernel),
+                           web: WebCredentialFacts.gather(fs))
     }
 
     static func scanPrivateKeys(_ fs: RootView) -> [PrivateKeyFile] {

@@ -1,8 +1,9 @@
 // How programs get started on the device: BusyBox/SysV inittab, init scripts with their rc.d links (OpenWrt
 // /etc/rc.d, SysV /etc/rcN.d, Buildroot's /etc/init.d/S??name run by rcS), systemd units enabled through
-// *.wants links, inetd.conf and xinetd.d. Plus cron tables, which start things periodically.
+// *.wants links, inetd.conf and xinetd.d, shell boot scripts (rcS, rc.local and what they run: BootScripts). Plus
+// cron tables, which start things periodically.
 
-public enum StartKind: Equatable { case inittab, initScript, systemd, inetd, xinetd, cron, defaults }
+public enum StartKind: Equatable { case inittab, initScript, bootScript, systemd, inetd, xinetd, cron, defaults }
 
 public struct StartLine {
     public let kind: StartKind
@@ -20,6 +21,7 @@ public struct ServiceFacts {
     public var systemdUnits: [String: String] = [:] // unit name -> path
     public var enabledUnits: [String: String] = [:] // unit name -> wants link
     public var systemdPresent = false
+    public var bootScripts: [BootScript] = []       // shell scripts run at boot (their lines are kind .bootScript)
 
     static let unitDirs = ["/etc/systemd/system", "/usr/lib/systemd/system", "/lib/systemd/system"]
 
@@ -65,8 +67,28 @@ public struct ServiceFacts {
                 f.enabledInitScripts[name] = "/etc/init.d/rcS runs /etc/init.d/S??*"
             }
         }
+        // Shell boot scripts (rcS, rc.local, what inittab or they run): every command line in them runs at boot.
+        // An init script a boot script runs by path (`/etc/init.d/S50telnet start`) is an enabled init script; rcS,
+        // rc.local and the like are read command by command.
+        for s in BootScripts.find(fs) {
+            let name = Text.basename(s.path)
+            if Text.dirname(s.path) == "/etc/init.d" && !name.hasPrefix("rc") {
+                if f.enabledInitScripts[name] == nil { f.enabledInitScripts[name] = s.via }
+            } else {
+                f.bootScripts.append(s)
+            }
+        }
+        for s in f.bootScripts {
+            guard let b = fs.read(s.path, limit: 1 << 20) else { continue }
+            for l in Text.lines(b) {
+                let t = Text.trim(l.text)
+                if t.isEmpty || t.hasPrefix("#") { continue }
+                f.lines.append(StartLine(kind: .bootScript, path: s.path, line: l.number, text: t, enabled: true, via: "boot script: " + s.via))
+            }
+        }
         for name in f.initScripts {
             let path = "/etc/init.d/" + name
+            if f.bootScripts.contains(where: { $0.path == path }) { continue }
             guard let b = fs.read(path, limit: 1 << 20) else { continue }
             let via = f.enabledInitScripts[name]
             for l in Text.lines(b) {
@@ -176,10 +198,31 @@ public struct ServiceFacts {
         return false
     }
 
-    /// Enabled start lines that run `program` (inittab, init scripts, systemd, inetd, xinetd, cron).
+    /// Whether a shell line runs `program` as a command (not `killall telnetd`, `echo telnetd`, `[ -x /usr/sbin/telnetd ]`):
+    /// the command word of one of its simple commands, or the applet after `busybox`, or the program of
+    /// `start-stop-daemon … -x/--exec/-a`.
+    public static func runsCommand(_ text: String, _ program: String) -> Bool {
+        for w in BootScripts.commands(text) {
+            var i = 0
+            while i < w.count && Text.contains(w[i], "=") && !w[i].hasPrefix("/") && !w[i].hasPrefix("-") { i += 1 }   // VAR=value prefixes
+            guard i < w.count else { continue }
+            var cmd = Text.basename(w[i])
+            if cmd == "busybox" && i + 1 < w.count { cmd = w[i + 1] }
+            if cmd == program { return true }
+            // launchers that take the program as an argument
+            if Text.isOneOf(cmd, "start-stop-daemon procd_set_param service_start daemon setsid chroot respawn env taskset nice") {
+                for a in w[(i + 1)...] where !a.hasPrefix("-") && Text.basename(a) == program { return true }
+            }
+        }
+        return false
+    }
+
+    /// Enabled start lines that run `program` (inittab, init scripts, boot scripts, systemd, inetd, xinetd, cron).
+    /// A boot-script line counts only when it runs the program as a command (`runsCommand`).
     public func starts(_ program: String, kinds: [StartKind]? = nil) -> [StartLine] {
         lines.filter { l in
             (kinds == nil || kinds!.contains(l.kind)) && l.kind != .defaults && l.enabled && ServiceFacts.mentions(l.text, program)
+                && (l.kind != .bootScript || ServiceFacts.runsCommand(l.text, program))
         }
     }
 

@@ -181,6 +181,23 @@ public enum Text {
         return out
     }
 
+    /// Whether `s` is one of the space-separated words of `list` ("sh ash bash").
+    public static func isOneOf(_ s: String, _ list: String) -> Bool {
+        !s.isEmpty && contains(" " + list + " ", " " + s + " ")
+    }
+
+    /// Whether `s` contains one of the space-separated words of `list` as a substring.
+    public static func containsAnyOf(_ s: String, _ list: String) -> Bool {
+        let h = Array(s.utf8)
+        var word: [UInt8] = []
+        for c in list.utf8 + [32] {
+            if c != 32 { word.append(c); continue }
+            if !word.isEmpty && indexOf(h, word) != nil { return true }
+            word.removeAll()
+        }
+        return false
+    }
+
     /// Glob-free prefix/suffix match helpers for file names.
     public static func matches(_ name: String, prefix: String, suffix: String) -> Bool {
         name.utf8.count >= prefix.utf8.count + suffix.utf8.count && name.hasPrefix(prefix) && name.hasSuffix(suffix)
