@@ -22,7 +22,7 @@ out=$work/firmware.md
 {
   echo "## Vendor firmware files (issue 15)"
   echo
-  echo "\`baseline audit FILE\` against extracting with unblob $("$unblob" --version 2>/dev/null) or binwalk $(binwalk 2>/dev/null | sed -n 's/^Binwalk v//p' | head -1) and auditing the extracted tree"
+  echo "\`baseline audit FILE\` against extracting with unblob $("$unblob" --version 2>/dev/null) or binwalk $(dpkg-query -W -f '${Version}' binwalk 2>/dev/null) and auditing the extracted tree"
   echo "(\`hyperfine -N --warmup 1 --runs 5\`, release build, files from \`make vendor-images\`, \`Tests/scripts/bench-firmware.sh\`)."
   echo "unblob cannot extract SquashFS on Debian (its SquashFS handler needs \`sasquatch\`, which Debian does not package):"
   echo "on the SquashFS files its row is the time it takes to carve and fail, and the audit after it finds no tree."
@@ -47,7 +47,7 @@ for label, r in zip(labels, res):
     print(f"| `{label}` | {r['mean']*1000:.0f} ms | {r['stddev']*1000:.0f} ms | {codes} |")
 fastest_peer = min((r for r in res[1:] if 3 not in r.get("exit_codes", [])), key=lambda r: r["mean"], default=None)
 if fastest_peer:
-    print(f"\nBaseline is {fastest_peer['mean']/res[0]['mean']:.1f}× faster than the fastest peer that produced a tree.\n")
+    print(f"\nFastest peer that produced a tree / baseline: {fastest_peer['mean']/res[0]['mean']:.1f}× (above 1: Baseline is faster).\n")
 else:
     print("\nNo peer produced a tree.\n")
 PY
