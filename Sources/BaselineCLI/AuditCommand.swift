@@ -86,6 +86,7 @@ func openRoot(_ root: String, maxImageBytes: Int64) throws -> (fs: RootView, kin
     } catch { throw die(error.message, code: 3) }
     let fs = RootView(image: image.tree, label: root)
     fs.record(image.problems)
+    if let k = image.kernelRelease, let src = image.kernelSource { fs.headerKernel = (k, src) }
     return (fs, image.kind, image.chain.joined(separator: " › "), image.incomplete)
 }
 

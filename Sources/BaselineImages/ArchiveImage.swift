@@ -21,6 +21,7 @@ public struct LoadedImage {
     public var rawStream = false            // read with libarchive's raw format: the decompressed stream is "/data"
     public var parts: [CarvedPart] = []     // a vendor firmware file: what the carver found in it (headers, kernel, file systems)
     public var kernelRelease: String?       // named by a kernel header (uImage) of the firmware file
+    public var kernelSource: String?        // where: "@0x200 U-Boot legacy uImage"
     public var incomplete: [String] = []    // why the audited root is only part of what the image holds (empty: all of it)
 
     public init(tree: ImageTree, format: String, problems: [FSProblem], entries: Int) {

@@ -56,7 +56,10 @@ public enum FirmwareImage {
                     sub.chain = headers.filter { $0.offset <= c.offset }.map { $0.format + " @" + hex($0.offset) } + [c.title] + sub.chain
                     sub.parts = parts
                     sub.kind = "image"
-                    sub.kernelRelease = sub.kernelRelease ?? headers.compactMap { $0.kernelRelease }.first
+                    if sub.kernelRelease == nil, let k = headers.first(where: { $0.kernelRelease != nil }) {
+                        sub.kernelRelease = k.kernelRelease
+                        sub.kernelSource = "@" + hex(k.offset) + " " + k.format
+                    }
                     // Read by an engine from a part cut short: what it extracted is what there was.
                     if let l = c.length, c.offset + l > map.count, c.reader != .squashfs, c.reader != .ext {
                         sub.incomplete.append("\(c.format) @\(hex(c.offset)) is truncated (\(l) bytes declared, \(map.count - c.offset) in the file): files past the cut are missing")

@@ -229,4 +229,26 @@ struct FirmwareFileTests {
         #expect(r.evidenceText("SURF-01").contains("/etc/init.d/rcS"))
         #expect(!r.stdout.contains("admin:admin"), "a password reached the report")
     }
+
+    /// No /lib/modules in the root: LIFE-05 judges the kernel the uImage header names (Linux-4.14, cycle ended
+    /// 2024-01-10), with the header's offset as evidence; with a modules directory, the tree's kernel wins.
+    @Test func theKernelNamedByTheUImageIsJudgedWhenTheTreeHasNone() throws {
+        let t = try TempTree()
+        _ = try run("/bin/cp", ["-a", Repo.path("Firmware-samples/openwrt-25.12-nordlicht"), t.sub("root")])
+        for d in ["lib/modules", "usr/lib/modules"] { try? FileManager.default.removeItem(atPath: t.sub("root/" + d)) }
+        _ = try tool("mksquashfs", [t.sub("root"), t.sub("fs.sqfs"), "-noappend", "-quiet", "-all-root", "-comp", "xz"])
+        try Data(repeating: 0x4B, count: 70_000).write(to: URL(fileURLWithPath: t.sub("kernel")))
+        _ = try tool("mkimage", ["-A", "mips", "-O", "linux", "-T", "kernel", "-C", "none", "-n", "MIPS OpenWrt Linux-4.14.221",
+                                 "-d", t.sub("kernel"), t.sub("k.uimg")])
+        var fw = try Data(contentsOf: URL(fileURLWithPath: t.sub("k.uimg")))
+        fw.append(try Data(contentsOf: URL(fileURLWithPath: t.sub("fs.sqfs"))))
+        try fw.write(to: URL(fileURLWithPath: t.sub("fw.bin")))
+        let r = try audit(t.sub("fw.bin"), profile: "nordlicht-router")
+        #expect(r.status("LIFE-05") == "fail")
+        #expect(r.evidenceText("LIFE-05").contains("@0x0 U-Boot legacy uImage"), "\(r.evidenceText("LIFE-05"))")
+        #expect((r.finding("LIFE-05")?["message"] as? String ?? "").contains("Linux 4.14.221"))
+        // The committed sample keeps its modules directory: the header is not used, the findings equal the tree's.
+        let tree = try audit(Repo.path("Firmware-samples/openwrt-25.12-nordlicht"), profile: "nordlicht-router")
+        #expect(tree.status("LIFE-05") == "pass")
+    }
 }

@@ -77,6 +77,10 @@ public struct ComponentFacts {
                 f.add("linux", name, ComponentEvidence(path: Text.join(info.path, name), line: 0, method: "modules-dir", detail: "kernel modules directory " + name))
             }
         }
+        // No kernel in the tree (no modules directory): the release named by the firmware file's kernel header.
+        if let k = fs.headerKernel, startsWithDigit(k.release), !f.detected.contains(where: { $0.product == "linux" }) {
+            f.add("linux", k.release, ComponentEvidence(path: k.source, line: 0, method: "image-header", detail: "kernel named in the image header"))
+        }
         for (path, product) in binaries where product != "openssl" { scan(path, product) }
         // libcrypto.so* in /lib, /usr/lib and their multiarch directories (/usr/lib/x86_64-linux-gnu, …)
         var libDirs: [String] = []

@@ -63,6 +63,9 @@ public final class RootView {
     public var maxFileBytes: Int
     public private(set) var problems: [FSProblem] = []
     public private(set) var filesRead = 0
+    /// A firmware file's kernel header names the kernel (uImage "MIPS OpenWrt Linux-6.6.73"): its release and where
+    /// it was read ("@0x200 U-Boot legacy uImage 'MIPS OpenWrt Linux-6.6.73'"). Set by the host for images only.
+    public var headerKernel: (release: String, source: String)? = nil
     private var problemKeys: Set<String> = []
 
     public init(root: String, maxFileBytes: Int = 16 * 1024 * 1024) throws(RootError) {
