@@ -9,7 +9,7 @@ unblob=$(realpath out/py/bin/unblob)
 # jefferson and ubi_reader (which unblob and binwalk both call for JFFS2 and UBI) live beside unblob in the venv.
 export PATH="$(dirname "$unblob"):$PATH"
 mkdir -p bench-out; work=$(realpath bench-out)/firmware; rm -rf "$work"; mkdir -p "$work"
-args="--profile nordlicht-router --format json --date 2026-11-23 --fail-on never -o /dev/null"
+args="--profile nordlicht-router --format json --date 2026-11-23 --fail-on never -o $work/report.json"
 # The extracted root: the directory holding etc/passwd (same rule as Baseline's engine: the one with most files).
 cat > "$work/audit-extracted.sh" <<EOF
 #!/usr/bin/env bash
@@ -32,7 +32,7 @@ for f in trx-squashfs-xz.trx tplink-v1-squashfs-lzma.bin uimage-jffs2-le.bin ubi
   file=$images/$f
   hyperfine -N --warmup 1 --runs 5 -i --export-json "$work/$f.json" \
     "$bin audit $file $args" \
-    "bash -c 'rm -rf $work/u && $unblob -e $work/u -p 2 --log /dev/null $file >/dev/null 2>&1; $work/audit-extracted.sh $work/u'" \
+    "bash -c 'rm -rf $work/u && $unblob -e $work/u -p 2 --log $work/unblob.log $file >/dev/null 2>&1; $work/audit-extracted.sh $work/u'" \
     "bash -c 'rm -rf $work/b && mkdir $work/b && cd $work/b && binwalk -q -Me --run-as=root $file >/dev/null 2>&1; $work/audit-extracted.sh $work/b'" \
     >/dev/null 2>&1
   python3 - "$work/$f.json" "$f" "$bin" "$work" >> "$out" <<'PY'
