@@ -353,10 +353,16 @@ def shrs(out, plain, cipher, key, iv, seed):
     print(len(h))
 
 def nand_oob(out, src, offset, page, oob):
-    """SRC from OFFSET as a raw NAND dump: OOB bytes of 0xFF after every PAGE-byte page"""
+    """SRC from OFFSET as a raw NAND dump: OOB bytes after every PAGE-byte page, as nanddump writes them: 0xFF
+    bad-block mark, then for written pages 32 bytes of ECC at the end (the page's SHA-256 stands in for the BCH
+    code the controller computes); erased pages keep an all-0xFF OOB"""
+    import hashlib
     d, page, oob = rd(src)[int(offset):], int(page), int(oob)
     d = pad(d, page)
-    wr(out, b''.join(d[i:i + page] + b'\xff' * oob for i in range(0, len(d), page)))
+    def spare(p):
+        if p == b'\xff' * len(p): return b'\xff' * oob
+        return b'\xff' * (oob - 32) + hashlib.sha256(p).digest()
+    wr(out, b''.join(d[i:i + page] + spare(d[i:i + page]) for i in range(0, len(d), page)))
 
 cmd = sys.argv[1]
 globals()[cmd.replace('-', '_')](*sys.argv[2:])
@@ -609,7 +615,7 @@ entry dlink-shrs.bin - - "D-Link SHRS: $o-byte header (sizes, IV, SHA-512 digest
 # A chip-off NAND dump: ubi.bin's UBI part with 64 bytes of erased (0xFF) OOB after every 2 KiB page.
 ubi_at=$(awk -F'\t' '$1 == "ubi.bin" {print $3}' "$manifest")
 pyf nand_oob "$out/nand-dump.bin" "$out/ubi.bin" "$ubi_at" 2048 64
-entry nand-dump.bin 0 rootfs-mipsel "raw NAND dump with OOB: the UBI of ubi.bin (from its byte $ubi_at) in 2048-byte pages, each followed by 64 bytes of 0xFF OOB; the OOB must be stripped before UBI can be read"
+entry nand-dump.bin 0 rootfs-mipsel "raw NAND dump with OOB: the UBI of ubi.bin (from its byte $ubi_at) in 2048-byte pages, each followed by 64 bytes of OOB (0xFF, with 32 ECC-like bytes on written pages); the OOB must be dropped before UBI can be read"
 
 # Old firmware: a root password hash in /etc/passwd itself (DES crypt of 'admin', no shadow), a backup the boot
 # script copies to a RAM disk, telnetd with a shell, web-admin passwords in nvram defaults and BusyBox httpd.conf.

@@ -22,9 +22,12 @@ public struct CarvedPart: Equatable {
     public var length: Int?         // nil: runs to the end of the file as far as anyone can tell
     public let role: Role
     public let reader: Reader
-    public let format: String       // "SquashFS 4.0 (lzma)", "U-Boot legacy uImage", "JFFS2 (big-endian)"
+    public var format: String       // "SquashFS 4.0 (lzma)", "U-Boot legacy uImage", "JFFS2 (big-endian)"
     public var detail: String = ""  // what the header says: image name, board id, partition offsets
     public var kernelRelease: String? = nil   // from a uImage name such as "MIPS OpenWrt Linux-6.6.73"
+    /// A raw NAND dump: every `nandPage` bytes of data are followed by `nandSpare` bytes of out-of-band data (ECC,
+    /// bad-block marks) that must be dropped before the file system inside can be read. 0: no OOB.
+    public var nandPage = 0, nandSpare = 0
 
     /// "SquashFS 4.0 (lzma) @0x120000 (3,145,728 bytes)"
     public var title: String {
@@ -288,21 +291,67 @@ public enum FirmwareCarver {
                           format: "JFFS2 (" + (bigEndian ? "big" : "little") + "-endian)", detail: "\(nodes) nodes")
     }
 
-    /// UBI: an erase-counter header ("UBI#", version 1) at the start of every physical erase block.
+    /// UBI: an erase-counter header ("UBI#", version 1) at the start of every physical erase block. In a raw NAND
+    /// dump with the out-of-band bytes kept, the volume headers ("UBI!") are not where the erase-counter header says
+    /// but shifted by the OOB of the pages before them: the geometry that puts them back is the dump's.
     static func ubi(_ b: UnsafeRawBufferPointer, _ i: Int) -> CarvedPart? {
         guard i + 64 <= b.count, b[i + 4] == 1 else { return nil }
         guard crc32raw(0xFFFF_FFFF, b, i, 60) == UInt32(be32(b, i + 60)) else { return nil }   // UBI: no final inversion
-        // The erase block size: the distance to the next erase-counter header.
+        let ec = Array("UBI#".utf8), vidMagic = Array("UBI!".utf8)
+        // The erase block size: the distance to the next erase-counter header (4 KiB steps; with OOB, page strides).
         var peb = 0
         var k = i + 4096
-        while k + 4 <= b.count {
-            if matches(b, k, Array("UBI#".utf8)) { peb = k - i; break }
+        while k + 4 <= b.count && k - i <= 1 << 21 {
+            if matches(b, k, ec) { peb = k - i; break }
             k += 4096
         }
+        if peb == 0 {
+            search: for (page, spare) in nandGeometries {
+                for pages in [32, 64, 128, 256] where matches(b, i + pages * (page + spare), ec) {
+                    peb = pages * (page + spare)
+                    break search
+                }
+            }
+        }
         var blocks = 1
-        if peb > 0 { while i + blocks * peb + 4 <= b.count && matches(b, i + blocks * peb, Array("UBI#".utf8)) { blocks += 1 } }
+        if peb > 0 { while i + blocks * peb + 4 <= b.count && matches(b, i + blocks * peb, ec) { blocks += 1 } }
         let length = peb > 0 ? min(blocks * peb, b.count - i) : b.count - i
-        return CarvedPart(offset: i, length: length, role: .filesystem, reader: .unblob, format: "UBI",
-                          detail: peb > 0 ? "\(blocks) erase blocks of \(peb) bytes" : "one erase block")
+        var part = CarvedPart(offset: i, length: length, role: .filesystem, reader: .unblob, format: "UBI",
+                              detail: peb > 0 ? "\(blocks) erase blocks of \(peb) bytes" : "one erase block")
+        // Where the headers are: as the EC header says (a plain image), or shifted by the OOB of the pages before
+        // them (a raw dump). Each geometry scores the blocks whose volume header it finds and, for the layout
+        // volume, whose first volume-table record's CRC checks where it puts the data.
+        let vid = be32(b, i + 16), data = be32(b, i + 20)
+        guard peb > 0, vid >= 64, vid < peb, data > vid, data + 172 <= peb else { return part }
+        func score(_ page: Int, _ spare: Int) -> Int {
+            func at(_ off: Int) -> Int { page == 0 ? off : off / page * (page + spare) + off % page }
+            var n = 0
+            for blk in 0..<min(blocks, 64) {
+                let start = i + blk * peb
+                guard matches(b, start + at(vid), vidMagic), start + at(vid) + 12 <= b.count else { continue }
+                n += 1
+                if be32(b, start + at(vid) + 8) == 0x7FFF_EFFF {      // the layout volume: volume-table records
+                    let r = start + at(data)
+                    if r + 172 <= b.count, crc32raw(0xFFFF_FFFF, b, r, 168) == UInt32(be32(b, r + 168)) { n += 4 }
+                }
+            }
+            return n
+        }
+        let plain = score(0, 0)
+        var best = (plain, 0, 0)
+        for (page, spare) in nandGeometries where peb % (page + spare) == 0 {
+            let s = score(page, spare)
+            if s > best.0 { best = (s, page, spare) }
+        }
+        if best.1 > 0 {
+            part.nandPage = best.1
+            part.nandSpare = best.2
+            part.format = "UBI (raw NAND dump, \(best.1)-byte pages + \(best.2) bytes OOB)"
+        }
+        return part
     }
+
+    /// NAND page and out-of-band sizes of the chips routers use (small-page 512+16 up to 8 KiB pages).
+    static let nandGeometries: [(Int, Int)] = [(2048, 64), (2048, 128), (4096, 128), (4096, 224), (4096, 256),
+                                               (512, 16), (8192, 376), (8192, 448), (8192, 512)]
 }

@@ -130,6 +130,22 @@ public enum FirmwareImage {
                 if c.role == .compressed && !error.message.contains("expands beyond") { return nil }
                 throw error
             }
+        case .unblob where c.nandPage > 0:
+            // A raw NAND dump: the pages without their out-of-band bytes, in memory, carved again.
+            guard depth < ImageLoader.maxDepth else { return nil }
+            let fd = bl_spool_fd()
+            if fd < 0 { throw ImageError(message: "\(label): cannot hold the part in memory (\(String(cString: strerror(-fd))))") }
+            defer { close(fd) }
+            let length = min(c.length ?? map.count - c.offset, map.count - c.offset)
+            guard map.copyPages(offset: c.offset, length: length, page: c.nandPage, skip: c.nandSpare, to: fd) else {
+                throw ImageError(message: "\(label): cannot hold the part in memory (\(String(cString: strerror(errno))))")
+            }
+            guard var sub = try carve("/proc/self/fd/\(fd)", label: label + " without OOB", depth: depth + 1, limits: limits,
+                                      budget: budget, engine: engine) else {
+                throw ImageError(message: "\(label): \(c.format): nothing readable once the out-of-band bytes are dropped")
+            }
+            sub.chain = ["OOB dropped"] + sub.chain
+            return sub
         case .unsquashfs, .unblob, .fsckCramfs:
             var e = engine
             e.maxBytes = min(engine.maxBytes, budget.remaining)

@@ -35,4 +35,29 @@ public final class MappedFile {
         }
         return true
     }
+
+    /// Copies `length` bytes from `offset` into `fd`, keeping the first `page` bytes of every `page + skip`: a raw
+    /// NAND dump without its out-of-band bytes. Written in 4 MiB pieces.
+    func copyPages(offset: Int, length: Int, page: Int, skip: Int, to fd: Int32) -> Bool {
+        guard let b = base, offset >= 0, length >= 0, offset + length <= count, page > 0, skip >= 0 else { return false }
+        var buffer = [UInt8](repeating: 0, count: 4 << 20)
+        let end = offset + length
+        var o = offset
+        while o < end {
+            var used = 0
+            while o < end && used + page <= buffer.count {
+                let n = min(page, end - o)
+                buffer.withUnsafeMutableBytes { _ = memcpy($0.baseAddress! + used, b + o, n) }
+                used += n
+                o += page + skip
+            }
+            var done = 0
+            while done < used {
+                let w = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + done, used - done) }
+                if w < 0 { if errno == EINTR { continue }; return false }
+                done += w
+            }
+        }
+        return true
+    }
 }

@@ -76,6 +76,8 @@ enum VendorImages {
         VendorImage(file: "7z-at-offset.bin", offset: "0x50000", tree: "rootfs-mipsel", route: ["7z @0x50000", "7-Zip"]),
         VendorImage(file: "ubifs-bare.bin", offset: "0x60000", tree: "rootfs-mipsel",
                     route: ["U-Boot legacy uImage @0x0", "UBIFS @0x60000", "extracted by unblob"]),
+        VendorImage(file: "nand-dump.bin", offset: "0x0", tree: "rootfs-mipsel",
+                    route: ["UBI (raw NAND dump, 2048-byte pages + 64 bytes OOB) @0x0", "OOB dropped", "UBI @0x0", "extracted by unblob"]),
         VendorImage(file: "legacy-trx.bin", offset: "0x50000", tree: "rootfs-legacy",
                     route: ["Broadcom TRX @0x0", "SquashFS 4.0 (xz) @0x50000"]),
     ]
@@ -139,8 +141,6 @@ struct FirmwareFileTests {
         ("encrypted.bin", "random-looking"), ("unknown.bin", "random-looking"),
         ("truncated-tplink.bin", "SquashFS 4.0 (lzma) is truncated"), ("bomb.bin", "decompression bomb"),
         ("dlink-shrs.bin", "D-Link SHRS encrypted firmware @0x0"),
-        // Known gap: out-of-band bytes interleaved with the pages break UBI; refused in one line, not misread.
-        ("nand-dump.bin", "UBI @0x0"),
     ])
     func refusals(_ c: (String, String)) throws {
         let tmp = try TempTree()

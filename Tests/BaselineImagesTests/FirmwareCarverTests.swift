@@ -141,3 +141,40 @@ struct FirmwareCarverTests {
         #expect(scan(b).first { $0.format.hasPrefix("cramfs") }?.reader == .unblob)
     }
 }
+
+@Suite("Firmware carver: raw NAND dumps")
+struct NandDumpCarverTests {
+    /// UBI from mkfs.ubifs + ubinize for a chip with `page`-byte pages and 64 pages an erase block; the dump keeps
+    /// `spare` OOB bytes after every page (0xFF on erased pages, ECC-like bytes on written ones).
+    func ubi(_ s: Scratch, page: Int, subpage: Int) throws -> [UInt8] {
+        let peb = page * 64, leb = peb - 2 * page
+        try tool("mkfs.ubifs", ["-r", s.path("root"), "-m", "\(page)", "-e", "\(leb)", "-c", "64", "-o", s.path("fs.ubifs")])
+        try "[rootfs]\nmode=ubi\nimage=\(s.path("fs.ubifs"))\nvol_id=0\nvol_type=dynamic\nvol_name=rootfs\nvol_flags=autoresize\n"
+            .write(toFile: s.path("ubi.ini"), atomically: false, encoding: .utf8)
+        try tool("ubinize", ["-o", s.path("ubi.img"), "-m", "\(page)", "-p", "\(peb)", "-s", "\(subpage)", s.path("ubi.ini")])
+        return try s.bytes("ubi.img")
+    }
+
+    func withOOB(_ b: [UInt8], page: Int, spare: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        for start in stride(from: 0, to: b.count, by: page) {
+            let p = Array(b[start..<min(start + page, b.count)])
+            out += p
+            out += p.allSatisfy({ $0 == 0xFF }) ? [UInt8](repeating: 0xFF, count: spare)
+                                                : (0..<spare).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ Int(p[$0 % p.count])) }
+        }
+        return out
+    }
+
+    @Test("the OOB geometry is found from where the UBI headers are", arguments: [(2048, 64, 512), (2048, 128, 2048), (4096, 224, 4096), (512, 16, 512)])
+    func geometry(_ g: (Int, Int, Int)) throws {
+        let s = try Scratch()
+        let plain = try ubi(s, page: g.0, subpage: g.2)
+        let p = try #require(scan(plain).first { $0.format.hasPrefix("UBI") })
+        #expect(p.nandPage == 0 && p.format == "UBI", "a plain UBI image is not a NAND dump")
+        let dump = try #require(scan(withOOB(plain, page: g.0, spare: g.1)).first { $0.format.hasPrefix("UBI") })
+        #expect(dump.nandPage == g.0 && dump.nandSpare == g.1, "\(dump.format)")
+        #expect(dump.offset == 0)
+        #expect(dump.length == plain.count / g.0 * (g.0 + g.1))
+    }
+}
