@@ -97,7 +97,7 @@ $(PYVENV)/.installed: Makefile | deps
 # and broken ones) built the way vendors build them, for the tests and the benchmark. Not committed.
 VENDOR_IMAGES := out/vendor-images
 vendor-images: $(VENDOR_IMAGES)/MANIFEST.txt
-$(VENDOR_IMAGES)/MANIFEST.txt: Firmware-samples/make-vendor-images.sh | deps
+$(VENDOR_IMAGES)/MANIFEST.txt: Firmware-samples/make-vendor-images.sh $(wildcard Firmware-samples/tools/*.py) | deps
 	bash Firmware-samples/make-vendor-images.sh $(VENDOR_IMAGES)
 
 # --- Embedded Swift: BaselineCore compiled the way the on-device agent uses it (no Foundation, no existentials). ---

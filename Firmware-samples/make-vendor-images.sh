@@ -2,7 +2,8 @@
 # Builds vendor-style firmware files, the way vendors publish them: a vendor header, a kernel, then a root file system
 # at some offset. Everything is made with Debian's own tools (mksquashfs, mkimage, mkfs.jffs2, mkfs.ubifs, ubinize,
 # mkfs.cramfs, mke2fs, cpio, tar, gzip, xz, zstd, lz4, lzop, bzip2, 7z, openssl, mkpasswd, the MIPS cross compilers);
-# the vendor headers Debian has no tool for (TRX, TP-Link v1, Netgear .chk, Seama, Android boot, D-Link SHRS) and romfs
+# JFFS2 LZMA/rtime nodes are rewritten by tools/jffs2-recompress.py;
+# the vendor headers Debian has no tool for (TRX, TP-Link v1, Netgear .chk, Seama, ZyXEL ZLD, Android boot, D-Link SHRS) and romfs
 # (genromfs is not installed) are written by the Python below, field by field as OpenWrt's firmware-utils (trx.c,
 # mktplinkfw.c, mkchkimg.c, oseama.c), AOSP's mkbootimg and genromfs write them.
 #
@@ -191,6 +192,34 @@ def seama(out, image, *meta):
     h = struct.pack('>IHHI', 0x5ea3a417, 0, len(m), len(img)) + hashlib.md5(img).digest()
     wr(out, h + m + img)
     print(len(h) + len(m))
+
+def zyxel_zld(out, model, kernel, rootfs):
+    """ZyXEL ZLD firmware archive, big-endian as ZyXEL ships it (OpenWrt's mkzyxelzldfw.c): 104-byte header, one
+    272-byte entry per file, then the files; the kernel file starts with a 512-byte kernel-version header. The
+    checksum is MD5 over everything after it with the kernel header zeroed, folded into one word by adding the
+    four big-endian words of the digest"""
+    khdr = (b'V1.00(ABYW.0)'.ljust(64, b'\0') + b'Linux-6.6.73'.ljust(64, b'\0') + b'6.70(ABYW.0)'.ljust(64, b'\0')
+            + b'undefined'.ljust(32, b'\0') + model.encode().ljust(32, b'\0') + b'\0' * 16
+            + struct.pack('>H5H', 5, 0x1234, 0xffff, 0xffff, 0xffff, 0xffff) + b'\0' * 224 + struct.pack('>I', 115200))
+    assert len(khdr) == 512
+    files = [(2, 'nwa-kernel.bin', 'kernel', khdr + rd(kernel), 0x180000), (3, 'nwa-zldfs.bin', 'zldfs', rd(rootfs), 0x400000)]
+    first = 104 + 272 * len(files)
+    total = first + sum(len(f[3]) for f in files)
+    h = struct.pack('>IIHHH5HIHHH6x', 0, 0xdeadbeaf, 0x0001, len(files), 5, 0x1234, 0xffff, 0xffff, 0xffff, 0xffff,
+                    total, first, 104 + 4, 272)
+    h += b'undefined'.ljust(32, b'\0') + model.encode().ljust(32, b'\0')
+    assert len(h) == 104
+    entries = b''
+    for kind, name, target, data, flash in files:
+        fsum = hashlib.md5(data).digest()
+        entries += struct.pack('>HHIII', kind, 0, len(data), sum(struct.unpack('>4I', fsum)) & 0xffffffff, flash)
+        entries += name.encode().ljust(64, b'\0') + target.encode().ljust(128, b'\0')
+        entries += b'V1.00(ABYW.0)'.ljust(32, b'\0') + b'2025-02-03'.ljust(32, b'\0')
+    img = bytearray(h + entries + b''.join(f[3] for f in files))
+    m = hashlib.md5(bytes(img[4:first]) + b'\0' * 512 + bytes(img[first + 512:])).digest()
+    struct.pack_into('>I', img, 0, (sum(struct.unpack('>4I', m)) & 0xffffffff) or 1)
+    wr(out, bytes(img))
+    print(first + len(files[0][3]))
 
 def android_boot(out, kernel, ramdisk, cmdline):
     """mkbootimg --header_version 0 --pagesize 2048 --base 0x10000000 (AOSP boot image v0)"""
@@ -419,6 +448,9 @@ sqfs "$le" "$tmp/root-le.xz.sqfs" xz
 ( cd "$le" && find . | sort | cpio -o -H newc -R 0:0 --reproducible --quiet ) | gzip -9n > "$tmp/ramdisk-le.cpio.gz"
 mkfs.jffs2 -l -e 0x10000 --pad -q -d "$le" -o "$tmp/root-le.jffs2"
 mkfs.jffs2 -b -e 0x10000 --pad -q -d "$be" -o "$tmp/root-be.jffs2"
+# LZMA and rtime nodes: no Debian tool writes them (OpenWrt's LZMA patch; mkfs.jffs2 prefers zlib): rewritten.
+python3 "$here/tools/jffs2-recompress.py" --endian big --compr lzma "$tmp/root-be.jffs2" "$tmp/root-be-lzma.jffs2"
+python3 "$here/tools/jffs2-recompress.py" --endian little --compr rtime "$tmp/root-le.jffs2" "$tmp/root-le-rtime.jffs2"
 mkfs.cramfs -N little -n rootfs "$le" "$tmp/root-le.cramfs" >/dev/null
 mkfs.cramfs -N big -n rootfs "$be" "$tmp/root-be.cramfs" >/dev/null
 mkfs.ubifs -m 2048 -e 126976 -c 2048 -U -r "$le" -o "$tmp/root-le.ubifs"
@@ -504,9 +536,15 @@ o=$(pyf find "$out/fit.itb" "$tmp/ramdisk-le.cpio.gz")
 entry fit.itb "$o" rootfs-mipsel "FIT ($how): kernel (gzip) + ramdisk (gzip cpio newc), embedded data"
 
 o=$(cat_pad "$out/uimage-jffs2-le.bin" 0x10000 "$tmp/uImage-le" "$tmp/root-le.jffs2")
-entry uimage-jffs2-le.bin "$o" rootfs-mipsel "uImage (lzma) padded to 64 KiB + JFFS2 little-endian (erase block 64 KiB, zlib/rtime, padded)"
+entry uimage-jffs2-le.bin "$o" rootfs-mipsel "uImage (lzma) padded to 64 KiB + JFFS2 little-endian (erase block 64 KiB, zlib, padded)"
 o=$(cat_pad "$out/uimage-jffs2-be.bin" 0x10000 "$tmp/uImage-be" "$tmp/root-be.jffs2")
-entry uimage-jffs2-be.bin "$o" rootfs-mips "uImage (lzma) padded to 64 KiB + JFFS2 big-endian (erase block 64 KiB, zlib/rtime, padded)"
+entry uimage-jffs2-be.bin "$o" rootfs-mips "uImage (lzma) padded to 64 KiB + JFFS2 big-endian (erase block 64 KiB, zlib, padded)"
+o=$(pyf zyxel_zld "$out/zyxel-zld.bin" NWA1123-ACv3 "$tmp/uImage-be" "$tmp/root-be.lzma.sqfs")
+entry zyxel-zld.bin "$o" rootfs-mips "ZyXEL ZLD firmware archive (big-endian, model NWA1123-ACv3): kernel file (512-byte version header + uImage (lzma)) and zldfs file (SquashFS 4 lzma) at an unaligned offset"
+o=$(cat_pad "$out/uimage-jffs2-lzma-be.bin" 0x10000 "$tmp/uImage-be" "$tmp/root-be-lzma.jffs2")
+entry uimage-jffs2-lzma-be.bin "$o" rootfs-mips "uImage (lzma) padded to 64 KiB + JFFS2 big-endian with LZMA nodes (OpenWrt's JFFS2_COMPR_LZMA: lc=0 lp=0 pb=0, 8 KiB dictionary; Firmware-samples/tools/jffs2-recompress.py)"
+o=$(cat_pad "$out/uimage-jffs2-rtime-le.bin" 0x10000 "$tmp/uImage-le" "$tmp/root-le-rtime.jffs2")
+entry uimage-jffs2-rtime-le.bin "$o" rootfs-mipsel "uImage (lzma) padded to 64 KiB + JFFS2 little-endian with rtime nodes (Firmware-samples/tools/jffs2-recompress.py)"
 
 o=$(cat_pad "$out/ubi.bin" 0x20000 "$tmp/uImage-le" "$tmp/root-le.ubi")
 entry ubi.bin "$o" rootfs-mipsel "uImage (lzma) padded to 128 KiB + UBI (2 KiB pages, 128 KiB PEB) with dynamic volume 'rootfs' holding UBIFS (lzo)"

@@ -133,6 +133,8 @@ public enum FirmwareCarver {
         case 0x2A where matches(b, i, Array("*#$^".utf8)): return VendorHeaders.netgearCHK(b, i)
         case 0x5E where matches(b, i, [0x5E, 0xA3, 0xA4, 0x17]): return VendorHeaders.seama(b, i)
         case 0x41 where matches(b, i, Array("ANDROID!".utf8)): return VendorHeaders.androidBoot(b, i)
+        case 0xDE where matches(b, i, [0xDE, 0xAD, 0xBE, 0xAF]): return VendorHeaders.zyxelZLD(b, i, bigEndian: true)
+        case 0xAF where matches(b, i, [0xAF, 0xBE, 0xAD, 0xDE]): return VendorHeaders.zyxelZLD(b, i, bigEndian: false)
         case 0xD0 where matches(b, i, [0xD0, 0x0D, 0xFE, 0xED]): return VendorHeaders.fit(b, i)
         case 0x53 where matches(b, i, Array("SHRS".utf8)):
             return CarvedPart(offset: i, length: nil, role: .header, reader: .none, format: "D-Link SHRS encrypted firmware",

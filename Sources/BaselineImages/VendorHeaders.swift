@@ -1,5 +1,5 @@
 // Vendor and boot container headers in firmware files: U-Boot legacy uImage (single and multi-file) and FIT,
-// Broadcom TRX, TP-Link v1/v2, Netgear .chk, D-Link Seama, Android boot images. Each is checked (magic, checksum,
+// Broadcom TRX, TP-Link v1/v2, Netgear .chk, D-Link Seama, ZyXEL ZLD firmware archives, Android boot images. Each is checked (magic, checksum,
 // sizes that fit) and named with what it says; the parts inside are found by the carver's own scan.
 import Foundation
 
@@ -127,5 +127,28 @@ enum VendorHeaders {
         guard [2048, 4096, 8192, 16384].contains(page) else { return nil }
         return CarvedPart(offset: i, length: nil, role: .header, reader: .none, format: "Android boot image",
                           detail: "kernel \(kernel) bytes, ramdisk \(ramdisk) bytes, page size \(page), name '\(cString(b, i + 48, 16))'")
+    }
+
+    /// ZyXEL ZLD firmware archive (NWA/WAC access points, ZyWALL/USG: OpenWrt's mkzyxelzldfw.c): a 104-byte header
+    /// (MD5-based checksum, magic 0xdeadbeaf, file and model counts, total length, the model name) and a 272-byte
+    /// entry per file (type, length, flash offset, file name, target partition, revision). ZyXEL writes it
+    /// big-endian; images made on a little-endian host keep host order. `i` is where the magic is (4 bytes in).
+    static func zyxelZLD(_ b: B, _ at: Int, bigEndian: Bool) -> CarvedPart? {
+        let i = at - 4
+        guard i >= 0, i + 104 <= b.count else { return nil }
+        let r16 = bigEndian ? FirmwareCarver.be16 : FirmwareCarver.le16, r32 = bigEndian ? be32 : le32
+        let files = r16(b, i + 10), models = r16(b, i + 12), total = r32(b, i + 24), filesOffset = r16(b, i + 28)
+        guard models == 5, (1...32).contains(files), filesOffset == 104 + files * 272, total >= filesOffset,
+              i + filesOffset <= b.count else { return nil }
+        var entries: [String] = []
+        for f in 0..<files {
+            let e = i + 104 + f * 272
+            let kinds = [1: "bm", 2: "kernel", 3: "core", 4: "db", 5: "conf", 6: "wtp"]
+            entries.append("\(kinds[r16(b, e)] ?? "type \(r16(b, e))") '\(cString(b, e + 16, 64))' → \(cString(b, e + 80, 128)) (\(r32(b, e + 4)) bytes)")
+        }
+        var detail = "model '\(cString(b, i + 72, 32))', " + entries.joined(separator: ", ")
+        if i + total > b.count { detail += "; truncated: the header says \(total) bytes, the file has \(b.count - i)" }
+        return CarvedPart(offset: i, length: min(total, b.count - i), role: .header, reader: .none,
+                          format: "ZyXEL ZLD firmware archive", detail: detail)
     }
 }
