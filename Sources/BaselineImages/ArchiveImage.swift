@@ -19,7 +19,6 @@ public struct LoadedImage {
     public var kind = "image"               // report source kind: image, swupdate-bundle, rauc-bundle, mender-artifact
     public var chain: [String] = []         // how the audited root was reached, outermost first
     public var rawStream = false            // read with libarchive's raw format: the decompressed stream is "/data"
-    public var parts: [CarvedPart] = []     // a vendor firmware file: what the carver found in it (headers, kernel, file systems)
     public var kernelRelease: String?       // named by a kernel header (uImage) of the firmware file
     public var kernelSource: String?        // where: "@0x200 U-Boot legacy uImage"
     public var incomplete: [String] = []    // why the audited root is only part of what the image holds (empty: all of it)

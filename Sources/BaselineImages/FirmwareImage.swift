@@ -54,7 +54,6 @@ public enum FirmwareImage {
                                              budget: budget, engine: engine) else { continue }
                     guard ImageLoader.isRoot(sub.tree) else { notRoot.append(c); continue }
                     sub.chain = headers.filter { $0.offset <= c.offset }.map { $0.format + " @" + hex($0.offset) } + [c.title] + sub.chain
-                    sub.parts = parts
                     sub.kind = "image"
                     if sub.kernelRelease == nil, let k = headers.first(where: { $0.kernelRelease != nil }) {
                         sub.kernelRelease = k.kernelRelease

@@ -123,10 +123,6 @@ public enum MD5Crypt {
     /// True when `password` hashes to `hash` (constant-time comparison).
     public static func matches(_ password: String, hash: String) -> Bool {
         guard let h = self.hash(password, setting: hash) else { return false }
-        let a = Array(h.utf8), b = Array(hash.utf8)
-        if a.count != b.count { return false }
-        var diff: UInt8 = 0
-        for i in 0..<a.count { diff |= a[i] ^ b[i] }
-        return diff == 0
+        return Text.constantTimeEqual(h, hash)
     }
 }

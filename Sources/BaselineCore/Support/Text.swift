@@ -7,6 +7,15 @@ public struct TextLine {
 }
 
 public enum Text {
+    /// Equal strings, compared in time that depends on their length only (password hashes).
+    public static func constantTimeEqual(_ x: String, _ y: String) -> Bool {
+        let a = Array(x.utf8), b = Array(y.utf8)
+        if a.count != b.count { return false }
+        var diff: UInt8 = 0
+        for i in 0..<a.count { diff |= a[i] ^ b[i] }
+        return diff == 0
+    }
+
     /// Splits bytes into lines (LF, with CRLF tolerated). Lines longer than `maxLineBytes` are cut.
     public static func lines(_ bytes: [UInt8], maxLineBytes: Int = 64 * 1024) -> [TextLine] {
         var result: [TextLine] = []
