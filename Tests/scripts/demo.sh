@@ -18,7 +18,7 @@ done < Firmware-samples/samples.txt
 echo
 echo "Vendor-style firmware files (make vendor-images: header, kernel, root file system at an offset), where the root was found:"
 if [ -f out/vendor-images/MANIFEST.txt ]; then
-  for f in tplink-v1-squashfs-lzma.bin netgear.chk uimage-jffs2-be.bin ubi.bin cramfs-be.bin encrypted.bin; do
+  for f in tplink-v1-squashfs-lzma.bin netgear.chk zyxel-zld.bin uimage-jffs2-lzma-be.bin nand-dump.bin cramfs-be.bin encrypted.bin; do
     "$bin" audit "out/vendor-images/$f" --profile nordlicht-router --date "$date" --format json --output out/demo/vendor-$f.json 2>out/demo/vendor-$f.err
     rc=$?
     if [ $rc -le 1 ]; then
