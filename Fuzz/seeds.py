@@ -114,7 +114,12 @@ with tempfile.TemporaryDirectory() as t:
     vendor = [(f"head -c 3000 /dev/zero | tr '\\0' K > {t}/k && mkimage -A mips -O linux -T kernel -C none -n 'MIPS OpenWrt Linux-4.14.1' "
                f"-d {t}/k {t}/k.uimg >/dev/null && cat {t}/k.uimg {t}/img.sqfs > {t}/fw.bin", "fw.bin"),
               (f"/usr/sbin/mkfs.jffs2 -b -e 0x1000 -d {tree} -o {t}/j.jffs2 && (head -c 4096 /dev/zero | tr '\\0' '\\377'; cat {t}/j.jffs2) > {t}/fw-jffs2.bin", "fw-jffs2.bin"),
-              (f"/usr/sbin/mkfs.cramfs {tree} {t}/c.cramfs >/dev/null && (head -c 512 /dev/zero; cat {t}/c.cramfs) > {t}/fw-cramfs.bin", "fw-cramfs.bin")]
+              (f"/usr/sbin/mkfs.cramfs {tree} {t}/c.cramfs >/dev/null && (head -c 512 /dev/zero; cat {t}/c.cramfs) > {t}/fw-cramfs.bin", "fw-cramfs.bin"),
+              # a raw NAND dump: small-page UBI with 16 OOB bytes after every 512-byte page
+              (f"/usr/sbin/mkfs.ubifs -r {tree} -m 512 -e 15360 -c 64 -o {t}/u.ubifs && printf '[r]\\nmode=ubi\\nimage={t}/u.ubifs\\nvol_id=0\\n"
+               f"vol_type=dynamic\\nvol_name=rootfs\\n' > {t}/u.ini && /usr/sbin/ubinize -o {t}/u.ubi -m 512 -p 16KiB -s 512 {t}/u.ini && "
+               f"python3 -c \"import sys; d=open(sys.argv[1],'rb').read(); open(sys.argv[2],'wb').write(b''.join(d[i:i+512]+bytes(range(16)) for i in range(0,len(d),512)))\" "
+               f"{t}/u.ubi {t}/fw-nand.bin", "fw-nand.bin")]
     for c, name in vendor:
         if subprocess.run(c, shell=True).returncode == 0 and os.path.exists(os.path.join(t, name)):
             put("image", read(os.path.join(t, name), 1 << 20))
