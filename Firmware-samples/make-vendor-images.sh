@@ -2,7 +2,7 @@
 # Builds vendor-style firmware files, the way vendors publish them: a vendor header, a kernel, then a root file system
 # at some offset. Everything is made with Debian's own tools (mksquashfs, mkimage, mkfs.jffs2, mkfs.ubifs, ubinize,
 # mkfs.cramfs, mke2fs, cpio, tar, gzip, xz, zstd, lz4, lzop, bzip2, 7z, openssl, mkpasswd, the MIPS cross compilers);
-# JFFS2 LZMA/rtime nodes are rewritten by tools/jffs2-recompress.py;
+# JFFS2 LZMA/rtime nodes are rewritten by tools/jffs2-recompress.py, SquashFS 3.1 written by tools/mksquashfs3.py;
 # the vendor headers Debian has no tool for (TRX, TP-Link v1, Netgear .chk, Seama, ZyXEL ZLD, Android boot, D-Link SHRS) and romfs
 # (genromfs is not installed) are written by the Python below, field by field as OpenWrt's firmware-utils (trx.c,
 # mktplinkfw.c, mkchkimg.c, oseama.c), AOSP's mkbootimg and genromfs write them.
@@ -483,6 +483,13 @@ cat_pad() { # cat_pad OUT ALIGN FILE ROOTFS : FILE padded with 0xFF to ALIGN, th
 o=$(pyf tplink_v1 "$out/tplink-v1-squashfs-lzma.bin" "$tmp/uImage-be" "$tmp/root-be.lzma.sqfs" 0x08410009 1.0.0)
 entry tplink-v1-squashfs-lzma.bin "$o" rootfs-mips "TP-Link v1 header (TL-WR841N v9, 8Mlzma layout) + uImage (lzma) + SquashFS 4 lzma at the 64 KiB boundary + jffs2 EOF marks"
 tplink_rootfs=$o
+# SquashFS 3.1 (gzip) as 2008-2012 firmware carries it: no Debian tool writes it, tools/mksquashfs3.py does.
+python3 "$here/tools/mksquashfs3.py" --endian big --all-root "$be" "$tmp/root-be.sqfs3"
+python3 "$here/tools/mksquashfs3.py" --endian little --all-root "$le" "$tmp/root-le.sqfs3"
+o=$(pyf tplink_v1 "$out/tplink-v1-squashfs3-be.bin" "$tmp/uImage-be" "$tmp/root-be.sqfs3" 0x07410001 1.0.0)
+entry tplink-v1-squashfs3-be.bin "$o" rootfs-mips "TP-Link v1 header (8Mlzma layout) + uImage (lzma) + SquashFS 3.1 big-endian (gzip, fragments; Firmware-samples/tools/mksquashfs3.py)"
+o=$(cat_pad "$out/uimage-squashfs3-le.bin" 0x10000 "$tmp/uImage-le" "$tmp/root-le.sqfs3")
+entry uimage-squashfs3-le.bin "$o" rootfs-mipsel "uImage (lzma) padded to 64 KiB + SquashFS 3.1 little-endian (gzip, fragments; Firmware-samples/tools/mksquashfs3.py)"
 
 o=$(pyf trx "$tmp/inner.trx" 0x10000 "$tmp/loader.gz" "$tmp/vmlinux-le.lzma" "$tmp/root-le.xz.sqfs")
 cp "$tmp/inner.trx" "$out/trx-squashfs-xz.trx"

@@ -67,7 +67,10 @@ public enum ExtractionEngine {
                 throw ImageError(message: "\(what): needs squashfs-tools' unsquashfs, which is not installed (make deps installs it)")
             }
             tool = "unsquashfs"
-            argv = [u, "-no-xattrs", "-ignore-errors", "-quiet", "-n", "-o", String(part.offset), "-d", out + "/root", path]
+            // Staged like the others: the engine runs in the private directory (a relative path would not resolve)
+            // and a part carved from memory (/proc/self/fd/N) is not the engine's to open.
+            let input = try stage(part, map: map, work: work, what: what)
+            argv = [u, "-no-xattrs", "-ignore-errors", "-quiet", "-n", "-d", out + "/root", input]
         case .fsckCramfs:
             guard let f = onPath("fsck.cramfs") else {
                 throw ImageError(message: "\(what): needs util-linux's fsck.cramfs, which is not installed (make deps installs it)")

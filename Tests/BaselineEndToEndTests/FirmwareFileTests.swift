@@ -39,6 +39,10 @@ enum VendorImages {
     static let readable: [VendorImage] = [
         VendorImage(file: "tplink-v1-squashfs-lzma.bin", offset: "0x50000", tree: "rootfs-mips",
                     route: ["TP-Link firmware header v1 @0x0", "U-Boot legacy uImage @0x200", "SquashFS 4.0 (lzma) @0x50000"]),
+        VendorImage(file: "tplink-v1-squashfs3-be.bin", offset: "0x50000", tree: "rootfs-mips",
+                    route: ["TP-Link firmware header v1 @0x0", "U-Boot legacy uImage @0x200", "SquashFS 3.1 (big-endian) @0x50000", "extracted by unsquashfs"]),
+        VendorImage(file: "uimage-squashfs3-le.bin", offset: "0x50000", tree: "rootfs-mipsel",
+                    route: ["U-Boot legacy uImage @0x0", "SquashFS 3.1 @0x50000", "extracted by unsquashfs"]),
         VendorImage(file: "trx-squashfs-xz.trx", offset: "0x50000", tree: "rootfs-mipsel",
                     route: ["Broadcom TRX @0x0", "SquashFS 4.0 (xz) @0x50000"]),
         VendorImage(file: "netgear.chk", offset: "0x5003a", tree: "rootfs-mipsel",
@@ -158,6 +162,16 @@ struct FirmwareFileTests {
         #expect(r.stderr.contains(c.1), "\(c.0): \(r.stderr)")
         #expect(r.stderr.contains(c.0))
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty)
+    }
+
+    /// Engines run in their private directory: a path relative to the user's directory must still reach them.
+    @Test("a relative path works through every engine", arguments: ["uimage-squashfs3-le.bin", "cramfs-le.bin", "uimage-jffs2-le.bin"])
+    func relativePaths(_ file: String) throws {
+        _ = try VendorImages.path(file)
+        let tmp = try TempTree()
+        let r = try baselineIn(tmp: tmp.path, ["audit", "out/vendor-images/" + file, "--profile", "nordlicht-router", "--format", "json"])
+        #expect(r.code == 1, "\(file): \(r.stderr)")
+        #expect((r.json?["source"] as? [String: Any])?["format"] as? String ?? "" != "", "\(file)")
     }
 
     @Test func theEngineIsBoundedInBytes() throws {
