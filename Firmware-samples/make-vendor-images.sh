@@ -445,6 +445,7 @@ head -c 4096 "$tmp/vmlinux-le" | gzip -9n > "$tmp/loader.gz"
 sqfs() { mksquashfs "$1" "$2" -noappend -quiet -all-root -b 256K -comp "$3" -processors 1 >/dev/null; }
 sqfs "$be" "$tmp/root-be.lzma.sqfs" lzma
 sqfs "$le" "$tmp/root-le.xz.sqfs" xz
+sqfs "$le" "$tmp/root-le.lzo.sqfs" lzo
 ( cd "$le" && find . | sort | cpio -o -H newc -R 0:0 --reproducible --quiet ) | gzip -9n > "$tmp/ramdisk-le.cpio.gz"
 mkfs.jffs2 -l -e 0x10000 --pad -q -d "$le" -o "$tmp/root-le.jffs2"
 mkfs.jffs2 -b -e 0x10000 --pad -q -d "$be" -o "$tmp/root-be.jffs2"
@@ -488,6 +489,8 @@ python3 "$here/tools/mksquashfs3.py" --endian big --all-root "$be" "$tmp/root-be
 python3 "$here/tools/mksquashfs3.py" --endian little --all-root "$le" "$tmp/root-le.sqfs3"
 o=$(pyf tplink_v1 "$out/tplink-v1-squashfs3-be.bin" "$tmp/uImage-be" "$tmp/root-be.sqfs3" 0x07410001 1.0.0)
 entry tplink-v1-squashfs3-be.bin "$o" rootfs-mips "TP-Link v1 header (8Mlzma layout) + uImage (lzma) + SquashFS 3.1 big-endian (gzip, fragments; Firmware-samples/tools/mksquashfs3.py)"
+o=$(cat_pad "$out/uimage-squashfs-lzo.bin" 0x10000 "$tmp/uImage-le" "$tmp/root-le.lzo.sqfs")
+entry uimage-squashfs-lzo.bin "$o" rootfs-mipsel "uImage (lzma) padded to 64 KiB + SquashFS 4 lzo (Realtek-style; libsquashfs has no LZO, unsquashfs reads it)"
 o=$(cat_pad "$out/uimage-squashfs3-le.bin" 0x10000 "$tmp/uImage-le" "$tmp/root-le.sqfs3")
 entry uimage-squashfs3-le.bin "$o" rootfs-mipsel "uImage (lzma) padded to 64 KiB + SquashFS 3.1 little-endian (gzip, fragments; Firmware-samples/tools/mksquashfs3.py)"
 

@@ -183,7 +183,9 @@ public enum FirmwareCarver {
             let used = le64(b, i + 40)
             guard blockSize >= 4096, blockSize <= 1 << 20, blockLog < 32, 1 << blockLog == blockSize,
                   let name = names[comp], used >= 96, used <= UInt64(b.count - i) + (1 << 20) else { return nil }
-            return CarvedPart(offset: i, length: Int(used), role: .filesystem, reader: .squashfs, format: "SquashFS 4.\(minor) (\(name))")
+            // libsquashfs is built without LZO (liblzo2 is GPL): squashfs-tools' unsquashfs reads those.
+            return CarvedPart(offset: i, length: Int(used), role: .filesystem, reader: comp == 3 ? .unsquashfs : .squashfs,
+                              format: "SquashFS 4.\(minor) (\(name))")
         }
         guard (1...4).contains(major) else { return nil }
         // SquashFS 3.x keeps bytes_used (64-bit) at 63; 1.x and 2.x a 32-bit one at 8.

@@ -24,7 +24,13 @@ public enum ImageMagic {
 
     public static func detect(_ b: [UInt8]) -> ImageFormat {
         func at(_ off: Int, _ m: [UInt8]) -> Bool { b.count >= off + m.count && Array(b[off..<(off + m.count)]) == m }
-        if at(0, Array("hsqs".utf8)) { return .squashfs }
+        if at(0, Array("hsqs".utf8)) {
+            // libsquashfs reads SquashFS 4 without LZO; 1.x-3.x and LZO go through the carver to unsquashfs.
+            guard b.count >= 32 else { return .squashfs }
+            let major = Int(b[28]) | Int(b[29]) << 8, comp = Int(b[20]) | Int(b[21]) << 8
+            if major != 4 { return .unsupported("SquashFS \(major).x") }
+            return comp == 3 ? .unsupported("SquashFS (lzo)") : .squashfs
+        }
         if at(1080, [0x53, 0xEF]) { return .ext }
         if at(0, [0x1F, 0x8B]) || at(0, [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) || at(0, [0x28, 0xB5, 0x2F, 0xFD])
             || at(0, Array("BZh".utf8)) || at(0, [0x04, 0x22, 0x4D, 0x18])

@@ -43,6 +43,8 @@ enum VendorImages {
                     route: ["TP-Link firmware header v1 @0x0", "U-Boot legacy uImage @0x200", "SquashFS 3.1 (big-endian) @0x50000", "extracted by unsquashfs"]),
         VendorImage(file: "uimage-squashfs3-le.bin", offset: "0x50000", tree: "rootfs-mipsel",
                     route: ["U-Boot legacy uImage @0x0", "SquashFS 3.1 @0x50000", "extracted by unsquashfs"]),
+        VendorImage(file: "uimage-squashfs-lzo.bin", offset: "0x50000", tree: "rootfs-mipsel",
+                    route: ["U-Boot legacy uImage @0x0", "SquashFS 4.0 (lzo) @0x50000", "extracted by unsquashfs"]),
         VendorImage(file: "trx-squashfs-xz.trx", offset: "0x50000", tree: "rootfs-mipsel",
                     route: ["Broadcom TRX @0x0", "SquashFS 4.0 (xz) @0x50000"]),
         VendorImage(file: "netgear.chk", offset: "0x5003a", tree: "rootfs-mipsel",
@@ -162,6 +164,22 @@ struct FirmwareFileTests {
         #expect(r.stderr.contains(c.1), "\(c.0): \(r.stderr)")
         #expect(r.stderr.contains(c.0))
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty)
+    }
+
+    /// A bare SquashFS that libsquashfs cannot read (LZO: liblzo2 is GPL; 3.x) is an image of its own, not an error.
+    @Test func bareSquashFSThatLibsquashfsCannotReadGoesToUnsquashfs() throws {
+        let t = try TempTree()
+        let tree = VendorImages.dir + "/rootfs-mipsel"
+        let reference = try audit(tree, profile: "nordlicht-router")
+        let lzo = t.sub("root.lzo.sqfs"), v3 = t.sub("root.v3.sqfs")
+        #expect(try run("/usr/bin/mksquashfs", [tree, lzo, "-comp", "lzo", "-noappend", "-quiet", "-all-root"]).code == 0)
+        #expect(try run("/usr/bin/python3", [Repo.path("Firmware-samples/tools/mksquashfs3.py"), "--all-root", tree, v3]).code == 0)
+        for (file, format) in [(lzo, "SquashFS 4.0 (lzo) @0x0"), (v3, "SquashFS 3.1 @0x0")] {
+            let r = try audit(file, profile: "nordlicht-router")
+            #expect(r.code == reference.code, "\(file): \(r.stderr)")
+            #expect(comparable(r) == comparable(reference), "\(file) differs from the audit of its tree")
+            #expect(((r.json?["source"] as? [String: Any])?["format"] as? String ?? "").hasPrefix(format), "\(file)")
+        }
     }
 
     /// Engines run in their private directory: a path relative to the user's directory must still reach them.
