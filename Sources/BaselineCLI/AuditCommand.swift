@@ -39,18 +39,19 @@ struct AuditCommand: ParsableCommand {
             do { key = try FleetKey.load(kf) } catch { throw die(error.text, code: 2) }
         }
 
-        let (fs, kind, sourceFormat, incomplete) = try openRoot(root, maxImageBytes: maxImageBytes)
+        let opened = try openRoot(root, maxImageBytes: maxImageBytes)
 
         let options = AuditOptions(today: today, generatedAt: Int64(Date().timeIntervalSince1970), fleetKey: key,
-                                   sourceKind: kind, sourcePath: root)
+                                   sourceKind: opened.kind, sourcePath: root)
         var previous: PreviousReport? = nil
         if let p = since {
             do { previous = try PreviousReport.load(p) } catch let e as PreviousReport.LoadError { throw die(e.message, code: 2) }
         }
         var report: Report
-        do { report = try Auditor.run(fs: fs, profile: loaded, options: options) } catch { throw die(error.text, code: 2) }
-        report.sourceFormat = sourceFormat
-        report.incomplete = incomplete
+        do { report = try Auditor.run(fs: opened.fs, profile: loaded, options: options) } catch { throw die(error.text, code: 2) }
+        report.sourceFormat = opened.format
+        report.sourceContainer = opened.container
+        report.incomplete = opened.incomplete
         var gating = report.findingsAtOrAbove(threshold)
         if let prev = previous { gating = gating.filter { prev.isNew($0) } }
 
@@ -67,16 +68,23 @@ struct AuditCommand: ParsableCommand {
     }
 }
 
-/// A root view over a directory or a firmware image (SquashFS, ext, tar, cpio, bundles), and the source kind for the
-/// report. `format` says how the root was reached inside an image ("SWUpdate bundle (signed…) › rootfs.ext4 › ext2/3/4").
-/// `incomplete`: why the root is only part of what the image holds (damaged files, a truncated file system).
-func openRoot(_ root: String, maxImageBytes: Int64) throws -> (fs: RootView, kind: String, format: String?, incomplete: [String]) {
+/// A root view over a directory or a firmware image (SquashFS, ext, tar, cpio, bundles), and what the report says of
+/// its source.
+struct OpenedRoot {
+    let fs: RootView
+    let kind: String                    // rootfs, image, swupdate-bundle, …
+    var format: String? = nil           // how the root was reached inside an image ("SWUpdate bundle (signed…) › rootfs.ext4 › ext2/3/4")
+    var incomplete: [String] = []       // why the root is only part of what the image holds (damaged files, a truncated file system)
+    var container: Report.Container? = nil   // a firmware file: the part of it that holds the root, and where
+}
+
+func openRoot(_ root: String, maxImageBytes: Int64) throws -> OpenedRoot {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir) else {
         throw die("\(root): no such file or directory", code: 3)
     }
     if isDir.boolValue {
-        do { return (try RootView(root: root), "rootfs", nil, []) } catch { throw die(error.message, code: 3) }
+        do { return OpenedRoot(fs: try RootView(root: root), kind: "rootfs") } catch { throw die(error.message, code: 3) }
     }
     let image: LoadedImage
     do throws(ImageError) {
@@ -87,7 +95,8 @@ func openRoot(_ root: String, maxImageBytes: Int64) throws -> (fs: RootView, kin
     let fs = RootView(image: image.tree, label: root)
     fs.record(image.problems)
     if let k = image.kernelRelease, let src = image.kernelSource { fs.headerKernel = (k, src) }
-    return (fs, image.kind, image.chain.joined(separator: " › "), image.incomplete)
+    return OpenedRoot(fs: fs, kind: image.kind, format: image.chain.joined(separator: " › "), incomplete: image.incomplete,
+                      container: image.rootContainer.map { Report.Container(format: $0.format, offset: $0.offset) })
 }
 
 /// `baseline fingerprint IMAGE`: the fingerprints of every secret baked into a factory image, as a profile that a
@@ -115,8 +124,7 @@ struct FingerprintCommand: ParsableCommand {
     func run() throws {
         let key: [UInt8]
         do { key = try FleetKey.load(fleetKeyFile) } catch { throw die(error.text, code: 2) }
-        let (fs, _, _, _) = try openRoot(image, maxImageBytes: maxImageBytes)
-        let facts = DeviceFacts.gather(fs)
+        let facts = DeviceFacts.gather(try openRoot(image, maxImageBytes: maxImageBytes).fs)
         func hmac(_ m: [UInt8]) -> String { FleetKey.fingerprint(key, m) }
         var prints: [(String, String)] = []
         for h in facts.ssh.hostKeys { if let p = h.publicKey { prints.append((p.fingerprint, "host key " + h.path)) } }

@@ -25,8 +25,9 @@ struct SBOMCommand: ParsableCommand {
     var maxImageBytes: Int64 = 8 << 30
 
     func run() throws {
-        let (fs, _, format, _) = try openRoot(image, maxImageBytes: maxImageBytes)
-        let facts = DeviceFacts.gather(fs)
+        let opened = try openRoot(image, maxImageBytes: maxImageBytes)
+        let format = opened.format
+        let facts = DeviceFacts.gather(opened.fs)
         let subject = CycloneDXRenderer.Subject(
             name: name ?? facts.release.prettyName ?? URL(fileURLWithPath: image).lastPathComponent,
             version: facts.release.firmwareVersion, vendor: supplier)

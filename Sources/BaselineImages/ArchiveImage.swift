@@ -22,6 +22,8 @@ public struct LoadedImage {
     public var kernelRelease: String?       // named by a kernel header (uImage) of the firmware file
     public var kernelSource: String?        // where: "@0x200 U-Boot legacy uImage"
     public var incomplete: [String] = []    // why the audited root is only part of what the image holds (empty: all of it)
+    /// A firmware file: the part holding the root (the carved file system, archive or stream) and its offset in the file.
+    public var rootContainer: (format: String, offset: Int)?
 
     public init(tree: ImageTree, format: String, problems: [FSProblem], entries: Int) {
         self.tree = tree; self.format = format; self.problems = problems; self.entries = entries

@@ -55,6 +55,7 @@ public enum FirmwareImage {
                     guard ImageLoader.isRoot(sub.tree) else { notRoot.append(c); continue }
                     sub.chain = headers.filter { $0.offset <= c.offset }.map { $0.format + " @" + hex($0.offset) } + [c.title] + sub.chain
                     sub.kind = "image"
+                    sub.rootContainer = (c.format, c.offset)     // the outermost carve has the last word: offsets in the file
                     if sub.kernelRelease == nil, let k = headers.first(where: { $0.kernelRelease != nil }) {
                         sub.kernelRelease = k.kernelRelease
                         sub.kernelSource = "@" + hex(k.offset) + " " + k.format

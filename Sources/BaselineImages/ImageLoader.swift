@@ -121,6 +121,7 @@ public enum ImageLoader {
             if image.rawStream, depth < maxDepth, let inner = try carveStream(path, label: label, depth: depth, limits: limits, budget: budget, engine: engine) {
                 var inner = inner
                 inner.chain = [step] + inner.chain
+                inner.rootContainer = (step, 0)     // offsets inside the decompressed stream are not offsets in the file
                 return inner
             }
             if image.rawStream {

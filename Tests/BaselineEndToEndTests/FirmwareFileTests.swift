@@ -117,6 +117,11 @@ struct FirmwareFileTests {
         #expect(comparable(r) == comparable(reference), "\(v.file) differs from the audit of \(v.tree)")
         let source = try #require(r.json?["source"] as? [String: Any])
         #expect(source["kind"] as? String == "image")
+        // The part holding the root and its offset in the file (evidence paths are inside it).
+        let container = try #require(source["container"] as? [String: Any], "\(v.file): no source.container")
+        let offset = try #require(container["offset"] as? Int)
+        if v.offset != "-" { #expect("0x" + String(offset, radix: 16) == v.offset || v.file == "nand-dump.bin", "\(v.file): container at \(offset)") }
+        #expect((source["format"] as? String ?? "").contains("\(container["format"] as? String ?? "?") @0x\(String(offset, radix: 16))"), "\(v.file)")
         let format = source["format"] as? String ?? ""
         var rest = Substring(format)
         for step in v.route {

@@ -47,6 +47,14 @@ public struct Report {
     public var sourceKind: String
     public var sourcePath: String
     public var sourceFormat: String? = nil     // images: how the audited root was reached ("RAUC bundle (…) › rootfs.img › ext2/3/4")
+    /// A firmware file: the part that holds the audited root and its byte offset in the file; evidence paths are
+    /// paths inside it.
+    public struct Container {
+        public var format: String
+        public var offset: Int
+        public init(format: String, offset: Int) { self.format = format; self.offset = offset }
+    }
+    public var sourceContainer: Container? = nil
     public var profileID: String
     public var profileTitle: String
     public var profileChain: [String]

@@ -49,6 +49,7 @@ public enum ReportJSON {
         let tool: JSONNode = .obj([("name", .str(r.tool)), ("version", .str(r.toolVersion))])
         var sourceFields: [(String, JSONNode)] = [("kind", .str(r.sourceKind)), ("path", .str(r.sourcePath))]
         if let f = r.sourceFormat { sourceFields.append(("format", .str(f))) }
+        if let c = r.sourceContainer { sourceFields.append(("container", .obj([("format", .str(c.format)), ("offset", .num(c.offset))]))) }
         let source: JSONNode = .obj(sourceFields)
         let chain: [JSONNode] = r.profileChain.map { .str($0) }
         let profile: JSONNode = .obj([("id", .str(r.profileID)), ("title", .str(r.profileTitle)), ("chain", .arr(chain)), ("digest", .str(r.profileDigest))])
