@@ -33,7 +33,9 @@ let package = Package(
         // Host-side image readers: tar/cpio through libarchive into an in-memory root.
         // C readers for SquashFS (libsquashfs, squashfs-tools-ng) and ext2/3/4 (libext2fs, e2fsprogs) images.
         .target(name: "CImageReaders", linkerSettings: [.linkedLibrary("squashfs"), .linkedLibrary("ext2fs"), .linkedLibrary("com_err")]),
-        .target(name: "BaselineImages", dependencies: ["BaselineCore", "CArchive", "CImageReaders"]),
+        // Update-bundle signatures (RAUC, SWUpdate, Mender) verified by OpenSSL's libcrypto.
+        .target(name: "CBundleCrypto", linkerSettings: [.linkedLibrary("crypto")]),
+        .target(name: "BaselineImages", dependencies: ["BaselineCore", "CArchive", "CImageReaders", "CBundleCrypto"]),
         // libssh, for remote audits over SSH (system library).
         .systemLibrary(name: "CLibSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
         // `baseline scan`: targets and inventories, SSH probes (banner, host key, auth methods), the polite

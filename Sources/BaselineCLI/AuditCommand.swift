@@ -28,6 +28,8 @@ struct AuditCommand: ParsableCommand {
     @Option(name: .customLong("max-image-bytes"), help: "Refuse an image that expands to more than this many bytes (archive bombs). Default 8 GiB.")
     var maxImageBytes: Int64 = 8 << 30
 
+    @Option(name: .customLong("keyring"), help: "Update bundles: PEM CA certificate(s) (RAUC, SWUpdate CMS) or public key (Mender, SWUpdate RSA) to verify the bundle signature against; default: the keyring the image's own update client uses.")
+    var keyring: String?
 
     func run() throws {
         let threshold = try CommandSupport.threshold(opts.failOn)
@@ -39,7 +41,7 @@ struct AuditCommand: ParsableCommand {
             do { key = try FleetKey.load(kf) } catch { throw die(error.text, code: 2) }
         }
 
-        let opened = try openRoot(root, maxImageBytes: maxImageBytes)
+        let opened = try openRoot(root, maxImageBytes: maxImageBytes, keyring: keyring)
 
         let options = AuditOptions(today: today, generatedAt: Int64(Date().timeIntervalSince1970), fleetKey: key,
                                    sourceKind: opened.kind, sourcePath: root)
@@ -78,12 +80,13 @@ struct OpenedRoot {
     var container: Report.Container? = nil   // a firmware file: the part of it that holds the root, and where
 }
 
-func openRoot(_ root: String, maxImageBytes: Int64) throws -> OpenedRoot {
+func openRoot(_ root: String, maxImageBytes: Int64, keyring: String? = nil) throws -> OpenedRoot {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir) else {
         throw die("\(root): no such file or directory", code: 3)
     }
     if isDir.boolValue {
+        if let k = keyring { throw die("--keyring \(k): \(root) is not an update bundle (RAUC, SWUpdate or Mender)", code: 2) }
         do { return OpenedRoot(fs: try RootView(root: root), kind: "rootfs") } catch { throw die(error.message, code: 3) }
     }
     let image: LoadedImage
@@ -95,6 +98,13 @@ func openRoot(_ root: String, maxImageBytes: Int64) throws -> OpenedRoot {
     let fs = RootView(image: image.tree, label: root)
     fs.record(image.problems)
     if let k = image.kernelRelease, let src = image.kernelSource { fs.headerKernel = (k, src) }
+    if let m = image.bundle {
+        do throws(ImageError) {
+            fs.bundleSignature = BundleVerifier.verify(m, file: root, keyring: try BundleVerifier.keyring(for: m, given: keyring, root: fs))
+        } catch { throw die(error.message, code: 2) }
+    } else if let k = keyring {
+        throw die("--keyring \(k): \(root) is not an update bundle (RAUC, SWUpdate or Mender)", code: 2)
+    }
     return OpenedRoot(fs: fs, kind: image.kind, format: image.chain.joined(separator: " › "), incomplete: image.incomplete,
                       container: image.rootContainer.map { Report.Container(format: $0.format, offset: $0.offset) })
 }

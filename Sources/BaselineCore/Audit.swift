@@ -59,6 +59,11 @@ public enum Auditor {
         for (id, run) in checks where inForce(id, profile) {
             if let f = finding(id, run(ctx), profile: profile) { findings.append(f) }
         }
+        if fs.bundleSignature != nil {
+            for (id, run) in BundleChecks.all where inForce(id, profile) {
+                if let f = finding(id, run(ctx), profile: profile) { findings.append(f) }
+            }
+        }
 
         let r = facts.release
         var subject = Subject()

@@ -24,6 +24,8 @@ public struct LoadedImage {
     public var incomplete: [String] = []    // why the audited root is only part of what the image holds (empty: all of it)
     /// A firmware file: the part holding the root (the carved file system, archive or stream) and its offset in the file.
     public var rootContainer: (format: String, offset: Int)?
+    /// An update bundle: what it carries for its signature (verified by BundleVerifier once the root is known).
+    public var bundle: BundleMaterial?
 
     public init(tree: ImageTree, format: String, problems: [FSProblem], entries: Int) {
         self.tree = tree; self.format = format; self.problems = problems; self.entries = entries

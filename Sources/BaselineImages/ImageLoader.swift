@@ -68,6 +68,34 @@ public enum ImageLoader {
         return nil
     }
 
+    /// What a bundle carries for its signature: the signature and what it signs.
+    static func material(_ b: Bundle, tree t: ImageTree, path: String) -> BundleMaterial {
+        func content(_ p: String) -> [UInt8]? { if case .file(let c, _, _, _) = t.node(p) { return c }; return nil }
+        switch b.kind {
+        case "rauc-bundle":
+            var m = BundleMaterial(kind: .rauc)
+            if let n = raucSignatureBytes(path), let h = FileHandle(forReadingAtPath: path), let end = try? h.seekToEnd() {
+                try? h.seek(toOffset: end - 8 - UInt64(n))
+                m.signature = (try? h.read(upToCount: n)).map { [UInt8]($0) }
+                m.raucPayloadLength = Int(end) - 8 - n
+                try? h.close()
+            }
+            return m
+        case "swupdate-bundle":
+            var m = BundleMaterial(kind: .swupdate)
+            m.signedFile = content("/sw-description") ?? []
+            m.signature = content("/sw-description.sig")
+            return m
+        default:
+            var m = BundleMaterial(kind: .mender)
+            m.signedFile = content("/manifest") ?? []
+            // manifest.sig holds the signature in base64 (one line).
+            m.signature = content("/manifest.sig").flatMap { Data(base64Encoded: String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) }.map { [UInt8]($0) }
+            if m.signature == nil, content("/manifest.sig") != nil { m.signature = [0] }   // present but not base64: unreadable, not unsigned
+            return m
+        }
+    }
+
     /// A RAUC bundle ends with its CMS signature and the signature's size as a big-endian 64-bit number.
     static func raucSignatureBytes(_ path: String) -> Int? {
         guard let h = FileHandle(forReadingAtPath: path) else { return nil }
@@ -154,6 +182,7 @@ public enum ImageLoader {
                 if isRoot(sub.tree) {
                     sub.chain = (image.rawStream ? [step] : [step, c.path]) + sub.chain
                     if let b { sub.kind = b.kind }
+                    if let b, sub.bundle == nil { sub.bundle = material(b, tree: image.tree, path: path) }
                     // Another nested image of comparable size may be a second root (A/B): say it was not audited.
                     let others = cands.filter { $0.path != c.path && $0.size * 4 >= c.size }.map { $0.path }
                     if !others.isEmpty {

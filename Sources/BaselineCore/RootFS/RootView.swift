@@ -66,6 +66,8 @@ public final class RootView {
     /// A firmware file's kernel header names the kernel (uImage "MIPS OpenWrt Linux-6.6.73"): its release and where
     /// it was read ("@0x200 U-Boot legacy uImage 'MIPS OpenWrt Linux-6.6.73'"). Set by the host for images only.
     public var headerKernel: (release: String, source: String)? = nil
+    /// The source is an update bundle: its signature as the host verified it (UPD-11 to UPD-15).
+    public var bundleSignature: BundleSignature? = nil
     private var problemKeys: Set<String> = []
 
     public init(root: String, maxFileBytes: Int = 16 * 1024 * 1024) throws(RootError) {
