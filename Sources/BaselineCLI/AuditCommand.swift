@@ -50,7 +50,8 @@ struct AuditCommand: ParsableCommand {
             do { previous = try PreviousReport.load(p) } catch let e as PreviousReport.LoadError { throw die(e.message, code: 2) }
         }
         var report: Report
-        do { report = try Auditor.run(fs: opened.fs, profile: loaded, options: options) } catch { throw die(error.text, code: 2) }
+        let extra = opened.fs.bundleSignature != nil ? BundleChecks.all : []
+        do { report = try Auditor.run(fs: opened.fs, profile: loaded, options: options, extra: extra) } catch { throw die(error.text, code: 2) }
         report.sourceFormat = opened.format
         report.sourceContainer = opened.container
         report.incomplete = opened.incomplete

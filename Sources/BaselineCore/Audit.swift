@@ -45,7 +45,10 @@ public enum Auditor {
         ("DISC-02", DisclosureChecks.supportPeriod),
     ]
 
-    public static func run(fs: RootView, profile: Profile, options: AuditOptions) throws(ProfileError) -> Report {
+    /// `extra`: checks only the host runs, after the others (BundleChecks.all for an update bundle); the agent passes
+    /// none, so their code stays out of it.
+    public static func run(fs: RootView, profile: Profile, options: AuditOptions,
+                           extra: [(String, (CheckContext) -> Outcome)] = []) throws(ProfileError) -> Report {
         var lists: [DefaultCredential] = []
         for path in profile.credentialLists { lists += try CredentialList.load(path) }
         var eol: EOLData? = nil
@@ -59,10 +62,8 @@ public enum Auditor {
         for (id, run) in checks where inForce(id, profile) {
             if let f = finding(id, run(ctx), profile: profile) { findings.append(f) }
         }
-        if fs.bundleSignature != nil {
-            for (id, run) in BundleChecks.all where inForce(id, profile) {
-                if let f = finding(id, run(ctx), profile: profile) { findings.append(f) }
-            }
+        for (id, run) in extra where inForce(id, profile) {
+            if let f = finding(id, run(ctx), profile: profile) { findings.append(f) }
         }
 
         let r = facts.release

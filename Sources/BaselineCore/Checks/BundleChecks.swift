@@ -1,6 +1,6 @@
 // Update bundles (issue 17): UPD-11 to UPD-15 judge the signature of the bundle being audited (RAUC, SWUpdate,
 // Mender), as BaselineImages/BundleVerifier.swift found it with OpenSSL. They run only when the source is a bundle:
-// a root file system or a running device has no bundle signature to judge.
+// a root file system or a running device has no bundle signature to judge (the CLI passes them to Auditor.run).
 
 public enum BundleChecks {
     public static let all: [(String, (CheckContext) -> Outcome)] = [
