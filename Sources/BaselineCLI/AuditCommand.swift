@@ -28,6 +28,9 @@ struct AuditCommand: ParsableCommand {
     @Option(name: .customLong("max-image-bytes"), help: "Refuse an image that expands to more than this many bytes (archive bombs). Default 8 GiB.")
     var maxImageBytes: Int64 = 8 << 30
 
+    @Option(name: .customLong("password-budget"), help: "Wall-time budget of the default-password test, in seconds (0: none). When it runs out, CRED-02 says how much was tested.")
+    var passwordBudget: Double = 300
+
     @Option(name: .customLong("keyring"), help: "Update bundles: PEM CA certificate(s) (RAUC, SWUpdate CMS) or public key (Mender, SWUpdate RSA) to verify the bundle signature against; default: the keyring the image's own update client uses.")
     var keyring: String?
 
@@ -43,8 +46,10 @@ struct AuditCommand: ParsableCommand {
 
         let opened = try openRoot(root, maxImageBytes: maxImageBytes, keyring: keyring)
 
-        let options = AuditOptions(today: today, generatedAt: Int64(Date().timeIntervalSince1970), fleetKey: key,
+        guard passwordBudget >= 0, passwordBudget.isFinite else { throw die("--password-budget \(passwordBudget): expected seconds, 0 or more", code: 2) }
+        var options = AuditOptions(today: today, generatedAt: Int64(Date().timeIntervalSince1970), fleetKey: key,
                                    sourceKind: opened.kind, sourcePath: root)
+        options.passwordBudgetMs = Int64(passwordBudget * 1000)
         var previous: PreviousReport? = nil
         if let p = since {
             do { previous = try PreviousReport.load(p) } catch let e as PreviousReport.LoadError { throw die(e.message, code: 2) }

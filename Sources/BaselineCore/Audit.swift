@@ -7,6 +7,9 @@ public struct AuditOptions {
     public var sourceKind: String
     public var sourcePath: String
     public var deviceID: String?
+    /// Wall-time budget of the default-password test (CRED-02), in milliseconds; 0: none. Stated in the finding when
+    /// it cuts the test short.
+    public var passwordBudgetMs: Int64 = 300_000
 
     public init(today: CivilDate, generatedAt: Int64, fleetKey: [UInt8]?, sourceKind: String, sourcePath: String, deviceID: String? = nil) {
         self.today = today; self.generatedAt = generatedAt; self.fleetKey = fleetKey
@@ -57,6 +60,7 @@ public enum Auditor {
         let facts = DeviceFacts.gather(fs)
         let ctx = CheckContext(fs: fs, facts: facts, profile: profile, today: options.today, credentialLists: lists, eol: eol,
                                fleetKey: options.fleetKey)
+        ctx.passwordBudgetMs = options.passwordBudgetMs
 
         var findings: [Finding] = []
         for (id, run) in checks where inForce(id, profile) {

@@ -5,6 +5,7 @@
 #include "CBaselineSys.h"
 #ifdef __GLIBC__
 #include <crypt.h>
+#include <pthread.h>
 #define BL_CRYPT_DATA_SIZE ((int)sizeof(struct crypt_data))
 #else
 // libxcrypt's crypt_rn, declared here for libcs without <crypt.h> (musl, in the static agent builds).
@@ -265,3 +266,98 @@ __attribute__((constructor)) static void bl_capture_args(int argc, char **argv, 
 void bl_set_args(int argc, char **argv) { g_argc = argc; g_argv = argv; }
 int bl_arg_count(void) { return g_argc; }
 const char *bl_arg(int i) { return (i >= 0 && i < g_argc && g_argv) ? g_argv[i] : 0; }
+
+// --- Default-password search (bl_crypt_search) ---------------------------------------------------------------
+struct bl_search {
+    const char *const *cands;
+    const char *const *hashes;
+    int nc, nh;
+    int64_t deadline_ns;        // CLOCK_MONOTONIC; 0: none
+    int *found;                 // per hash: the smallest matching candidate index, or nc (none yet)
+    long next;                  // the next (candidate, hash) pair, candidate-major; taken with __atomic_fetch_add
+    int64_t tested;
+    int cut;
+};
+
+static int64_t mono_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static int ct_equal(const char *a, const char *b) {
+    size_t la = strlen(a), lb = strlen(b);
+    unsigned char d = (unsigned char)(la != lb);
+    for (size_t i = 0; i < la && i < lb; i++) d |= (unsigned char)(a[i] ^ b[i]);
+    return d == 0;
+}
+
+static void *search_worker(void *arg) {
+    struct bl_search *s = arg;
+    void *data = bl_crypt_data_new();
+    if (!data) return NULL;
+    long total = (long)s->nc * s->nh;
+    int64_t mine = 0;
+    for (;;) {
+        if (__atomic_load_n(&s->cut, __ATOMIC_RELAXED)) break;
+        long k = __atomic_fetch_add(&s->next, 1, __ATOMIC_RELAXED);
+        if (k >= total) break;
+        int c = (int)(k / s->nh), h = (int)(k % s->nh);
+        if (__atomic_load_n(&s->found[h], __ATOMIC_RELAXED) <= c) continue;   // already found at this or an earlier candidate
+        if (s->deadline_ns && mono_ns() > s->deadline_ns) { __atomic_store_n(&s->cut, 1, __ATOMIC_RELAXED); break; }
+        const char *r = crypt_rn(s->cands[c], s->hashes[h], data, BL_CRYPT_DATA_SIZE);
+        mine++;
+        if (r && ct_equal(r, s->hashes[h])) {
+            int cur = __atomic_load_n(&s->found[h], __ATOMIC_RELAXED);
+            while (c < cur && !__atomic_compare_exchange_n(&s->found[h], &cur, c, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {}
+        }
+    }
+    __atomic_fetch_add(&s->tested, mine, __ATOMIC_RELAXED);
+    bl_crypt_data_free(data);
+    return NULL;
+}
+
+int bl_crypt_search(const char *const *candidates, int n_candidates, const char *const *hashes, int n_hashes,
+                    int threads, int64_t budget_ms, int *found, int64_t *tested) {
+    struct bl_search s;
+    memset(&s, 0, sizeof s);
+    s.cands = candidates; s.hashes = hashes; s.nc = n_candidates; s.nh = n_hashes; s.found = found;
+    s.deadline_ns = budget_ms > 0 ? mono_ns() + budget_ms * 1000000 : 0;
+    for (int h = 0; h < n_hashes; h++) found[h] = n_candidates;
+    if (threads < 1) threads = 1;
+    if (threads > 64) threads = 64;
+    pthread_t tids[64];
+    int started = 0;
+    for (int i = 1; i < threads; i++) {
+        if (pthread_create(&tids[started], NULL, search_worker, &s) != 0) break;
+        started++;
+    }
+    search_worker(&s);                  // the calling thread works too
+    for (int i = 0; i < started; i++) pthread_join(tids[i], NULL);
+    for (int h = 0; h < n_hashes; h++) if (found[h] >= n_candidates) found[h] = -1;
+    if (tested) *tested = s.tested;
+    return s.cut ? 1 : 0;
+}
+
+int bl_crypt_threads(int64_t per_thread_bytes) {
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cpus < 1) cpus = 1;
+    if (per_thread_bytes > 0) {
+        int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            char buf[4096];
+            ssize_t n = read(fd, buf, sizeof buf - 1);
+            close(fd);
+            if (n > 0) {
+                buf[n] = 0;
+                const char *m = strstr(buf, "MemAvailable:");
+                if (m) {
+                    long long kib = strtoll(m + 13, NULL, 10);
+                    long long fit = kib * 1024 / per_thread_bytes;
+                    if (fit < cpus) cpus = fit < 1 ? 1 : (long)fit;
+                }
+            }
+        }
+    }
+    return (int)cpus;
+}

@@ -169,3 +169,41 @@ struct PasswordCandidateTests {
         #expect(hit?.origin == "name word 'Zyxel' + '1234'")
     }
 }
+
+@Suite("Password search on a thread pool")
+struct PasswordSearchTests {
+    /// 40 candidates; hash i is made from candidate 3*i+5, and candidate 38 hashes to hash 0 too (a later duplicate):
+    /// the earliest match must win whatever the threads and their timing.
+    @Test("the earliest matching candidate per hash, on 1 to 4 threads", arguments: [1, 2, 4])
+    func earliestMatch(threads: Int) throws {
+        var candidates = (0..<40).map { "cand-\($0)" }
+        candidates[38] = candidates[5]
+        var hashes: [String] = []
+        for (i, m) in ["sha512crypt", "md5crypt", "sha256crypt", "descrypt"].enumerated() {
+            hashes.append(try mkpasswd(m, candidates[3 * i + 5]))
+        }
+        hashes.append(try mkpasswd("sha256crypt", "in-no-list"))
+        let r = PasswordSearch.run(candidates: candidates, hashes: hashes, budgetMs: 0, threads: threads)
+        // DES crypt keeps 8 characters: "cand-14" is what hash 3 was made from.
+        #expect(r.found == [5, 8, 11, 14, -1], "\(r.found)")
+        #expect(!r.cutShort)
+        #expect(r.tested <= candidates.count * hashes.count && r.tested >= 40, "\(r.tested)")
+    }
+
+    @Test func theBudgetCutsTheSearchShortAndSaysSo() throws {
+        let hashes = try (0..<4).map { _ in try mkpasswd("yescrypt", "in-no-list-\(Int.random(in: 0..<1_000_000))") }
+        let candidates = (0..<2000).map { "c\($0)" }
+        let start = Date()
+        let r = PasswordSearch.run(candidates: candidates, hashes: hashes, budgetMs: 300, threads: 2)
+        #expect(r.cutShort)
+        #expect(r.tested > 0 && r.tested < candidates.count * hashes.count)
+        #expect(Date().timeIntervalSince(start) < 5, "stopped near its budget")
+        #expect(r.found == [-1, -1, -1, -1])
+    }
+
+    @Test func threadsAreBoundedByMemoryForYescrypt() {
+        #expect(PasswordSearch.threads(for: ["$6$abc$def"]) >= 1)
+        #expect(PasswordSearch.threads(for: ["$y$j9T$abc$def"]) >= 1)
+        #expect(PasswordSearch.threads(for: ["$y$j9T$abc$def"]) <= PasswordSearch.threads(for: ["$6$abc$def"]))
+    }
+}

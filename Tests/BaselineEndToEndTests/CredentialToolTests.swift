@@ -56,6 +56,19 @@ struct CredentialToolTests {
         #expect(r.status("CRED-03") == "fail")
     }
 
+    /// A budget too small for the test: CRED-02 says it was cut short and how much was tried, and is no pass.
+    @Test func aPasswordBudgetThatRunsOutIsStated() throws {
+        let t = try shadowTree(try (0..<6).map { i in ("user\(i)", try tool("mkpasswd", ["-m", "yescrypt", UUID().uuidString])) })
+        let r = try audit(t.path, profile: etsiPath, ["--password-budget", "0.2"])
+        #expect(r.status("CRED-02") == "warn", "\(r.evidenceText("CRED-02"))")
+        let message = r.finding("CRED-02")?["message"] as? String ?? ""
+        #expect(message.contains("cut short"), "\(message)")
+        #expect(r.evidenceText("CRED-02").contains("pairs were tried on"), "\(r.evidenceText("CRED-02"))")
+        let unbounded = try audit(t.path, profile: etsiPath, ["--password-budget", "0"])
+        #expect(unbounded.status("CRED-02") == "pass", "no budget: every pair tested, no match")
+        #expect(try audit(t.path, profile: etsiPath, ["--password-budget", "-1"]).code == 2)
+    }
+
     @Test func accountNameAndVendorWordsAreCandidates() throws {
         let t = try shadowTree([("root", try tool("mkpasswd", ["-m", "yescrypt", "Testco123"])),
                                 ("operator", try tool("openssl", ["passwd", "-6", "operator"])),

@@ -22,6 +22,7 @@ public final class CheckContext {
     public let eol: EOLData?
     public let fleetKey: [UInt8]?
     public let crypt = Crypt()
+    public var passwordBudgetMs: Int64 = 0
 
     public init(fs: RootView, facts: DeviceFacts, profile: Profile, today: CivilDate, credentialLists: [DefaultCredential], eol: EOLData?,
                 fleetKey: [UInt8]? = nil) {

@@ -46,21 +46,29 @@ public enum CredentialChecks {
         let candidates = PasswordCandidates.build(profile: c.profile, lists: c.credentialLists, accountNames: names, extraWords: [])
         var ev: [Evidence] = []
         var unsupported: [Evidence] = []
+        var testable: [(hash: String, accounts: [Account])] = []
         for g in groups {
             guard c.crypt.hash("", setting: g.hash) != nil else {
                 for a in g.accounts { unsupported.append(Evidence(a.source, a.line, describe(a) + ": hash scheme not supported by libcrypt (\(HashScheme.of(g.hash).name))")) }
                 continue
             }
-            for cand in candidates {
-                if c.crypt.matches(cand.password, hash: g.hash) {
-                    for a in g.accounts {
-                        ev.append(Evidence(a.source, a.line, describe(a) + ": password is guessable — matches a candidate from \(cand.origin) (\(HashScheme.of(g.hash).name))"))
-                    }
-                    break
-                }
+            testable.append((g.hash, g.accounts))
+        }
+        // Every core: candidates in order (profile defaults and lists first), the earliest match per hash.
+        let r = PasswordSearch.run(candidates: candidates.map { $0.password }, hashes: testable.map { $0.hash }, budgetMs: c.passwordBudgetMs)
+        for (i, g) in testable.enumerated() where r.found[i] >= 0 {
+            let cand = candidates[r.found[i]]
+            for a in g.accounts {
+                ev.append(Evidence(a.source, a.line, describe(a) + ": password is guessable — matches a candidate from \(cand.origin) (\(HashScheme.of(g.hash).name))"))
             }
         }
-        if !ev.isEmpty { return .fail("\(ev.count) account(s) use a default or guessable password", ev + unsupported) }
+        let pairs = candidates.count * testable.count
+        var cut: [Evidence] = []
+        if r.cutShort {
+            cut.append(Evidence(testable.first?.accounts.first?.source ?? "/etc/shadow", 0, "the test stopped at its budget of \(c.passwordBudgetMs / 1000) s: \(r.tested) of \(pairs) (candidate, hash) pairs were tried on \(r.threads) thread(s)"))
+        }
+        if !ev.isEmpty { return .fail("\(ev.count) account(s) use a default or guessable password" + (r.cutShort ? " (test cut short by its budget)" : ""), ev + unsupported + cut) }
+        if r.cutShort { return .warn("the default-password test was cut short by its \(c.passwordBudgetMs / 1000) s budget; no match among the pairs tried", cut + unsupported) }
         if !unsupported.isEmpty { return .warn("some hashes could not be tested", unsupported) }
         return .pass("\(groups.count) distinct hash(es) tested against \(candidates.count) candidates; no match")
     }

@@ -25,6 +25,46 @@ public final class Crypt {
     }
 }
 
+/// The default-password search on all cores (CBaselineSys's pthread pool around crypt_rn): candidates in order,
+/// every hash, the earliest matching candidate per hash, within a wall-time budget.
+public enum PasswordSearch {
+    public struct Result {
+        public var found: [Int]         // per hash: index of the matching candidate, or -1
+        public var tested: Int          // (candidate, hash) pairs crypt(3) ran on
+        public var cutShort: Bool       // the budget ran out first
+        public var threads: Int
+    }
+
+    /// Threads: the CPUs, bounded by available memory when a memory-hard scheme (yescrypt, scrypt: 16 MiB and more
+    /// per crypt) is among the hashes.
+    public static func threads(for hashes: [String]) -> Int {
+        let memoryHard = hashes.contains { $0.hasPrefix("$y$") || $0.hasPrefix("$gy$") || $0.hasPrefix("$7$") }
+        return Int(bl_crypt_threads(memoryHard ? 32 << 20 : 0))
+    }
+
+    public static func run(candidates: [String], hashes: [String], budgetMs: Int64, threads: Int? = nil) -> Result {
+        let n = threads ?? Self.threads(for: hashes)
+        var found = [Int32](repeating: -1, count: hashes.count)
+        var tested: Int64 = 0
+        // Every string NUL-terminated in one buffer, and a pointer to each.
+        var buffer: [CChar] = []
+        var offsets: [Int] = []
+        for str in candidates + hashes {
+            offsets.append(buffer.count)
+            for b in str.utf8 { buffer.append(CChar(bitPattern: b)) }
+            buffer.append(0)
+        }
+        let rc = buffer.withUnsafeBufferPointer { bb -> Int32 in
+            let ptrs: [UnsafePointer<CChar>?] = offsets.map { bb.baseAddress! + $0 }
+            return ptrs.withUnsafeBufferPointer { pb in found.withUnsafeMutableBufferPointer { fb in
+                bl_crypt_search(pb.baseAddress, Int32(candidates.count), pb.baseAddress! + candidates.count, Int32(hashes.count),
+                                Int32(n), budgetMs, fb.baseAddress, &tested)
+            } }
+        }
+        return Result(found: found.map { Int($0) }, tested: Int(tested), cutShort: rc == 1, threads: n)
+    }
+}
+
 public struct PasswordCandidate {
     public let password: String
     public let origin: String       // "mirai.txt:12", "profile default", "account name", "vendor word"

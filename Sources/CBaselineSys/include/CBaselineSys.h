@@ -38,6 +38,17 @@ void bl_crypt_data_free(void *data);
 // Returns the hash string (NUL-terminated, inside data) or NULL when the setting is invalid/unsupported.
 const char *bl_crypt(const char *phrase, const char *setting, void *data);
 
+// Default-password search on a pthread pool: every candidate (in the order given: likely ones first) against every
+// hash setting, candidate-major, each thread with its own crypt data; a hash is dropped as soon as a candidate
+// matches it (the earliest matching candidate wins, whatever the thread timing). found[h]: index of the matching
+// candidate or -1. Stops when budget_ms (> 0) of wall time is spent: returns 1 then (cut short), 0 when every
+// pair was tested, negative errno on failure. *tested: the (candidate, hash) pairs crypt(3) ran on.
+int bl_crypt_search(const char *const *candidates, int n_candidates, const char *const *hashes, int n_hashes,
+                    int threads, int64_t budget_ms, int *found, int64_t *tested);
+// Threads for the search: the online CPUs, bounded by MemAvailable / per_thread_bytes (yescrypt and scrypt take
+// their memory cost per thread); at least 1.
+int bl_crypt_threads(int64_t per_thread_bytes);
+
 int64_t bl_time_now(void);                           // seconds since the epoch
 int bl_random(void *buf, size_t n);                  // getrandom, with a /dev/urandom fallback
 // Writes data to path atomically: temp file in the same directory, fsync, rename.
