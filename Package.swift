@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // libc + libcrypt surface for the embedded-safe core.
@@ -55,10 +57,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        // `baseline-collector`: bulk ingest, reports, and the HTTP API, Prometheus metrics and dashboard (Hummingbird).
+        // `baseline-collector`: bulk ingest, reports, and the HTTP API, Prometheus metrics and dashboard (Hummingbird),
+        // served over HTTPS (optionally with client certificates) through HummingbirdTLS / swift-nio-ssl.
         .executableTarget(name: "BaselineCollector", dependencies: [
             "BaselineFleet", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
         ]),
         // The host command-line tool.

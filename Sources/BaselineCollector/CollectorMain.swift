@@ -10,7 +10,7 @@ struct Collector: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "baseline-collector",
         abstract: "Fleet store and vendor health metrics for Baseline reports.",
-        discussion: "Exit codes: 0 ok; 2 usage error; 3 input unreadable or refused (nothing from a refused run is stored), store unavailable.",
+        discussion: "Exit codes: 0 ok; 2 usage or configuration error (an option, the token file, a TLS file); 3 input unreadable or refused (nothing from a refused run is stored), store unavailable.",
         subcommands: [Ingest.self, Report.self, Clusters.self, Serve.self])
 }
 

@@ -54,7 +54,8 @@ final class CollectorServer {
     let process = Process()
     let log: URL
     private(set) var port = 0
-    var base: String { "http://127.0.0.1:\(port)" }
+    private(set) var scheme = "http"
+    var base: String { "\(scheme)://127.0.0.1:\(port)" }
 
     init(db: String, tokens: String, extra: [String] = []) throws {
         log = FileManager.default.temporaryDirectory.appendingPathComponent("collector-\(UUID().uuidString).log")
@@ -71,8 +72,9 @@ final class CollectorServer {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            if let r = text.range(of: "listening on http://127.0.0.1:") {
+            if let r = text.range(of: #"listening on https?://127\.0\.0\.1:"#, options: .regularExpression) {
                 port = Int(text[r.upperBound...].prefix { $0.isNumber }) ?? 0
+                if text[r].contains("https:") { scheme = "https" }
                 return
             }
             if !process.isRunning { throw ToolError(message: "collector exited: \(text)") }
@@ -103,8 +105,9 @@ struct HTTPAnswer {
     var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] }
 }
 
-/// One request through curl (a real HTTP client); `body` is a file to send.
-func http(_ method: String, _ url: String, token: String? = nil, bodyFile: String? = nil, headers: [String] = []) throws -> HTTPAnswer {
+/// One request through curl (a real HTTP client); `body` is a file to send; `curl` adds options (TLS files, say).
+/// Status 0: no HTTP answer (curl's error is in the body).
+func http(_ method: String, _ url: String, token: String? = nil, bodyFile: String? = nil, headers: [String] = [], curl: [String] = []) throws -> HTTPAnswer {
     let out = FileManager.default.temporaryDirectory.appendingPathComponent("http-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: out) }
     var args = ["-s", "-S", "-o", out, "-w", "%{http_code}", "-X", method, "--max-time", "60"]
@@ -114,8 +117,8 @@ func http(_ method: String, _ url: String, token: String? = nil, bodyFile: Strin
         args += ["--data-binary", "@" + bodyFile]
     }
     for h in headers { args += ["-H", h] }
-    let r = try run("/usr/bin/curl", args + [url], timeout: 90)
-    let body = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+    let r = try run("/usr/bin/curl", args + curl + [url], timeout: 90)
+    let body = (try? String(contentsOfFile: out, encoding: .utf8)) ?? (r.code == 0 ? "" : "curl exit \(r.code): \(r.stderr)")
     return HTTPAnswer(status: Int(r.stdout.trimmingCharacters(in: .whitespaces)) ?? 0, body: body)
 }
 
