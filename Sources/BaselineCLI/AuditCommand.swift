@@ -65,7 +65,8 @@ struct AuditCommand: ParsableCommand {
 
         let rootURI = URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL.absoluteString
         var text = CommandSupport.render(report, format: opts.format, threshold: threshold, rootURI: rootURI, previous: previous,
-                                         output: opts.output, noColor: opts.noColor, verbose: opts.verbose)
+                                         output: opts.output, noColor: opts.noColor, verbose: opts.verbose,
+                                         image: opened.kind == "rootfs" ? nil : root)
         if opts.format == .text, let prev = previous {
             let fresh = report.findings.filter { $0.status.isFinding && prev.isNew($0) }
             text += "Since \(prev.path): \(fresh.count) new finding(s)" + (fresh.isEmpty ? "" : ": " + fresh.map { $0.id }.joined(separator: " "))

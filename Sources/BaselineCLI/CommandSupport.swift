@@ -56,10 +56,10 @@ enum CommandSupport {
 
     /// The report in `format`. `rootURI` anchors SARIF locations.
     static func render(_ report: Report, format: OutputFormat, threshold: Severity?, rootURI: String, previous: PreviousReport?,
-                       output: String?, noColor: Bool, verbose: Bool) -> String {
+                       output: String?, noColor: Bool, verbose: Bool, image: String? = nil) -> String {
         switch format {
         case .json: return ReportJSON.encode(report, failOn: threshold)
-        case .sarif: return SARIFRenderer.render(report, failOn: threshold, rootURI: rootURI, previous: previous)
+        case .sarif: return SARIFRenderer.render(report, failOn: threshold, rootURI: rootURI, previous: previous, image: image)
         case .junit: return JUnitRenderer.render(report, failOn: threshold)
         case .html: return HTMLRenderer.render(report, failOn: threshold)
         case .text:

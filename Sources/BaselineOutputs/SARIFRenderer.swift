@@ -28,9 +28,32 @@ public enum SARIFRenderer {
         title.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
 
-    static func location(_ e: Evidence) -> [String: Any] {
+    /// A firmware image: the image file is artifact 0 (the analysis target) and every file inside it that evidence
+    /// names is an artifact nested in it (parentIndex 0, uri relative to the image's root file system).
+    final class ImageArtifacts {
+        let image: String
+        var artifacts: [[String: Any]]
+        var index: [String: Int] = [:]
+        init(image: String, container: Report.Container?) {
+            self.image = image
+            var top: [String: Any] = ["location": ["uri": image], "roles": ["analysisTarget"]]
+            if let c = container { top["properties"] = ["rootContainer": c.format, "rootOffset": c.offset] }
+            artifacts = [top]
+        }
+        func nested(_ path: String) -> Int {
+            if let i = index[path] { return i }
+            index[path] = artifacts.count
+            artifacts.append(["location": ["uri": path], "parentIndex": 0])
+            return artifacts.count - 1
+        }
+    }
+
+    static func location(_ e: Evidence, image: ImageArtifacts? = nil) -> [String: Any] {
         var physical: [String: Any] = [:]
-        if e.path.hasPrefix("/") {
+        if e.path.hasPrefix("/"), let img = image {
+            let rel = String(e.path.dropFirst())
+            physical["artifactLocation"] = ["uri": rel, "index": img.nested(rel)]
+        } else if e.path.hasPrefix("/") {
             physical["artifactLocation"] = ["uri": String(e.path.dropFirst()), "uriBaseId": "ROOTFS"]
         } else {
             physical["artifactLocation"] = ["uri": e.path]   // profile and data files, relative to the working directory
@@ -39,7 +62,10 @@ public enum SARIFRenderer {
         return ["physicalLocation": physical, "message": ["text": e.detail]]
     }
 
-    public static func render(_ r: Report, failOn: Severity?, rootURI: String, previous: PreviousReport? = nil) -> String {
+    /// `image`: the firmware file as given on the command line, for a report whose source is an image or bundle: its
+    /// files become artifacts nested in it instead of paths under ROOTFS.
+    public static func render(_ r: Report, failOn: Severity?, rootURI: String, previous: PreviousReport? = nil, image: String? = nil) -> String {
+        let img = image.map { ImageArtifacts(image: $0, container: r.sourceContainer) }
         var rules: [[String: Any]] = []
         var ruleIndex: [String: Int] = [:]
         for f in r.findings {
@@ -67,9 +93,9 @@ public enum SARIFRenderer {
                                "remediation": f.remediation],
             ]
             if let first = f.evidence.first {
-                result["locations"] = [location(first)]
+                result["locations"] = [location(first, image: img)]
                 if f.evidence.count > 1 { result["relatedLocations"] = f.evidence.dropFirst().enumerated().map { i, e -> [String: Any] in
-                    var l = location(e); l["id"] = i + 1; return l } }
+                    var l = location(e, image: img); l["id"] = i + 1; return l } }
             }
             // Stable across runs and line shifts: check id + paths + details.
             let key = ([f.id] + f.evidence.map { $0.path + "|" + $0.detail }).joined(separator: "\n")
@@ -77,7 +103,7 @@ public enum SARIFRenderer {
             if let prev = previous { result["baselineState"] = prev.isNew(f) ? "new" : "unchanged" }
             results.append(result)
         }
-        let run: [String: Any] = [
+        var run: [String: Any] = [
             "tool": ["driver": ["name": "Baseline", "semanticVersion": r.toolVersion, "version": r.toolVersion,
                                 "informationUri": "https://baseline.invalid/docs", "rules": rules]],
             "originalUriBaseIds": ["ROOTFS": ["uri": rootURI, "description": ["text": "The audited root filesystem"]]],
@@ -87,6 +113,7 @@ public enum SARIFRenderer {
             "results": results,
             "columnKind": "unicodeCodePoints",
         ]
+        if let img { run["artifacts"] = img.artifacts; run["originalUriBaseIds"] = nil }
         let doc: [String: Any] = ["$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": [run]]
         let data = try! JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self) + "\n"

@@ -4,6 +4,30 @@ import Testing
 
 @Suite("SARIF, JUnit and --since")
 struct OutputFormatTests {
+    /// A firmware file: the image is the analysis target (artifact 0) and the files findings point at are artifacts
+    /// nested in it, with paths relative to its root file system — what a CI annotation needs.
+    @Test func sarifForAFirmwareImageNamesTheFileInsideTheImage() throws {
+        let t = try TempTree()
+        let out = t.sub("fw.sarif")
+        let image = try VendorImages.path("legacy-trx.bin")
+        let r = try baseline(["audit", image, "--profile", "nordlicht-router", "--date", Repo.auditDate, "--format", "sarif", "--output", out])
+        #expect(r.code == 1, "\(r.stderr)")
+        let v = try python([Repo.path("Tests/scripts/validate_json.py"), Repo.path("Tests/fixtures/sarif-schema-2.1.0.json"), out])
+        #expect(v.code == 0, "\(v.stdout)\(v.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
+        let run0 = try #require((doc["runs"] as? [[String: Any]])?.first)
+        let artifacts = try #require(run0["artifacts"] as? [[String: Any]])
+        #expect((artifacts[0]["location"] as? [String: Any])?["uri"] as? String == image)
+        #expect((artifacts[0]["roles"] as? [String]) == ["analysisTarget"])
+        #expect((artifacts[0]["properties"] as? [String: Any])?["rootOffset"] as? Int == 0x50000)
+        let results = try #require(run0["results"] as? [[String: Any]])
+        let cred = try #require(results.first { $0["ruleId"] as? String == "CRED-02" })
+        let art = try #require((((cred["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])?["artifactLocation"]) as? [String: Any])
+        #expect(art["uri"] as? String == "etc/passwd")
+        let idx = try #require(art["index"] as? Int)
+        #expect(artifacts[idx]["parentIndex"] as? Int == 0 && (artifacts[idx]["location"] as? [String: Any])?["uri"] as? String == "etc/passwd")
+    }
+
     @Test("SARIF validates against the SARIF 2.1.0 schema", arguments: sampleExpectations)
     func sarif(_ e: SampleExpectation) throws {
         let t = try TempTree()
