@@ -28,6 +28,9 @@ struct AuditCommand: ParsableCommand {
     @Option(name: .customLong("max-image-bytes"), help: "Refuse an image that expands to more than this many bytes (archive bombs). Default 8 GiB.")
     var maxImageBytes: Int64 = 8 << 30
 
+    @Option(name: .customLong("baseline-file"), help: "Accepted findings (JSON: {\"accepted\": [{id, path?, owner, expires, reason}]}): they do not gate until they expire.")
+    var baselineFile: String?
+
     @Option(name: .customLong("password-budget"), help: "Wall-time budget of the default-password test, in seconds (0: none). When it runs out, CRED-02 says how much was tested.")
     var passwordBudget: Double = 300
 
@@ -35,8 +38,10 @@ struct AuditCommand: ParsableCommand {
     var keyring: String?
 
     func run() throws {
-        let threshold = try CommandSupport.threshold(opts.failOn)
+        let (threshold, areaThresholds) = try ReleaseGate.parseFailOn(opts.failOn)
         let today = try CommandSupport.today(opts.date)
+        let gate = ReleaseGate(threshold: threshold, areas: areaThresholds,
+                               accepted: try baselineFile.map { try ReleaseGate.loadAccepted($0) } ?? [], today: today)
         let loaded = try CommandSupport.profile(opts.profile)
 
         var key: [UInt8]? = nil
@@ -60,13 +65,20 @@ struct AuditCommand: ParsableCommand {
         report.sourceFormat = opened.format
         report.sourceContainer = opened.container
         report.incomplete = opened.incomplete
-        var gating = report.findingsAtOrAbove(threshold)
+        var gating = gate.gating(report)
         if let prev = previous { gating = gating.filter { prev.isNew($0) } }
+        if let bf = baselineFile { for w in gate.expiredWarnings(report, file: bf) { FileHandle.standardError.write(Data((w + "\n").utf8)) } }
 
         let rootURI = URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL.absoluteString
         var text = CommandSupport.render(report, format: opts.format, threshold: threshold, rootURI: rootURI, previous: previous,
                                          output: opts.output, noColor: opts.noColor, verbose: opts.verbose,
-                                         image: opened.kind == "rootfs" ? nil : root)
+                                         image: opened.kind == "rootfs" ? nil : root, accepted: { gate.acceptance($0)?.justification })
+        if opts.format == .text {
+            let acc = report.findings.filter { $0.status.isFinding }.compactMap { f in gate.acceptance(f).map { (f, $0) } }
+            if !acc.isEmpty {
+                text += "Accepted (\(baselineFile ?? "")): " + acc.map { "\($0.0.id) — \($0.1.justification)" }.joined(separator: "; ") + "\n"
+            }
+        }
         if opts.format == .text, let prev = previous {
             let fresh = report.findings.filter { $0.status.isFinding && prev.isNew($0) }
             text += "Since \(prev.path): \(fresh.count) new finding(s)" + (fresh.isEmpty ? "" : ": " + fresh.map { $0.id }.joined(separator: " "))

@@ -16,7 +16,7 @@ struct ReportOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Write the report to FILE (atomically) instead of standard output.")
     var output: String?
 
-    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding has at least this severity: info, low, medium, high, critical, or never.")
+    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding has at least this severity: info, low, medium, high, critical, or never; `audit` also takes per-area thresholds after it (high,lifecycle=never,credentials=low).")
     var failOn: String = "low"
 
     @Option(name: .customLong("date"), help: "Judge as of this day (YYYY-MM-DD) instead of today.")
@@ -32,11 +32,9 @@ struct ReportOptions: ParsableArguments {
 enum CommandSupport {
     /// `--fail-on`: a severity, or nil for never.
     static func threshold(_ failOn: String) throws -> Severity? {
-        if failOn == "never" || failOn == "none" { return nil }
-        guard let s = Severity.parse(failOn) else {
-            throw die("--fail-on: expected info, low, medium, high, critical or never, found '\(failOn)'", code: 2)
-        }
-        return s
+        let (def, areas) = try ReleaseGate.parseFailOn(failOn)
+        if !areas.isEmpty { throw die("--fail-on: per-area thresholds are for `baseline audit`; expected one severity here", code: 2) }
+        return def
     }
 
     /// `--date`, or today.
@@ -56,10 +54,11 @@ enum CommandSupport {
 
     /// The report in `format`. `rootURI` anchors SARIF locations.
     static func render(_ report: Report, format: OutputFormat, threshold: Severity?, rootURI: String, previous: PreviousReport?,
-                       output: String?, noColor: Bool, verbose: Bool, image: String? = nil) -> String {
+                       output: String?, noColor: Bool, verbose: Bool, image: String? = nil,
+                       accepted: (Finding) -> String? = { _ in nil }) -> String {
         switch format {
         case .json: return ReportJSON.encode(report, failOn: threshold)
-        case .sarif: return SARIFRenderer.render(report, failOn: threshold, rootURI: rootURI, previous: previous, image: image)
+        case .sarif: return SARIFRenderer.render(report, failOn: threshold, rootURI: rootURI, previous: previous, image: image, accepted: accepted)
         case .junit: return JUnitRenderer.render(report, failOn: threshold)
         case .html: return HTMLRenderer.render(report, failOn: threshold)
         case .text:

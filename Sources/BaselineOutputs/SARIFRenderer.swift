@@ -64,7 +64,9 @@ public enum SARIFRenderer {
 
     /// `image`: the firmware file as given on the command line, for a report whose source is an image or bundle: its
     /// files become artifacts nested in it instead of paths under ROOTFS.
-    public static func render(_ r: Report, failOn: Severity?, rootURI: String, previous: PreviousReport? = nil, image: String? = nil) -> String {
+    /// `accepted`: the justification of a finding accepted in a baseline file (an external suppression), or nil.
+    public static func render(_ r: Report, failOn: Severity?, rootURI: String, previous: PreviousReport? = nil, image: String? = nil,
+                              accepted: (Finding) -> String? = { _ in nil }) -> String {
         let img = image.map { ImageArtifacts(image: $0, container: r.sourceContainer) }
         var rules: [[String: Any]] = []
         var ruleIndex: [String: Int] = [:]
@@ -101,6 +103,7 @@ public enum SARIFRenderer {
             let key = ([f.id] + f.evidence.map { $0.path + "|" + $0.detail }).joined(separator: "\n")
             result["partialFingerprints"] = ["baselineFinding/v1": Hex.encode(BaselineCore.SHA256.hash(Array(key.utf8)))]
             if let prev = previous { result["baselineState"] = prev.isNew(f) ? "new" : "unchanged" }
+            if let why = accepted(f) { result["suppressions"] = [["kind": "external", "status": "accepted", "justification": why]] }
             results.append(result)
         }
         var run: [String: Any] = [
