@@ -101,17 +101,20 @@ $(VENDOR_IMAGES)/MANIFEST.txt: Firmware-samples/make-vendor-images.sh $(wildcard
 	bash Firmware-samples/make-vendor-images.sh $(VENDOR_IMAGES)
 
 # --- Embedded Swift: BaselineCore compiled the way the on-device agent uses it (no Foundation, no existentials). ---
-# x86_64 and armv7 are compiled to bitcode (-lto=llvm-full) and LTO-linked, which keeps the agents well inside the
-# 1 MiB budget. aarch64 is not: Swift 6.3's Embedded -Osize + LTO for aarch64-none-none-elf miscompiles String
-# payloads in this code (the agent crashed in its JSON writer on two samples; the differential test caught it), so
-# aarch64 uses plain objects with one section per function and --gc-sections instead (still under 1 MiB).
+# x86_64 and armv7 are compiled to bitcode (-lto=llvm-full) and LTO-linked with LLVM's machine outliner (repeated
+# instruction sequences become shared functions; AArch64 does this by default for -Osize code); armv7 is Thumb-2
+# (-Xcc -mthumb makes the triple thumbv7, the ARMv7-A Thumb-2 code Debian's armhf musl and libxcrypt are built as).
+# Both keep the agents well inside the 1 MiB budget (BENCHMARKS.md). aarch64 is not LTO-linked: Swift 6.3's Embedded
+# -Osize + LTO for aarch64-none-none-elf miscompiles String payloads in this code (the agent crashed in its JSON writer
+# on two samples; the differential test caught it), so aarch64 uses plain objects with one section per function and
+# --gc-sections instead (still under 1 MiB).
 EMB_SRCS := $(shell find Sources/BaselineCore -name '*.swift' | sort)
 EMB_FLAGS = -enable-experimental-feature Embedded -wmo -Osize -parse-as-library $(EMB_CODEGEN_$*) -I Sources/CBaselineSys/include
 EMB_CODEGEN_x86_64 := -lto=llvm-full
 EMB_CODEGEN_armv7 := -lto=llvm-full
 EMB_CODEGEN_aarch64 := -Xfrontend -function-sections
 EMB_aarch64 := -target aarch64-none-none-elf -Xcc --sysroot=/usr/aarch64-linux-gnu -Xcc -isystem -Xcc /usr/aarch64-linux-gnu/include -Xcc -idirafter -Xcc /usr/include
-EMB_armv7 := -target armv7-none-none-eabi -Xcc -mfloat-abi=hard -Xcc --sysroot=/usr/arm-linux-gnueabihf -Xcc -isystem -Xcc /usr/arm-linux-gnueabihf/include -Xcc -idirafter -Xcc /usr/include
+EMB_armv7 := -target armv7-none-none-eabi -Xcc -mthumb -Xcc -mfloat-abi=hard -Xcc --sysroot=/usr/arm-linux-gnueabihf -Xcc -isystem -Xcc /usr/arm-linux-gnueabihf/include -Xcc -idirafter -Xcc /usr/include
 EMB_x86_64 := -target x86_64-unknown-linux-gnu
 
 out/embedded/%/BaselineCore.o: $(EMB_SRCS) Sources/CBaselineSys/include/CBaselineSys.h | deps
@@ -130,7 +133,9 @@ CC_x86_64 := gcc
 STRIP_aarch64 := aarch64-linux-gnu-strip
 STRIP_armv7 := arm-linux-gnueabihf-strip
 STRIP_x86_64 := strip
-CFLAGS_armv7 := -mfloat-abi=hard
+CFLAGS_armv7 := -mthumb -mfloat-abi=hard
+LDFLAGS_x86_64 := -Wl,-mllvm,-enable-machine-outliner
+LDFLAGS_armv7 := -Wl,-mllvm,-enable-machine-outliner
 GNU_aarch64 := aarch64-linux-gnu
 GNU_armv7 := arm-linux-gnueabihf
 GNU_x86_64 := x86_64-linux-gnu
@@ -150,7 +155,7 @@ out/agent/%/baseline-agent: out/embedded/%/BaselineCore.o $(AGENT_SRCS) $(AGENT_
 	  $(CC_$*) $(CFLAGS_$*) -Os -ffunction-sections -fdata-sections -nostdinc -isystem /usr/include/$(MUSL_$*) \
 	    -isystem $$($(CC_$*) -print-file-name=include) -I Sources/CBaselineSys/include -c $$c -o $(@D)/$$(basename $$c .c).o || exit 1; \
 	done
-	$(CC_$*) $(CFLAGS_$*) -static -nostdlib -fuse-ld=lld -B$(SWIFT_BIN) -Wl,--gc-sections -Wl,--lto-O2 \
+	$(CC_$*) $(CFLAGS_$*) -static -nostdlib -fuse-ld=lld -B$(SWIFT_BIN) -Wl,--gc-sections -Wl,--lto-O2 $(LDFLAGS_$*) \
 	  /usr/lib/$(MUSL_$*)/crt1.o /usr/lib/$(MUSL_$*)/crti.o $(@D)/BaselineAgent.o out/embedded/$*/BaselineCore.o \
 	  $(@D)/shim.o $(@D)/agent_main.o $(SWIFT_EMB_LIB)/$(UNICODE_$*)/libswiftUnicodeDataTables.a \
 	  /usr/lib/$(GNU_$*)/libcrypt.a /usr/lib/$(MUSL_$*)/libc.a $$($(CC_$*) $(CFLAGS_$*) -print-libgcc-file-name) \
