@@ -275,6 +275,11 @@ enum Delivery {
         var lastError = ""
         var rejected = 0
         var stop = false
+        // C strings made once (arrays pass as const pointers without nested closures: less code in the agent)
+        let t = plan.target
+        let host = Array(t.host.utf8CString), path = Array(t.path.utf8CString), token = Array(plan.token.utf8CString)
+        let ca = Array((o.caFile ?? "").utf8CString), pin = Array((o.pin ?? "").utf8CString)
+        var err = [CChar](repeating: 0, count: 512)
         for name in spool.reports() {
             if stop { break }
             let file = spool.path(name)
@@ -282,25 +287,15 @@ enum Delivery {
             while true {
                 let left = deadline - bl_monotonic_ms()
                 if left <= 0 { stop = true; break }
-                var err = [CChar](repeating: 0, count: 512)
-                let t = plan.target
-                let status: Int32 = body.withUnsafeBufferPointer { b in
-                    err.withUnsafeMutableBufferPointer { e in
-                        t.host.withCString { host in t.path.withCString { path in plan.token.withCString { token in
-                            withOptionalCString(o.caFile) { ca in withOptionalCString(o.pin) { pin in
-                                bl_push_post(host, Int32(t.port), path, t.tls ? 1 : 0, ca, pin, token, b.baseAddress, b.count,
-                                             Int32(min(left, 20_000)), e.baseAddress, 512)
-                            } }
-                        } } }
-                    }
-                }
+                let status = bl_push_post(host, Int32(t.port), path, t.tls ? 1 : 0, ca, pin, token, body, body.count,
+                                          Int32(min(left, 20_000)), &err, 512)
                 if status >= 200 && status <= 299 {
                     _ = file.withCString { bl_unlink($0) }
                     spool.syncDir()
                     attempt = 0
                     break
                 }
-                lastError = err.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+                lastError = String(decoding: err.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
                 if status == BL_PUSH_FATAL || status == 401 || status == 403 {
                     stop = true   // the same answer again: certificate, pin or token is wrong
                     break
@@ -327,9 +322,5 @@ enum Delivery {
         return "report spooled, not delivered: \(left) report(s) in \(spool.dir) (\(lastError.isEmpty ? "no time left to send" : lastError))"
     }
 
-    static func withOptionalCString<R>(_ s: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
-        guard let s else { return body(nil) }
-        return s.withCString { body($0) }
-    }
 }
 #endif
