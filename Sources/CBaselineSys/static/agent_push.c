@@ -229,6 +229,15 @@ static int add_anchor(br_x509_trust_anchor **tas, size_t *n, const unsigned char
     return 0;
 }
 
+static void free_anchors(br_x509_trust_anchor *tas, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free(tas[i].dn.data);
+        if (tas[i].pkey.key_type == BR_KEYTYPE_RSA) { free(tas[i].pkey.key.rsa.n); free(tas[i].pkey.key.rsa.e); }
+        else free(tas[i].pkey.key.ec.q);
+    }
+    free(tas);
+}
+
 // Returns the number of certificates read (> 0), or a negative value with err filled.
 static int load_anchors(const char *path, br_x509_trust_anchor **tas, size_t *count, char *err, size_t cap) {
     bytes file = { 0 }, obj = { 0 };
@@ -259,15 +268,18 @@ static int load_anchors(const char *path, br_x509_trust_anchor **tas, size_t *co
         }
     }
     free(file.buf); free(obj.buf);
-    if (bad) { snprintf(err, cap, "%s: not a PEM file of X.509 certificates", path); return -1; }
-    if (*count == 0) { snprintf(err, cap, "%s: no CERTIFICATE block", path); return -1; }
+    if (bad) { free_anchors(*tas, *count); *tas = NULL; *count = 0; }
+    if (bad) { snprintf(err, cap, "%s: not a PEM file of X.509 certificates with RSA or EC keys", path); return -1; }
+    if (*count == 0 && !bad) { snprintf(err, cap, "%s: no CERTIFICATE block", path); return -1; }
     return (int)*count;
 }
 
 int bl_push_check_ca(const char *ca_file, char *err, size_t cap) {
     br_x509_trust_anchor *tas = NULL;
     size_t n = 0;
-    return load_anchors(ca_file, &tas, &n, err, cap);   // a one-shot check: the process exits soon after
+    int rc = load_anchors(ca_file, &tas, &n, err, cap);
+    free_anchors(tas, n);
+    return rc;
 }
 
 // --- public-key pinning: SHA-256 of the server certificate's SubjectPublicKeyInfo ---
@@ -447,7 +459,7 @@ int bl_push_post(const char *host, int port, const char *path, int use_tls, cons
         }
     }
     int fd = connect_to(host, port, deadline, err, cap);
-    if (fd < 0) return BL_PUSH_RETRY;
+    if (fd < 0) { free_anchors(tas, nta); return BL_PUSH_RETRY; }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     io_ctx io = { fd, deadline };
@@ -536,6 +548,8 @@ int bl_push_post(const char *host, int port, const char *path, int use_tls, cons
     }
 out:
     free(req.buf);
+    free(pin.cert.buf);
+    free_anchors(tas, nta);
     close(fd);
     return rc;
 }
