@@ -318,7 +318,8 @@ enum Delivery {
         }
         if rejected > 0 { spool.setDropped(spool.dropped + rejected) }
         let left = spool.reports().count
-        if left == 0 { return nil }
+        if left == 0 && rejected == 0 { return nil }
+        if left == 0 { return "not delivered: the collector refused \(rejected) report(s) (\(lastError))" }
         return "report spooled, not delivered: \(left) report(s) in \(spool.dir) (\(lastError.isEmpty ? "no time left to send" : lastError))"
     }
 

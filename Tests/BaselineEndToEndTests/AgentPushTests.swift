@@ -92,6 +92,21 @@ enum PushLab {
         threading.Thread(target=handle, args=(c,), daemon=True).start()
     """
 
+    /// Answers every POST with the status in argv[3] and records it (one line each).
+    static let answering = """
+    import http.server, sys, os
+    port_file, log, status = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get('Content-Length', 0)))
+            with open(log, 'a') as f: f.write('post\\n')
+            self.send_response(status); self.send_header('Content-Type', 'application/json'); self.send_header('Content-Length', '2'); self.end_headers(); self.wfile.write(b'{}')
+        def log_message(self, *a): pass
+    s = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)
+    open(port_file + '.tmp', 'w').write(str(s.server_address[1])); os.rename(port_file + '.tmp', port_file)
+    s.serve_forever()
+    """
+
     static func tokens(_ t: TempTree) throws -> (tokens: String, tokenFile: String) {
         try t.write("tokens", "lab \(token)\n")
         try t.write("token", token + "\n")
@@ -292,6 +307,37 @@ enum PushLab {
         let counts = try storeQuery(db, "SELECT json_extract(body, '$.delivery.spool_dropped') FROM reports").split(separator: "\n").map(String.init).sorted()
         #expect(counts == ["0", "0", "1"])               // the newest report carries the drop
         #expect(try String(contentsOfFile: t.sub("spool/dropped"), encoding: .utf8) == "0\n")
+    }
+
+    @Test func retriesServerErrorsStopsOnBadTokenSetsAsideRefusedReports() throws {
+        let t = try TempTree()
+        _ = try PushLab.tokens(t)
+        try t.write("answering.py", PushLab.answering)
+        func server(_ status: Int) throws -> Background {
+            try Background([t.sub("answering.py"), t.sub("\(status).port"), t.sub("\(status).log"), "\(status)"], portFile: t.sub("\(status).port"))
+        }
+        // 503: retried with backoff until --push-timeout, then left in the spool
+        let busy = try server(503)
+        let r503 = try Agent.run("x86_64", PushLab.args("http://127.0.0.1:\(busy.port)/v1/reports", t, spool: "s503", extra: ["--insecure-http", "--push-timeout", "3"]))
+        #expect(r503.code == 4)
+        #expect(r503.stderr.contains("answered 'HTTP/1.0 503"), "\(r503.stderr)")
+        let tries = PushLab.lines(t.sub("503.log")).count
+        #expect(tries >= 2 && tries <= 6, "\(tries) tries in 3 s")
+        #expect(PushLab.spooled(t, "s503").count == 1)
+        // 401: one try, no retry (the token is wrong), still spooled
+        let locked = try server(401)
+        let r401 = try Agent.run("x86_64", PushLab.args("http://127.0.0.1:\(locked.port)/v1/reports", t, spool: "s401", extra: ["--insecure-http", "--push-timeout", "10"]))
+        #expect(r401.code == 4)
+        #expect(PushLab.lines(t.sub("401.log")).count == 1)
+        #expect(PushLab.spooled(t, "s401").count == 1)
+        // 422: refused for good: set aside, counted as dropped, the spool moves on
+        let refusing = try server(422)
+        let r422 = try Agent.run("x86_64", PushLab.args("http://127.0.0.1:\(refusing.port)/v1/reports", t, spool: "s422", extra: ["--insecure-http"]))
+        #expect(r422.code == 4)
+        #expect(r422.stderr.contains("refused by the collector"), "\(r422.stderr)")
+        #expect(PushLab.spooled(t, "s422").isEmpty)
+        #expect(FileManager.default.fileExists(atPath: t.sub("s422/last-rejected.json")))
+        #expect(try String(contentsOfFile: t.sub("s422/dropped"), encoding: .utf8) == "1\n")
     }
 
     @Test func httpsWithCAFileAndPin() throws {
