@@ -126,7 +126,7 @@ embedded: out/embedded/x86_64/BaselineCore.o out/embedded/aarch64/BaselineCore.o
 
 # --- baseline-agent: fully static, stripped executables: Embedded Swift + musl + libxcrypt, LTO-linked by lld. ---
 AGENT_SRCS := $(shell find Sources/BaselineAgent -name '*.swift' | sort)
-AGENT_C := Sources/CBaselineSys/shim.c Sources/CBaselineSys/static/agent_main.c
+AGENT_C := Sources/CBaselineSys/shim.c Sources/CBaselineSys/static/agent_main.c Sources/CBaselineSys/static/agent_push.c
 CC_aarch64 := aarch64-linux-gnu-gcc
 CC_armv7 := arm-linux-gnueabihf-gcc
 CC_x86_64 := gcc
@@ -148,16 +148,44 @@ UNICODE_x86_64 := x86_64-unknown-linux-gnu
 SWIFT_BIN := $(dir $(shell command -v $(SWIFTC) 2>/dev/null || echo /opt/swift/usr/bin/swiftc))
 SWIFT_EMB_LIB := $(SWIFT_BIN)../lib/swift/embedded
 
-out/agent/%/baseline-agent: out/embedded/%/BaselineCore.o $(AGENT_SRCS) $(AGENT_C) Sources/CBaselineSys/include/CBaselineSys.h
+# BearSSL (TLS for `baseline-agent --push`): Debian's source tarball, checked against its sha256; only the library
+# objects, compiled like the agent's C files; the linker keeps what agent_push.c uses (--gc-sections).
+BEARSSL_URL := http://deb.debian.org/debian/pool/main/b/bearssl/bearssl_0.6+dfsg.1.orig.tar.xz
+BEARSSL_SHA256 := 102a625bd8f6155260867a50c508df8d8c3f796985dd744df1a68e5cd1a79004
+BEARSSL_TAR := out/bearssl/bearssl_0.6+dfsg.1.orig.tar.xz
+BEARSSL_DIR := out/bearssl/bearssl-0.6
+AR_aarch64 := aarch64-linux-gnu-ar
+AR_armv7 := arm-linux-gnueabihf-ar
+AR_x86_64 := ar
+
+$(BEARSSL_TAR):
+	@mkdir -p $(@D)
+	curl -sSfL --retry 3 -o $@.part $(BEARSSL_URL)
+	echo "$(BEARSSL_SHA256)  $@.part" | sha256sum -c --quiet - || { rm -f $@.part; echo "$(BEARSSL_URL): sha256 mismatch"; exit 1; }
+	mv $@.part $@
+$(BEARSSL_DIR)/inc/bearssl.h: $(BEARSSL_TAR)
+	tar -xJf $< -C out/bearssl
+	touch $@
+out/bearssl/%/libbearssl.a: $(BEARSSL_DIR)/inc/bearssl.h
+	@mkdir -p $(@D)/obj
+	@echo "BearSSL for $*: $(CC_$*) $(CFLAGS_$*) -Os ... src/*/*.c"
+	@for c in $(BEARSSL_DIR)/src/*.c $(BEARSSL_DIR)/src/*/*.c; do \
+	  $(CC_$*) $(CFLAGS_$*) -Os -ffunction-sections -fdata-sections -nostdinc -isystem /usr/include/$(MUSL_$*) \
+	    -isystem $$($(CC_$*) -print-file-name=include) -I $(BEARSSL_DIR)/inc -I $(BEARSSL_DIR)/src \
+	    -c $$c -o $(@D)/obj/$$(basename $$c .c).o || exit 1; \
+	done
+	rm -f $@ && $(AR_$*) rcs $@ $(@D)/obj/*.o
+
+out/agent/%/baseline-agent: out/embedded/%/BaselineCore.o $(AGENT_SRCS) $(AGENT_C) Sources/CBaselineSys/include/CBaselineSys.h out/bearssl/%/libbearssl.a
 	@mkdir -p $(@D)
 	$(SWIFTC) $(EMB_$*) $(EMB_FLAGS) -I out/embedded/$* -D BASELINE_C_MAIN -module-name BaselineAgent -c $(AGENT_SRCS) -o $(@D)/BaselineAgent.o
 	for c in $(AGENT_C); do \
 	  $(CC_$*) $(CFLAGS_$*) -Os -ffunction-sections -fdata-sections -nostdinc -isystem /usr/include/$(MUSL_$*) \
-	    -isystem $$($(CC_$*) -print-file-name=include) -I Sources/CBaselineSys/include -c $$c -o $(@D)/$$(basename $$c .c).o || exit 1; \
+	    -isystem $$($(CC_$*) -print-file-name=include) -I Sources/CBaselineSys/include -I $(BEARSSL_DIR)/inc -c $$c -o $(@D)/$$(basename $$c .c).o || exit 1; \
 	done
 	$(CC_$*) $(CFLAGS_$*) -static -nostdlib -fuse-ld=lld -B$(SWIFT_BIN) -Wl,--gc-sections -Wl,--lto-O2 $(LDFLAGS_$*) \
 	  /usr/lib/$(MUSL_$*)/crt1.o /usr/lib/$(MUSL_$*)/crti.o $(@D)/BaselineAgent.o out/embedded/$*/BaselineCore.o \
-	  $(@D)/shim.o $(@D)/agent_main.o $(SWIFT_EMB_LIB)/$(UNICODE_$*)/libswiftUnicodeDataTables.a \
+	  $(@D)/shim.o $(@D)/agent_main.o $(@D)/agent_push.o out/bearssl/$*/libbearssl.a $(SWIFT_EMB_LIB)/$(UNICODE_$*)/libswiftUnicodeDataTables.a \
 	  /usr/lib/$(GNU_$*)/libcrypt.a /usr/lib/$(MUSL_$*)/libc.a $$($(CC_$*) $(CFLAGS_$*) -print-libgcc-file-name) \
 	  /usr/lib/$(MUSL_$*)/crtn.o -o $@.unstripped
 	$(STRIP_$*) -o $@ $@.unstripped

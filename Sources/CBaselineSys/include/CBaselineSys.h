@@ -60,4 +60,22 @@ int bl_getenv_copy(const char *name, char *buf, size_t cap); // length, or -1 wh
 void bl_exit(int code);
 int bl_arg_count(void);                             // the process arguments (argv[0] included)
 const char *bl_arg(int i);
+// `baseline-agent --push` (Sources/CBaselineSys/static/agent_push.c): only in the static agent the Makefile links
+// with BearSSL; the SwiftPM build neither compiles nor calls these (the push path is behind BASELINE_C_MAIN).
+enum { BL_PUSH_RETRY = -1, BL_PUSH_FATAL = -2 };
+// One POST of body to http(s)://host:port/path with "Authorization: Bearer token", within timeout_ms. Returns the
+// HTTP status, BL_PUSH_RETRY (network trouble, worth another try) or BL_PUSH_FATAL (TLS verification failed, bad
+// --ca-file/--pin: retrying cannot help); err gets one line for anything but a 2xx.
+// TLS: with pin_hex (64 hex digits: SHA-256 of the server certificate's SubjectPublicKeyInfo) the key is pinned;
+// otherwise the chain must lead to a certificate in ca_file (PEM) and name host, valid by the device clock.
+int bl_push_post(const char *host, int port, const char *path, int use_tls, const char *ca_file, const char *pin_hex,
+                 const char *token, const void *body, size_t body_len, int timeout_ms, char *err, size_t cap);
+int bl_push_check_ca(const char *ca_file, char *err, size_t cap);   // certificates in the file (> 0), or -1 and err
+int bl_mkdir(const char *path, unsigned mode);    // 0 when it exists as a directory
+int bl_unlink(const char *path);
+int bl_rename(const char *from, const char *to);
+int bl_fsync_dir(const char *path);
+int bl_lock_file(const char *path);               // flock(LOCK_EX|LOCK_NB) on path (created); fd, or -EWOULDBLOCK
+int64_t bl_monotonic_ms(void);
+void bl_sleep_ms(int ms);
 #endif
