@@ -5,7 +5,6 @@
 #include "CBaselineSys.h"
 #ifdef __GLIBC__
 #include <crypt.h>
-#include <pthread.h>
 #define BL_CRYPT_DATA_SIZE ((int)sizeof(struct crypt_data))
 #else
 // libxcrypt's crypt_rn, declared here for libcs without <crypt.h> (musl, in the static agent builds).
@@ -14,6 +13,7 @@ char *crypt_rn(const char *phrase, const char *setting, void *data, int size);
 #define BL_CRYPT_DATA_SIZE 32768
 #endif
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>   // rename() only

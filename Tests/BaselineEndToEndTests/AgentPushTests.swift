@@ -381,6 +381,41 @@ enum PushLab {
         #expect(noCA.stderr == "baseline-agent: \(t.sub("server.key")): no CERTIFICATE block\n", "\(noCA.stderr)")
     }
 
+    /// The whole path of issue 16: the static agent pushes to `baseline-collector serve --tls-cert` (a test CA; the
+    /// certificate names localhost, which BearSSL matches): delivered with the CA file and with the pin; a wrong CA
+    /// sends nothing; the collector down keeps the report in the spool until it is up again.
+    @Test func pushesToTheCollectorsOwnHTTPS() throws {
+        let t = try TempTree()
+        try PushLab.certificates(t)
+        let (tokens, _) = try PushLab.tokens(t)
+        let db = t.sub("fleet.sqlite")
+        var server = try CollectorServer(db: db, tokens: tokens, extra: ["--tls-cert", t.sub("server.pem"), "--tls-key", t.sub("server.key")])
+        #expect(server.scheme == "https")
+        let url = "https://localhost:\(server.port)/v1/reports"
+        let wrong = try Agent.run("x86_64", PushLab.args(url, t, spool: "s-wrong", extra: ["--ca-file", t.sub("other.pem")]))
+        #expect(wrong.code == 4, "\(wrong.stderr)")
+        #expect(try PushLab.storedIDs(db).isEmpty, "a wrong CA sends nothing")
+        #expect(PushLab.spooled(t, "s-wrong").count == 1, "and keeps the report")
+        let ok = try Agent.run("x86_64", PushLab.args(url, t, extra: ["--ca-file", t.sub("ca.pem")]))
+        #expect(ok.code == 0, "\(ok.stderr)")
+        let pin = try String(contentsOfFile: t.sub("pin"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let pinned = try Agent.run("x86_64", PushLab.args(url, t, extra: ["--pin", "sha256:" + pin]))
+        #expect(pinned.code == 0, "\(pinned.stderr)")
+        #expect(try PushLab.storedIDs(db).count == 2)
+        // Collector down: spooled; up again on the same port: delivered, nothing twice.
+        let port = server.port
+        server.stop()
+        let down = try Agent.run("x86_64", PushLab.args(url, t, extra: ["--ca-file", t.sub("ca.pem"), "--push-timeout", "2"]))
+        #expect(down.code == 4 && PushLab.spooled(t).count == 1, "\(down.stderr)")
+        server = try CollectorServer(db: db, tokens: tokens, extra: ["--tls-cert", t.sub("server.pem"), "--tls-key", t.sub("server.key"), "--port", "\(port)"])
+        let up = try Agent.run("x86_64", PushLab.args(url, t, extra: ["--ca-file", t.sub("ca.pem")]))
+        #expect(up.code == 0, "\(up.stderr)")
+        #expect(PushLab.spooled(t).isEmpty)
+        let ids = try PushLab.storedIDs(db)
+        #expect(ids.count == 4 && Set(ids).count == 4, "\(ids)")
+        server.stop()
+    }
+
     @Test("spool and push under qemu", arguments: ["aarch64", "armv7"])
     func underQemu(_ arch: String) throws {
         try #require(FileManager.default.isExecutableFile(atPath: Agent.staticBinary(arch)), "run `make agent`")
