@@ -19,7 +19,9 @@ final class CollectorAPI: Sendable {
 
     init(store: FleetStore, tokens: FleetTokens, validator: SchemaValidator, factory: FactoryFingerprints, maxBody: Int) {
         self.store = store; self.tokens = tokens; self.validator = validator; self.factory = factory; self.maxBody = maxBody
-        writer = IngestWriter(store: store, factory: factory)
+        // On PostgreSQL a group stays small enough to lock its units one by one (FleetLedger.perKeyLimit), so several
+        // collectors on one server write side by side.
+        writer = IngestWriter(store: store, factory: factory, maxReports: store.isPostgres ? 250 : 5000)
     }
 
     /// Store work runs off the concurrency pool (SQLite and the PostgreSQL client block).

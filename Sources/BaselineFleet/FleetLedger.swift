@@ -20,6 +20,7 @@ enum FleetLedger {
     struct UnitKey: Hashable { let period: String; let unit: String }
     struct DayKey: Hashable { let period: String; let group: Int64; let measure: String; let days: Int64 }
     static let measures = ["support", "eol", "age"]
+    static let perKeyLimit = 256                            // reports per batch locked key by key on PostgreSQL
     static let chunkSize = 400                              // keys per `IN (…)` read, and reports per multi-row insert (12 binds each)
 
     /// A unit's latest report in a period, as the units table holds it (and the batch changes it).
@@ -47,6 +48,14 @@ enum FleetLedger {
     static func ingest<E: SQLExecutor>(_ e: E, _ docs: [ReportDocument], fleet: String, factory: FactoryFingerprints) throws -> IngestOutcome {
         let now = ISO8601DateFormatter().string(from: Date())
         var outcome = IngestOutcome()
+        // PostgreSQL: a batch of up to `perKeyLimit` reports takes the store-wide lock shared and then locks each unit
+        // and fingerprint it rewrites (so collectors writing different units run side by side); a larger batch takes
+        // the store-wide lock exclusively instead — the server's lock table is small (max_locks_per_transaction,
+        // 64 per connection by default), and a bulk run of 10,000 reports would name ~50,000 keys.
+        let perKey = e.dialect == .postgres && docs.count <= perKeyLimit
+        if e.dialect == .postgres {
+            _ = try e.rows("SELECT count(\(perKey ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock")(\(PostgresBackend.lockKey)))", [])
+        }
         var groups: [String: Int64] = [:]
         var stats: [StatKey: [Int64]] = [:]                 // units, failing, one per UnitFlag
         var checks: [CheckKey: (Int64, Int64)] = [:]        // evaluated, failures
@@ -108,7 +117,7 @@ enum FleetLedger {
         // PostgreSQL, several collectors at once: every unit this batch rewrites is locked (transaction-scoped advisory
         // locks, in one global order) before its row is read, so two writers of one unit take turns and each reads
         // what the other committed; writers of different units do not wait for each other.
-        if e.dialect == .postgres {
+        if perKey {
             try lockKeys(e, Set(fresh.map { "u\u{1f}" + $0.unit }))
         }
 
@@ -139,7 +148,7 @@ enum FleetLedger {
         }
         // Fingerprints next (after every unit lock): the new ones and those the rewritten units held, whose counts
         // this batch changes and whose other holders it may mark as sharing.
-        if e.dialect == .postgres {
+        if perKey {
             var keys = Set<String>()
             for d in fresh { for (kind, value) in fingerprints(d) { keys.insert("f\u{1f}" + kind + "\u{1f}" + value) } }
             for st in state.values { for (kind, value) in st.prints { keys.insert("f\u{1f}" + kind + "\u{1f}" + value) } }

@@ -7,6 +7,7 @@ public final class FleetStore: @unchecked Sendable {
 
     let backend: Backend
     public let location: String
+    public var isPostgres: Bool { if case .postgres = backend { return true }; return false }
     private let lock = NSLock()     // one PostgreSQL connection: one transaction at a time per process
 
     /// `location`: a SQLite file path (created when missing) or `postgres://user[:password]@host[:port]/database`.
