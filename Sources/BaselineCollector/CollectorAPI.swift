@@ -15,9 +15,13 @@ final class CollectorAPI: Sendable {
     let factory: FactoryFingerprints
     let maxBody: Int
     let counters = RequestCounters()
+    let writer: IngestWriter
 
     init(store: FleetStore, tokens: FleetTokens, validator: SchemaValidator, factory: FactoryFingerprints, maxBody: Int) {
         self.store = store; self.tokens = tokens; self.validator = validator; self.factory = factory; self.maxBody = maxBody
+        // On PostgreSQL a group stays small enough to lock its units one by one (FleetLedger.perKeyLimit), so several
+        // collectors on one server write side by side.
+        writer = IngestWriter(store: store, factory: factory, maxReports: store.isPostgres ? 250 : 5000)
     }
 
     /// Store work runs off the concurrency pool (SQLite and the PostgreSQL client block).
@@ -86,10 +90,9 @@ final class CollectorAPI: Sendable {
         if let pinned = token.fleetKeyID, let other = docs.first(where: { $0.fleetKeyID != nil && $0.fleetKeyID != pinned }) {
             return refuse(.forbidden, "report \(other.reportID) is keyed with fleet key \(other.fleetKeyID ?? ""), not fleet '\(token.fleet)''s \(pinned)")
         }
-        let store = self.store, factory = self.factory, fleet = token.fleet
-        let box = UncheckedDocs(docs: docs)
+        let fleet = token.fleet
         let outcome: IngestOutcome
-        do { outcome = try await blocking { try store.ingest(box.docs, fleet: fleet, factory: factory) } } catch {
+        do { outcome = try await writer.ingest(docs, fleet: fleet) } catch {
             return refuse(.serviceUnavailable, "not stored: \(error)")
         }
         let status: HTTPResponse.Status = outcome.stored > 0 ? .created : .ok
@@ -181,6 +184,59 @@ final class CollectorAPI: Sendable {
 }
 
 struct UncheckedDocs: @unchecked Sendable { let docs: [ReportDocument] }
+
+/// The one writer of a collector process: requests that arrive while a transaction runs wait in a queue, and the next
+/// transaction stores all of them (group commit: one commit, one fsync, for many requests). Each request is answered
+/// only after the transaction holding its reports has committed, with what it stored as if the requests had been
+/// ingested one after the other in arrival order. When a grouped transaction fails, its requests are tried again one
+/// per transaction, so a request the store refuses does not take the others down with it.
+final class IngestWriter: @unchecked Sendable {
+    typealias Waiter = CheckedContinuation<IngestOutcome, Error>
+    struct Pending { let docs: [ReportDocument]; let fleet: String; let waiter: Waiter }
+
+    let store: FleetStore
+    let factory: FactoryFingerprints
+    /// Reports per transaction at most (a group is cut at a request boundary once it reaches this).
+    let maxReports: Int
+    private let lock = NSLock()
+    private var queue: [Pending] = []
+    private var running = false
+    private let thread = DispatchQueue(label: "baseline-collector.writer")
+
+    init(store: FleetStore, factory: FactoryFingerprints, maxReports: Int = 5000) {
+        self.store = store; self.factory = factory; self.maxReports = maxReports
+    }
+
+    func ingest(_ docs: [ReportDocument], fleet: String) async throws -> IngestOutcome {
+        try await withCheckedThrowingContinuation { (c: Waiter) in
+            lock.lock()
+            queue.append(Pending(docs: docs, fleet: fleet, waiter: c))
+            let start = !running
+            running = true
+            lock.unlock()
+            if start { thread.async { self.drain() } }
+        }
+    }
+
+    private func drain() {
+        while true {
+            lock.lock()
+            guard !queue.isEmpty else { running = false; lock.unlock(); return }
+            var group: [Pending] = [], reports = 0
+            while let p = queue.first, group.isEmpty || reports + p.docs.count <= maxReports {
+                group.append(queue.removeFirst()); reports += p.docs.count
+            }
+            lock.unlock()
+            do {
+                let outcomes = try store.ingest(batches: group.map { (docs: $0.docs, fleet: $0.fleet) }, factory: factory)
+                for (p, o) in zip(group, outcomes) { p.waiter.resume(returning: o) }
+            } catch {
+                if group.count == 1 { group[0].waiter.resume(throwing: error); continue }
+                for p in group { p.waiter.resume(with: Result { try store.ingest(p.docs, fleet: p.fleet, factory: factory) }) }
+            }
+        }
+    }
+}
 
 /// Requests answered by this process, by status (Prometheus counters; each collector process reports its own).
 final class RequestCounters: @unchecked Sendable {

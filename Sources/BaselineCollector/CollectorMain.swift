@@ -84,16 +84,68 @@ struct Ingest: ParsableCommand {
         }
         let validator = try input.validator()
         let factory = try input.factory()
-        // Every file is parsed and validated before anything is stored: a bad file stores nothing.
-        var docs: [ReportDocument] = []
-        for f in files {
-            guard let data = FileManager.default.contents(atPath: f) else { throw fail("\(f): cannot read") }
-            do { docs += try ReportDocument.parse(data, source: f, validator: validator) } catch let e as IngestError { throw fail(e.description) }
-        }
         let s = try store.open()
+        // One transaction for the whole run: the files are parsed and validated (on all cores) a group of reports
+        // at a time while the store writes the group before; a bad file rolls everything back, so it stores nothing.
+        let parsed = HandOff<[ReportDocument]>(capacity: 2)
+        let inputs = files
+        let producer = Thread {
+            do {
+                for f in inputs {
+                    guard let data = FileManager.default.contents(atPath: f) else { throw fail("\(f): cannot read") }
+                    do { try ReportDocument.parse(data, source: f, validator: validator, group: 2000) { try parsed.put($0) } }
+                    catch let e as IngestError { throw fail(e.description) }
+                }
+                parsed.finish(nil)
+            } catch { parsed.finish(error) }
+        }
+        producer.stackSize = 8 << 20
+        producer.start()
+        var count = 0
         let outcome: IngestOutcome
-        do { outcome = try s.ingest(docs, fleet: fleet, factory: factory) } catch { throw fail("\(store.db): cannot store (nothing stored): \(error)") }
-        print("ingested \(docs.count) report(s) from \(files.count) file(s): \(outcome.stored) new, \(outcome.duplicates) already stored; \(try s.reportCount()) in \(store.db)")
+        do {
+            outcome = try s.ingest(stream: { let d = try parsed.take(); count += d?.count ?? 0; return d }, fleet: fleet, factory: factory)
+        } catch let e as ExitCode { throw e } catch {
+            parsed.cancel()
+            throw fail("\(store.db): cannot store (nothing stored): \(error)")
+        }
+        print("ingested \(count) report(s) from \(files.count) file(s): \(outcome.stored) new, \(outcome.duplicates) already stored; \(try s.reportCount()) in \(store.db)")
+    }
+}
+
+/// A bounded hand-off from one producer thread to one consumer: `put` waits while `capacity` items are waiting; `take`
+/// waits for the next item, returns nil at the end, or throws the producer's error.
+final class HandOff<T>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [T] = []
+    private var done = false
+    private var error: Error?
+    private var cancelled = false
+    let capacity: Int
+    init(capacity: Int) { self.capacity = capacity }
+
+    struct Cancelled: Error {}
+
+    func put(_ item: T) throws {
+        condition.lock(); defer { condition.unlock() }
+        while items.count >= capacity && !cancelled { condition.wait() }
+        if cancelled { throw Cancelled() }
+        items.append(item)
+        condition.broadcast()
+    }
+
+    func finish(_ error: Error?) {
+        condition.lock(); done = true; self.error = error; condition.broadcast(); condition.unlock()
+    }
+
+    func cancel() { condition.lock(); cancelled = true; condition.broadcast(); condition.unlock() }
+
+    func take() throws -> T? {
+        condition.lock(); defer { condition.unlock() }
+        while items.isEmpty && !done { condition.wait() }
+        if !items.isEmpty { let first = items.removeFirst(); condition.broadcast(); return first }
+        if let error { throw error }
+        return nil
     }
 }
 

@@ -6,6 +6,9 @@ import Foundation
 public struct IngestOutcome: Equatable, Sendable {
     public var received = 0
     public var stored = 0
+    /// The ids of the reports this ingest stored (the others were in the store already, or earlier in the batch).
+    public var storedIDs: Set<String> = []
+    public init(received: Int = 0, stored: Int = 0) { self.received = received; self.stored = stored }
     public var duplicates: Int { received - stored }
 }
 
@@ -17,6 +20,7 @@ enum FleetLedger {
     struct UnitKey: Hashable { let period: String; let unit: String }
     struct DayKey: Hashable { let period: String; let group: Int64; let measure: String; let days: Int64 }
     static let measures = ["support", "eol", "age"]
+    static let perKeyLimit = 256                            // reports per batch locked key by key on PostgreSQL
     static let chunkSize = 400                              // keys per `IN (…)` read, and reports per multi-row insert (12 binds each)
 
     /// A unit's latest report in a period, as the units table holds it (and the batch changes it).
@@ -44,6 +48,14 @@ enum FleetLedger {
     static func ingest<E: SQLExecutor>(_ e: E, _ docs: [ReportDocument], fleet: String, factory: FactoryFingerprints) throws -> IngestOutcome {
         let now = ISO8601DateFormatter().string(from: Date())
         var outcome = IngestOutcome()
+        // PostgreSQL: a batch of up to `perKeyLimit` reports takes the store-wide lock shared and then locks each unit
+        // and fingerprint it rewrites (so collectors writing different units run side by side); a larger batch takes
+        // the store-wide lock exclusively instead — the server's lock table is small (max_locks_per_transaction,
+        // 64 per connection by default), and a bulk run of 10,000 reports would name ~50,000 keys.
+        let perKey = e.dialect == .postgres && docs.count <= perKeyLimit
+        if e.dialect == .postgres {
+            _ = try e.rows("SELECT count(\(perKey ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock")(\(PostgresBackend.lockKey)))", [])
+        }
         var groups: [String: Int64] = [:]
         var stats: [StatKey: [Int64]] = [:]                 // units, failing, one per UnitFlag
         var checks: [CheckKey: (Int64, Int64)] = [:]        // evaluated, failures
@@ -78,13 +90,16 @@ enum FleetLedger {
         }
 
         // Reports first, in multi-row inserts: the ones the store did not have yet come back.
-        var fresh: [ReportDocument] = []
+        // Inserted in report-id order, so concurrent PostgreSQL writers that share reports wait on each other's rows
+        // in one order (no deadlock); `fresh` keeps the batch's order.
         var seen = Set<String>()
+        let unique = docs.filter { seen.insert($0.reportID).inserted }
+        outcome.received = docs.count
+        let byID = e.dialect == .postgres ? unique.sorted { $0.reportID < $1.reportID } : unique
+        var storedIDs = Set<String>()
         let reportColumns = "report_id, fleet, unit, device_id, vendor, model, firmware, source_kind, audit_date, generated_at, received_at, body"
-        for chunkStart in stride(from: 0, to: docs.count, by: chunkSize) {
-            let chunk = docs[chunkStart..<min(chunkStart + chunkSize, docs.count)].filter { seen.insert($0.reportID).inserted }
-            outcome.received += docs[chunkStart..<min(chunkStart + chunkSize, docs.count)].count
-            guard !chunk.isEmpty else { continue }
+        for chunkStart in stride(from: 0, to: byID.count, by: chunkSize) {
+            let chunk = byID[chunkStart..<min(chunkStart + chunkSize, byID.count)]
             var args: [SQLValue] = []
             args.reserveCapacity(chunk.count * 12)
             for d in chunk {
@@ -92,11 +107,19 @@ enum FleetLedger {
                          .text(d.sourceKind), .text(d.auditDate), .text(d.generatedAt), .text(now), .text(String(decoding: d.body, as: UTF8.self))]
             }
             let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
-            let stored = Set(try e.rows("INSERT INTO reports (\(reportColumns)) VALUES \(values) ON CONFLICT (report_id) DO NOTHING RETURNING report_id", args)
-                .compactMap { $0.first?.text })
-            fresh += chunk.filter { stored.contains($0.reportID) }
+            for r in try e.rows("INSERT INTO reports (\(reportColumns)) VALUES \(values) ON CONFLICT (report_id) DO NOTHING RETURNING report_id", args) {
+                if let id = r.first?.text { storedIDs.insert(id) }
+            }
         }
+        let fresh = unique.filter { storedIDs.contains($0.reportID) }
         outcome.stored = fresh.count
+        outcome.storedIDs = storedIDs
+        // PostgreSQL, several collectors at once: every unit this batch rewrites is locked (transaction-scoped advisory
+        // locks, in one global order) before its row is read, so two writers of one unit take turns and each reads
+        // what the other committed; writers of different units do not wait for each other.
+        if perKey {
+            try lockKeys(e, Set(fresh.map { "u\u{1f}" + $0.unit }))
+        }
 
         // What the store holds for the units of these reports, and their fingerprints, read in chunks (then kept
         // here as the batch changes it, and written back once at the end).
@@ -123,6 +146,24 @@ enum FleetLedger {
                 }
             }
         }
+        // Fingerprints next (after every unit lock): the new ones and those the rewritten units held, whose counts
+        // this batch changes and whose other holders it may mark as sharing.
+        if perKey {
+            var keys = Set<String>()
+            for d in fresh { for (kind, value) in fingerprints(d) { keys.insert("f\u{1f}" + kind + "\u{1f}" + value) } }
+            for st in state.values { for (kind, value) in st.prints { keys.insert("f\u{1f}" + kind + "\u{1f}" + value) } }
+            try lockKeys(e, keys)
+        }
+        // New vendor/model/firmware groups, created in one order (concurrent writers creating the same groups).
+        var newGroups: [(String, String, String)] = []
+        var namedGroups = Set<String>()
+        for d in fresh where namedGroups.insert(d.vendor + "\u{1f}" + d.model + "\u{1f}" + d.firmware).inserted {
+            newGroups.append((d.vendor, d.model, d.firmware))
+        }
+        for (v, m, f) in newGroups.sorted(by: { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }) {
+            try e.execute("INSERT INTO fleet_groups (vendor, model, firmware) VALUES (?, ?, ?) ON CONFLICT (vendor, model, firmware) DO NOTHING",
+                          [.text(v), .text(m), .text(f)])
+        }
         let stored = Set(state.keys)                        // units the store already has a row for
         var changed = Set<UnitKey>()                        // units whose row this batch rewrites
 
@@ -131,8 +172,6 @@ enum FleetLedger {
             let gkey = d.vendor + "\u{1f}" + d.model + "\u{1f}" + d.firmware
             let group: Int64
             if let g = groups[gkey] { group = g } else {
-                try e.execute("INSERT INTO fleet_groups (vendor, model, firmware) VALUES (?, ?, ?) ON CONFLICT (vendor, model, firmware) DO NOTHING",
-                              [.text(d.vendor), .text(d.model), .text(d.firmware)])
                 group = Int64(try e.scalar("SELECT group_id FROM fleet_groups WHERE vendor = ? AND model = ? AND firmware = ?",
                                            [.text(d.vendor), .text(d.model), .text(d.firmware)]))
                 groups[gkey] = group
@@ -209,7 +248,7 @@ enum FleetLedger {
         }
         try insertRows(e, "INSERT INTO fingerprint_counts (period, kind, value, units)", countRows,
                        "ON CONFLICT (period, kind, value) DO UPDATE SET units = fingerprint_counts.units + excluded.units")
-        if prints.values.contains(where: { $0 < 0 }) { try e.execute("DELETE FROM fingerprint_counts WHERE units <= 0") }
+        try deleteEmpty(e, "fingerprint_counts", prints.filter { $0.value < 0 }.map { $0.key })
         var groupPrintRows: [[SQLValue]] = []
         for k in groupPrints.keys.sorted(by: { ($0.period, $0.kind, $0.value, $0.group) < ($1.period, $1.kind, $1.value, $1.group) }) {
             guard let v = groupPrints[k], v != 0 else { continue }
@@ -217,7 +256,7 @@ enum FleetLedger {
         }
         try insertRows(e, "INSERT INTO fingerprint_groups (period, kind, value, group_id, units)", groupPrintRows,
                        "ON CONFLICT (period, kind, value, group_id) DO UPDATE SET units = fingerprint_groups.units + excluded.units")
-        if groupPrints.values.contains(where: { $0 < 0 }) { try e.execute("DELETE FROM fingerprint_groups WHERE units <= 0") }
+        try deleteEmpty(e, "fingerprint_groups", groupPrints.filter { $0.value < 0 }.map { PrintKey(period: $0.key.period, kind: $0.key.kind, value: $0.key.value) })
 
         // Whether each touched unit now shares a host key / a password hash with another unit: in memory for the
         // units this batch read, from the store for the other holders of a fingerprint that crossed 1↔2.
@@ -231,7 +270,10 @@ enum FleetLedger {
                 state[u]?.shared = bits
                 changed.insert(u)
             } else {
-                guard let row = try e.one("SELECT group_id, shared FROM units WHERE period = ? AND unit = ?", [.text(u.period), .text(u.unit)]) else { continue }
+                // Another unit: on PostgreSQL its row is locked first, so a writer changing another of its fingerprints
+                // at the same time has committed before its bits are read here (or waits until this one commits).
+                guard let row = try e.one("SELECT group_id, shared FROM units WHERE period = ? AND unit = ?" + (e.dialect == .postgres ? " FOR UPDATE" : ""),
+                                          [.text(u.period), .text(u.unit)]) else { continue }
                 for r in try e.rows("""
                     SELECT DISTINCT uf.kind FROM unit_fingerprints uf JOIN fingerprint_counts fc ON fc.period = uf.period AND fc.kind = uf.kind AND fc.value = uf.value
                     WHERE uf.period = ? AND uf.unit = ? AND fc.units > 1
@@ -273,6 +315,41 @@ enum FleetLedger {
                         .filter { $0.value != 0 }.map { [.text($0.key.period), .int($0.key.group), .text($0.key.measure), .int($0.key.days), .int($0.value)] },
                        "ON CONFLICT (period, group_id, measure, days) DO UPDATE SET units = group_days.units + excluded.units")
         return outcome
+    }
+
+    /// The rows of `table` (fingerprint_counts or fingerprint_groups) whose count fell to zero, among the fingerprints
+    /// this batch decremented (only those: a table-wide delete would scan the table and wait on other writers' rows).
+    static func deleteEmpty<E: SQLExecutor>(_ e: E, _ table: String, _ keys: [PrintKey]) throws {
+        var byKind: [String: [String: Set<String>]] = [:]
+        for k in keys { byKind[k.period, default: [:]][k.kind, default: []].insert(k.value) }
+        for (period, kinds) in byKind.sorted(by: { $0.key < $1.key }) {
+            for (kind, values) in kinds.sorted(by: { $0.key < $1.key }) {
+                let list = values.sorted()
+                for c in stride(from: 0, to: list.count, by: chunkSize) {
+                    let part = list[c..<min(c + chunkSize, list.count)]
+                    try e.execute("DELETE FROM \(table) WHERE period = ? AND kind = ? AND value IN (\(part.map { _ in "?" }.joined(separator: ", "))) AND units <= 0",
+                                  [.text(period), .text(kind)] + part.map { .text($0) })
+                }
+            }
+        }
+    }
+
+    /// Transaction-scoped PostgreSQL advisory locks on `keys` (64-bit FNV-1a of each), taken in ascending order so
+    /// that writers locking overlapping sets never deadlock. A hash collision only makes two writers take turns.
+    static func lockKeys<E: SQLExecutor>(_ e: E, _ keys: Set<String>) throws {
+        let hashes = Set(keys.map(lockHash)).sorted()
+        for c in stride(from: 0, to: hashes.count, by: chunkSize) {
+            let part = hashes[c..<min(c + chunkSize, hashes.count)]
+            // VALUES is read in the order written: the locks are taken in ascending order.
+            _ = try e.rows("SELECT count(pg_advisory_xact_lock(k)) FROM (VALUES \(part.map { _ in "(?::bigint)" }.joined(separator: ", "))) AS v(k)",
+                           part.map { .int($0) })
+        }
+    }
+
+    static func lockHash(_ key: String) -> Int64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in key.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        return Int64(bitPattern: h)
     }
 
     /// `head VALUES (…), (…), … suffix` for all `rows`, in statements of at most 500 rows and 30,000 binds (within

@@ -7,6 +7,7 @@ public final class FleetStore: @unchecked Sendable {
 
     let backend: Backend
     public let location: String
+    public var isPostgres: Bool { if case .postgres = backend { return true }; return false }
     private let lock = NSLock()     // one PostgreSQL connection: one transaction at a time per process
 
     /// `location`: a SQLite file path (created when missing) or `postgres://user[:password]@host[:port]/database`.
@@ -17,16 +18,18 @@ public final class FleetStore: @unchecked Sendable {
         } else {
             do { backend = .sqlite(try SQLiteBackend(path: location)) } catch { throw StoreError("\(location): cannot open: \(error)") }
         }
-        try write { try FleetSchema.migrate($0) }
+        try transaction(write: true, exclusive: true) { try FleetSchema.migrate($0) }
     }
 
     /// One transaction on whichever database this is; errors become one-line StoreErrors.
-    private func transaction<T>(write: Bool, _ body: (any SQLExecutor) throws -> T) throws -> T {
+    private func transaction<T>(write: Bool, exclusive: Bool = false, _ body: (any SQLExecutor) throws -> T) throws -> T {
         lock.lock(); defer { lock.unlock() }
         do {
             switch backend {
             case .sqlite(let b): return try write ? b.write { try body($0) } : b.read { try body($0) }
-            case .postgres(let b): return try write ? b.write { try body($0) } : b.read { try body($0) }
+            case .postgres(let b):
+                if exclusive { return try b.exclusiveWrite { try body($0) } }
+                return try write ? b.write { try body($0) } : b.read { try body($0) }
             }
         } catch let e as StoreError { throw e } catch { throw StoreError(FleetStore.describe(error)) }
     }
@@ -46,6 +49,49 @@ public final class FleetStore: @unchecked Sendable {
     @discardableResult
     public func ingest(_ docs: [ReportDocument], fleet: String = "default", factory: FactoryFingerprints = FactoryFingerprints()) throws -> IngestOutcome {
         try write { try FleetLedger.ingest($0, docs, fleet: fleet, factory: factory) }
+    }
+
+    /// Stores every group of documents `next` hands over (until it returns nil) in one transaction, each group
+    /// ingested as if on its own; nothing is stored when `next` or the store throws (`next`'s error is rethrown as is).
+    public func ingest(stream next: () throws -> [ReportDocument]?, fleet: String = "default",
+                       factory: FactoryFingerprints = FactoryFingerprints()) throws -> IngestOutcome {
+        var sourceError: Error?
+        do {
+            return try write { e in
+                var total = IngestOutcome()
+                while true {
+                    let docs: [ReportDocument]?
+                    do { docs = try next() } catch { sourceError = error; throw error }
+                    guard let docs else { return total }
+                    let o = try FleetLedger.ingest(e, docs, fleet: fleet, factory: factory)
+                    total.received += o.received
+                    total.stored += o.stored
+                }
+            }
+        } catch {
+            if let sourceError { throw sourceError }
+            throw error
+        }
+    }
+
+    /// Several ingests (each its documents and fleet) in one transaction, as if made one after the other: each
+    /// outcome counts as stored the reports that it was the first to bring. Nothing is stored when it throws.
+    public func ingest(batches: [(docs: [ReportDocument], fleet: String)], factory: FactoryFingerprints = FactoryFingerprints()) throws -> [IngestOutcome] {
+        try write { e in
+            var storedIDs = Set<String>()
+            var fleets: [String] = []
+            var docsByFleet: [String: [ReportDocument]] = [:]
+            for b in batches {
+                if docsByFleet[b.fleet] == nil { fleets.append(b.fleet) }
+                docsByFleet[b.fleet, default: []] += b.docs
+            }
+            for f in fleets { storedIDs.formUnion(try FleetLedger.ingest(e, docsByFleet[f] ?? [], fleet: f, factory: factory).storedIDs) }
+            return batches.map { b in
+                var o = IngestOutcome(received: b.docs.count)
+                for d in b.docs where storedIDs.remove(d.reportID) != nil { o.stored += 1; o.storedIDs.insert(d.reportID) }
+                return o
+            }
+        }
     }
 
     public func reportCount() throws -> Int { try read { try $0.scalar("SELECT count(*) FROM reports") } }

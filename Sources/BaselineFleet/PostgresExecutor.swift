@@ -1,7 +1,9 @@
 // PostgreSQL through postgres-nio, for fleets one machine cannot hold. The collector keeps nothing in memory between
-// requests: every ingest is one transaction that takes a transaction-scoped advisory lock, so any number of collector
-// processes can share one server and their ingests serialize there (an acknowledged report is committed; a report
-// sent twice, to two collectors at once, is stored once).
+// requests, so any number of collector processes can share one server: an ingest is one transaction that locks only
+// what it rewrites — transaction-scoped advisory locks on its units, then on their fingerprints, each set in one
+// global order (FleetLedger) — and adds to the aggregate rows with upserts in key order. Collectors writing different
+// units run side by side; two writing one unit take turns. A report sent twice, to two collectors at once, is stored
+// once (its primary key); an acknowledged report is committed. Migrations still take one store-wide lock.
 import Foundation
 import Logging
 import NIOCore
@@ -73,7 +75,7 @@ struct PostgresExecutor: SQLExecutor {
 final class PostgresBackend {
     let connection: PostgresConnection
     let logger = Logger(label: "baseline-collector.postgres")
-    static let lockKey = 0x6261_7365   // "base": the ingest lock every collector takes
+    static let lockKey = 0x6261_7365   // "base": the store-wide lock (migrations)
 
     /// `postgres://user[:password]@host[:port]/database`.
     init(url: String) throws {
@@ -95,21 +97,34 @@ final class PostgresBackend {
 
     deinit { try? connection.close().wait() }
 
-    private func transaction<T>(lock: Bool, _ body: (PostgresExecutor) throws -> T) throws -> T {
-        let e = PostgresExecutor(connection: connection, logger: logger)
-        do {
-            _ = try e.rows(lock ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", [])
-            if lock { _ = try e.rows("SELECT pg_advisory_xact_lock(\(PostgresBackend.lockKey))", []) }
-            let r = try body(e)
-            _ = try e.rows("COMMIT", [])      // waits for every pipelined statement first; acknowledged only after this
-            return r
-        } catch {
-            try? e.pending.drain()
-            _ = try? e.rows("ROLLBACK", [])
-            throw error
+    private func transaction<T>(write: Bool, storeWide: Bool, _ body: (PostgresExecutor) throws -> T) throws -> T {
+        var attempt = 0
+        while true {
+            let e = PostgresExecutor(connection: connection, logger: logger)
+            do {
+                _ = try e.rows(write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", [])
+                if storeWide { _ = try e.rows("SELECT pg_advisory_xact_lock(\(PostgresBackend.lockKey))", []) }
+                let r = try body(e)
+                _ = try e.rows("COMMIT", [])      // waits for every pipelined statement first; acknowledged only after this
+                return r
+            } catch {
+                try? e.pending.drain()
+                _ = try? e.rows("ROLLBACK", [])
+                // The locks are taken in one order, so a deadlock should not happen; if the server still reports one
+                // (or a serialization failure), the transaction is run again from the start, a few times.
+                attempt += 1
+                guard write, attempt < 5, PostgresBackend.retryable(error) else { throw error }
+            }
         }
     }
 
-    func write<T>(_ body: (PostgresExecutor) throws -> T) throws -> T { try transaction(lock: true, body) }
-    func read<T>(_ body: (PostgresExecutor) throws -> T) throws -> T { try transaction(lock: false, body) }
+    static func retryable(_ error: Error) -> Bool {
+        let code = (error as? PSQLError)?.serverInfo?[.sqlState]
+        return code == "40P01" || code == "40001"
+    }
+
+    func write<T>(_ body: (PostgresExecutor) throws -> T) throws -> T { try transaction(write: true, storeWide: false, body) }
+    /// A write that excludes every other collector's writes (schema migrations).
+    func exclusiveWrite<T>(_ body: (PostgresExecutor) throws -> T) throws -> T { try transaction(write: true, storeWide: true, body) }
+    func read<T>(_ body: (PostgresExecutor) throws -> T) throws -> T { try transaction(write: false, storeWide: false, body) }
 }

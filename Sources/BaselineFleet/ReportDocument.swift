@@ -46,9 +46,18 @@ public struct ReportDocument {
     /// With a validator, every report is checked against the report schema first. A report is stored as the bytes
     /// it arrived in; the elements of a batch are parsed and validated on all cores.
     public static func parse(_ data: Data, source: String, validator: SchemaValidator? = nil) throws -> [ReportDocument] {
+        var all: [ReportDocument] = []
+        try parse(data, source: source, validator: validator) { all += $0 }
+        return all
+    }
+
+    /// The same, handed over in order to `deliver` in groups of about `group` reports (a batch's elements), so a
+    /// caller can store one group while the next is parsed. The first refusal is thrown, after the groups before it.
+    public static func parse(_ data: Data, source: String, validator: SchemaValidator? = nil, group: Int = Int.max,
+                             deliver: ([ReportDocument]) throws -> Void) throws {
         let bytes = [UInt8](data)
         guard let elements = JSONSlices.arrayElements(bytes) else {
-            return try documents(try json(bytes, source: source, lineOffset: 0), source: source, validator: validator, raw: data)
+            return try deliver(try documents(try json(bytes, source: source, lineOffset: 0), source: source, validator: validator, raw: data))
         }
         // Line numbers of each element's start, for errors that name the line in the file.
         var lines: [Int] = [], line = 1, scanned = 0
@@ -58,24 +67,29 @@ public struct ReportDocument {
             lines.append(line - 1)
         }
         let lineAt = lines
-        let chunk = max(64, elements.count / (ProcessInfo.processInfo.activeProcessorCount * 4) + 1)
-        let starts = Array(stride(from: 0, to: elements.count, by: chunk))
-        let results = ResultSlots(count: starts.count)
-        DispatchQueue.concurrentPerform(iterations: starts.count) { c in
-            var out: [ReportDocument] = []
-            do {
-                for i in starts[c]..<min(starts[c] + chunk, elements.count) {
-                    let r = elements[i], slice = Array(bytes[r])
-                    let name = "\(source)[\(i)]"
-                    out += try documents(try json(slice, source: name, lineOffset: lineAt[i]), source: name, validator: validator, raw: Data(slice))
-                }
-                results.set(c, .success(out))
-            } catch { results.set(c, .failure(error)) }
+        let step = max(1, group)
+        for first in stride(from: 0, to: elements.count, by: step) {
+            let last = min(elements.count, first + step)
+            let count = last - first
+            let chunk = max(64, count / (ProcessInfo.processInfo.activeProcessorCount * 4) + 1)
+            let starts = Array(stride(from: first, to: last, by: chunk))
+            let results = ResultSlots(count: starts.count)
+            DispatchQueue.concurrentPerform(iterations: starts.count) { c in
+                var out: [ReportDocument] = []
+                do {
+                    for i in starts[c]..<min(starts[c] + chunk, last) {
+                        let r = elements[i], slice = Array(bytes[r])
+                        let name = "\(source)[\(i)]"
+                        out += try documents(try json(slice, source: name, lineOffset: lineAt[i]), source: name, validator: validator, raw: Data(slice))
+                    }
+                    results.set(c, .success(out))
+                } catch { results.set(c, .failure(error)) }
+            }
+            var all: [ReportDocument] = []
+            all.reserveCapacity(count)
+            for c in 0..<starts.count { all += try results.get(c).get() }
+            try deliver(all)
         }
-        var all: [ReportDocument] = []
-        all.reserveCapacity(elements.count)
-        for c in 0..<starts.count { all += try results.get(c).get() }
-        return all
     }
 
     static func json(_ bytes: [UInt8], source: String, lineOffset: Int) throws -> JSONNode {

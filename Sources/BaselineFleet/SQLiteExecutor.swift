@@ -57,7 +57,9 @@ final class SQLiteBackend {
         var config = Configuration()
         config.busyMode = .timeout(30)
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL")
+            // A 64 MiB page cache (the default is 2 MiB): a bulk transaction rewrites index pages all over the units
+            // and fingerprint tables, and would otherwise spill and re-read them.
+            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536")
         }
         queue = try DatabaseQueue(path: path, configuration: config)
     }

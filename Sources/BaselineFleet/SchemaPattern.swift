@@ -21,6 +21,8 @@ struct SchemaPattern {
 
     let root: Node
     let source: String
+    /// The pattern begins with `^` (outside any group): only a match from the first byte can succeed.
+    let anchored: Bool
 
     /// nil when the pattern uses syntax outside the subset.
     init?(_ pattern: String) {
@@ -28,12 +30,17 @@ struct SchemaPattern {
         guard let n = p.alternatives(), p.i == p.bytes.count else { return nil }
         root = n
         source = pattern
+        switch n {
+        case .start: anchored = true
+        case .sequence(let items): if case .start = items.first { anchored = true } else { anchored = false }
+        default: anchored = false
+        }
     }
 
     func matches(_ s: String) -> Bool {
         var s = s
         return s.withUTF8 { b in
-            for start in 0...b.count {
+            for start in 0...(anchored ? 0 : b.count) {
                 if SchemaPattern.match(root, b, start, { _ in true }) { return true }
             }
             return false

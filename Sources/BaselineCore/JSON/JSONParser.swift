@@ -116,7 +116,15 @@ public struct JSONParser {
 
     private mutating func string() throws(JSONError) -> String {
         pos += 1 // opening quote
-        var out: [UInt8] = []
+        // Most strings have no escape: their bytes are the string (UTF-8 checked by String(decoding:), as below).
+        let start = pos
+        while pos < bytes.count {
+            let c = bytes[pos]
+            if c == 34 { pos += 1; return String(decoding: bytes[start..<pos - 1], as: UTF8.self) }
+            if c == 92 || c < 0x20 { break }
+            pos += 1
+        }
+        var out: [UInt8] = Array(bytes[start..<pos])
         while true {
             guard pos < bytes.count else { throw fail("unterminated string") }
             let c = bytes[pos]

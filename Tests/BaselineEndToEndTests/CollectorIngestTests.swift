@@ -1,0 +1,148 @@
+// Issue 16: the faster ingest paths must store exactly what one report at a time stores. One corpus (with newer
+// reports replacing older ones) ingested one report per request, in bulk (one transaction, parsed while stored), and
+// over HTTP by four clients at once (requests grouped into shared transactions) gives identical metrics, clusters and
+// unit rows; three collectors on one PostgreSQL ingesting overlapping sets at once lose nothing, store nothing twice
+// and end with the aggregates of a single collector.
+import Foundation
+import Testing
+
+@Suite(.serialized) struct CollectorIngestTests {
+    static let token = "ingest-test-token-0123456789"
+
+    func tokens(_ t: TempTree) throws -> String {
+        try t.write("tokens", "fleet-a \(CollectorIngestTests.token)\n")
+        return t.sub("tokens")
+    }
+
+    /// Everything the fleet store derives from the reports, in a form that does not depend on row ids or on the order
+    /// reports arrived in: metrics of every period and grouping, clusters, unit rows, fingerprint counts.
+    func snapshot(_ db: String) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for period in ["all", "2026-10", "2026-11", "2026-12"] {
+            for by in ["vendor", "model", "firmware"] {
+                let r = try collector(["report", "--db", db, "--format", "json", "--by", by, "--period", period])
+                #expect(r.code == 0, "\(r.stderr)")
+                out["report \(by) \(period)"] = r.stdout
+            }
+        }
+        out["clusters"] = try collector(["clusters", "--db", db, "--limit", "100"]).stdout
+        out["units"] = try storeQuery(db, """
+            SELECT u.period, u.unit, u.report_id, g.vendor, g.model, g.firmware, u.audit_date, u.generated_at, u.checks, u.flags, u.failing,
+                   u.support_days, u.eol_days, u.firmware_age_days, u.shared
+            FROM units u JOIN fleet_groups g ON g.group_id = u.group_id ORDER BY u.period, u.unit
+            """)
+        out["unit_fingerprints"] = try storeQuery(db, "SELECT period, unit, kind, value FROM unit_fingerprints ORDER BY period, unit, kind, value")
+        out["fingerprint_counts"] = try storeQuery(db, "SELECT period, kind, value, units FROM fingerprint_counts ORDER BY period, kind, value")
+        out["fingerprint_groups"] = try storeQuery(db, """
+            SELECT f.period, f.kind, f.value, g.vendor, g.model, g.firmware, f.units FROM fingerprint_groups f
+            JOIN fleet_groups g ON g.group_id = f.group_id WHERE f.units <> 0 ORDER BY 1, 2, 3, 4, 5, 6
+            """)
+        out["group_stats"] = try storeQuery(db, """
+            SELECT s.period, g.vendor, g.model, g.firmware, s.units, s.failing, s.shared_host_key, s.shared_password
+            FROM group_stats s JOIN fleet_groups g ON g.group_id = s.group_id
+            WHERE s.units <> 0 OR s.failing <> 0 OR s.shared_host_key <> 0 OR s.shared_password <> 0 ORDER BY 1, 2, 3, 4
+            """)
+        out["group_checks"] = try storeQuery(db, """
+            SELECT c.period, g.vendor, g.model, g.firmware, c.check_id, c.evaluated, c.failures
+            FROM group_checks c JOIN fleet_groups g ON g.group_id = c.group_id WHERE c.evaluated <> 0 OR c.failures <> 0 ORDER BY 1, 2, 3, 4, 5
+            """)
+        out["reports"] = try storeQuery(db, "SELECT count(*), count(DISTINCT report_id) FROM reports")
+        return out
+    }
+
+    func expectSame(_ a: [String: String], _ b: [String: String], _ what: String) {
+        #expect(a.keys.sorted() == b.keys.sorted())
+        for k in a.keys.sorted() where a[k] != b[k] {
+            Issue.record("\(what): \(k) differs:\n\(a[k]?.prefix(600) ?? "")\n---\n\(b[k]?.prefix(600) ?? "")")
+        }
+    }
+
+    func post(_ base: String, _ files: [String], acked: String, concurrency: Int) throws -> String {
+        let r = try run("/usr/bin/python3", [Repo.path("Tests/scripts/post-reports.py"), base, CollectorIngestTests.token, acked] + files
+                        + ["--concurrency", "\(concurrency)"], timeout: 600)
+        #expect(r.code == 0, "\(r.stderr)")
+        return r.stdout
+    }
+
+    @Test(arguments: StoreKind.allCases) func oneByOneBulkAndGroupedHTTPIngestStoreTheSame(_ kind: StoreKind) throws {
+        let t = try TempTree()
+        // 160 devices in October and November, then 60 of them again in December: the same reports as batch files and
+        // as one file per report.
+        let batches = try synthReports(t, count: 160, perFile: 40, months: "2026-10,2026-11", dir: "first")
+            + synthReports(t, count: 60, perFile: 30, months: "2026-12", dir: "again")
+        let singles = try synthReports(t, count: 160, perFile: 1, months: "2026-10,2026-11", dir: "first1")
+            + synthReports(t, count: 60, perFile: 1, months: "2026-12", dir: "again1")
+        #expect(singles.count == 220)
+        let tokens = try tokens(t)
+
+        // One report per request, one request at a time: one transaction per report.
+        let oneByOne = try kind.fresh(t)
+        do {
+            let server = try CollectorServer(db: oneByOne, tokens: tokens)
+            for f in singles {
+                let a = try http("POST", server.base + "/v1/reports", token: CollectorIngestTests.token, bodyFile: f)
+                #expect(a.status == 201, "\(f): \(a.body)")
+            }
+            server.stop()
+        }
+        // Bulk: every batch file in one `ingest` run.
+        let bulk = try kind.fresh(t)
+        let r = try collector(["ingest"] + batches + ["--db", bulk])
+        #expect(r.stdout.contains("ingested 220 report(s) from 6 file(s): 220 new, 0 already stored; 220 in"), "\(r.stdout)\(r.stderr)")
+        // HTTP, four clients at once, batch files and single reports mixed (duplicates included): grouped transactions.
+        let grouped = try kind.fresh(t)
+        do {
+            let server = try CollectorServer(db: grouped, tokens: tokens)
+            let line = try post(server.base, batches + singles.enumerated().filter { $0.offset % 3 == 0 }.map { $0.element },
+                                acked: t.sub("acked"), concurrency: 4)
+            #expect(line.contains(" failed 0 "), "\(line)")
+            server.stop()
+        }
+        let reference = try snapshot(oneByOne)
+        #expect(reference["reports"] == "220|220")
+        #expect(reference["units"]?.split(separator: "\n").count == 160 + 160 + 60)   // "all" + one month each
+        expectSame(reference, try snapshot(bulk), "bulk")
+        expectSame(reference, try snapshot(grouped), "grouped HTTP")
+        // Bulk again: all duplicates, nothing changes.
+        #expect(try collector(["ingest"] + batches + ["--db", bulk]).stdout.contains("0 new, 220 already stored; 220 in"))
+        expectSame(reference, try snapshot(bulk), "bulk twice")
+    }
+
+    @Test func threeCollectorsOnOnePostgreSQLMatchOneCollector() throws {
+        let t = try TempTree()
+        // Overlapping sets: devices 0–299 and 150–449 (the same reports where they overlap), and December reports of
+        // devices 0–239 (newer reports of units the other two write at the same moment).
+        let sets = [try synthReports(t, count: 300, start: 0, perFile: 20, dir: "a"),
+                    try synthReports(t, count: 300, start: 150, perFile: 20, dir: "b"),
+                    try synthReports(t, count: 240, start: 0, perFile: 20, months: "2026-12", dir: "c")]
+        let tokens = try tokens(t)
+        let db = try StoreKind.postgres.fresh(t)
+        let servers = try (0..<3).map { _ in try CollectorServer(db: db, tokens: tokens) }
+        // Three clients at once, each posting its set to its own collector (two requests in flight each).
+        var procs: [(Process, String)] = []
+        for i in 0..<3 {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            let out = t.sub("post-\(i).txt")
+            p.arguments = ["-c", "exec python3 '\(Repo.path("Tests/scripts/post-reports.py"))' '\(servers[i].base)' '\(CollectorIngestTests.token)' '\(t.sub("acked-\(i)"))' "
+                           + sets[i].map { "'\($0)'" }.joined(separator: " ") + " --concurrency 2 > '\(out)' 2>&1"]
+            try p.run()
+            procs.append((p, out))
+        }
+        for (i, (p, out)) in procs.enumerated() {
+            p.waitUntilExit()
+            let line = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+            #expect(p.terminationStatus == 0 && line.contains("acked \(i == 2 ? 240 : 300) failed 0 "), "\(i): \(line)")
+        }
+        for s in servers { s.stop() }
+        let ids = try reportIDs(sets[0] + sets[1] + sets[2])
+        #expect(ids.count == 690)
+        let got = try snapshot(db)
+        #expect(got["reports"] == "690|690")
+        #expect(Set(try storeQuery(db, "SELECT report_id FROM reports").split(separator: "\n").map(String.init)) == ids)
+        // The same reports through one collector, one `ingest` run.
+        let single = try StoreKind.postgres.fresh(t)
+        #expect(try collector(["ingest"] + sets[0] + sets[1] + sets[2] + ["--db", single]).code == 0)
+        expectSame(try snapshot(single), got, "three collectors")
+    }
+}
