@@ -307,7 +307,11 @@ static void *search_worker(void *arg) {
         if (s->deadline_ns && mono_ns() > s->deadline_ns) { __atomic_store_n(&s->cut, 1, __ATOMIC_RELAXED); break; }
         const char *r = crypt_rn(s->cands[c], s->hashes[h], data, BL_CRYPT_DATA_SIZE);
         mine++;
-        if (r && ct_equal(r, s->hashes[h])) {
+        if (!r || r[0] == '*') {            // a setting crypt(3) refuses: no candidate can match it
+            __atomic_store_n(&s->found[h], -2, __ATOMIC_RELAXED);
+            continue;
+        }
+        if (ct_equal(r, s->hashes[h])) {
             int cur = __atomic_load_n(&s->found[h], __ATOMIC_RELAXED);
             while (c < cur && !__atomic_compare_exchange_n(&s->found[h], &cur, c, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {}
         }
@@ -334,7 +338,7 @@ int bl_crypt_search(const char *const *candidates, int n_candidates, const char 
     }
     search_worker(&s);                  // the calling thread works too
     for (int i = 0; i < started; i++) pthread_join(tids[i], NULL);
-    for (int h = 0; h < n_hashes; h++) if (found[h] >= n_candidates) found[h] = -1;
+    for (int h = 0; h < n_hashes; h++) if (found[h] >= n_candidates) found[h] = -1;   // -2 (refused setting) stays
     if (tested) *tested = s.tested;
     return s.cut ? 1 : 0;
 }

@@ -46,16 +46,13 @@ public enum CredentialChecks {
         let candidates = PasswordCandidates.build(profile: c.profile, lists: c.credentialLists, accountNames: names, extraWords: [])
         var ev: [Evidence] = []
         var unsupported: [Evidence] = []
-        var testable: [(hash: String, accounts: [Account])] = []
-        for g in groups {
-            guard c.crypt.hash("", setting: g.hash) != nil else {
-                for a in g.accounts { unsupported.append(Evidence(a.source, a.line, describe(a) + ": hash scheme not supported by libcrypt (\(HashScheme.of(g.hash).name))")) }
-                continue
-            }
-            testable.append((g.hash, g.accounts))
-        }
-        // Every core: candidates in order (profile defaults and lists first), the earliest match per hash.
+        let testable = groups
+        // Every core: candidates in order (profile defaults and lists first), the earliest match per hash; a setting
+        // crypt(3) refuses comes back as -2 (tested there, not with an extra crypt call per hash).
         let r = PasswordSearch.run(candidates: candidates.map { $0.password }, hashes: testable.map { $0.hash }, budgetMs: c.passwordBudgetMs)
+        for (i, g) in testable.enumerated() where r.found[i] == -2 {
+            for a in g.accounts { unsupported.append(Evidence(a.source, a.line, describe(a) + ": hash scheme not supported by libcrypt (\(HashScheme.of(g.hash).name))")) }
+        }
         for (i, g) in testable.enumerated() where r.found[i] >= 0 {
             let cand = candidates[r.found[i]]
             for a in g.accounts {

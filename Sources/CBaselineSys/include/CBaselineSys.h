@@ -41,7 +41,7 @@ const char *bl_crypt(const char *phrase, const char *setting, void *data);
 // Default-password search on a pthread pool: every candidate (in the order given: likely ones first) against every
 // hash setting, candidate-major, each thread with its own crypt data; a hash is dropped as soon as a candidate
 // matches it (the earliest matching candidate wins, whatever the thread timing). found[h]: index of the matching
-// candidate or -1. Stops when budget_ms (> 0) of wall time is spent: returns 1 then (cut short), 0 when every
+// candidate, -1 when none matched, -2 when crypt(3) refuses the setting (an unsupported scheme). Stops when budget_ms (> 0) of wall time is spent: returns 1 then (cut short), 0 when every
 // pair was tested, negative errno on failure. *tested: the (candidate, hash) pairs crypt(3) ran on.
 int bl_crypt_search(const char *const *candidates, int n_candidates, const char *const *hashes, int n_hashes,
                     int threads, int64_t budget_ms, int *found, int64_t *tested);
