@@ -56,6 +56,17 @@ struct CredentialToolTests {
         #expect(r.status("CRED-03") == "fail")
     }
 
+    /// A hash crypt(3) does not know is reported as untested (the pool finds it refused), next to a real match.
+    @Test func aSchemeCryptRefusesIsReportedNotPassed() throws {
+        let t = try shadowTree([("root", try tool("openssl", ["passwd", "-6", "xc3511"])), ("svc", "$9$abcdefgh$notahash")])
+        let r = try audit(t.path, profile: etsiPath)
+        #expect(r.status("CRED-02") == "fail")
+        #expect(r.evidenceText("CRED-02").contains("'svc'") && r.evidenceText("CRED-02").contains("not supported by libcrypt"), "\(r.evidenceText("CRED-02"))")
+        let t2 = try shadowTree([("svc", "$9$abcdefgh$notahash")])
+        let only = try audit(t2.path, profile: etsiPath)
+        #expect(only.status("CRED-02") == "warn", "\(only.evidenceText("CRED-02"))")
+    }
+
     /// A budget too small for the test: CRED-02 says it was cut short and how much was tried, and is no pass.
     @Test func aPasswordBudgetThatRunsOutIsStated() throws {
         let t = try shadowTree(try (0..<6).map { i in ("user\(i)", try tool("mkpasswd", ["-m", "yescrypt", UUID().uuidString])) })
