@@ -9,8 +9,10 @@ repo=$(pwd)
 swiftc=${SWIFTC:-swiftc}
 clang=$(dirname "$(command -v "$swiftc")")/clang
 san=(-sanitize=fuzzer,address -gline-tables-only -parse-as-library -I "$out" -I Sources/CBaselineSys/include -I Sources/CPcap -I Sources/CArchive -I "$out/modules")
-mkdir -p "$out/modules/CImageReaders"
-printf 'module CImageReaders {\n  header "%s/Sources/CImageReaders/include/CImageReaders.h"\n  export *\n}\n' "$repo" > "$out/modules/CImageReaders/module.modulemap"
+for m in CImageReaders CBundleCrypto; do
+  mkdir -p "$out/modules/$m"
+  printf 'module %s {\n  header "%s/Sources/%s/include/%s.h"\n  export *\n}\n' "$m" "$repo" "$m" "$m" > "$out/modules/$m/module.modulemap"
+done
 
 module() { # NAME SWIFT_VERSION OPTIMIZATION SOURCES...
   local name=$1 version=$2 opt=$3; shift 3
@@ -18,8 +20,8 @@ module() { # NAME SWIFT_VERSION OPTIMIZATION SOURCES...
     "$@" -o "$out/$name.o"
 }
 "$clang" -c -O1 -g -fsanitize=address,fuzzer-no-link -I Sources/CBaselineSys/include Sources/CBaselineSys/shim.c -o "$out/shim.o"
-for c in Sources/CImageReaders/*.c; do
-  "$clang" -c -O1 -g -fsanitize=address,fuzzer-no-link -I Sources/CImageReaders/include "$c" -o "$out/$(basename "$c" .c).o"
+for c in Sources/CImageReaders/*.c Sources/CBundleCrypto/*.c; do
+  "$clang" -c -O1 -g -fsanitize=address,fuzzer-no-link -I "$(dirname "$c")/include" "$c" -o "$out/$(basename "$c" .c).o"
 done
 module BaselineCore 5 -O $(find Sources/BaselineCore -name '*.swift' | sort)
 module BaselineTraffic 6 -O Sources/BaselineTraffic/*.swift
@@ -27,6 +29,7 @@ module BaselineImages 6 -O Sources/BaselineImages/*.swift
 module BaselineFleet 6 -O Sources/BaselineFleet/{ReportDocument,SchemaValidator,SchemaPattern,UnitSummary,SQLExecutor}.swift
 "$swiftc" -swift-version 5 -O "${san[@]}" -module-name BaselineFuzz Fuzz/Harness.swift \
   "$out"/BaselineCore.o "$out"/BaselineTraffic.o "$out"/BaselineImages.o "$out"/BaselineFleet.o "$out"/shim.o \
-  "$out"/squashfs_reader.o "$out"/ext_reader.o -lcrypt -lpcap -larchive -lsquashfs -lext2fs -lcom_err -o "$out/baseline-fuzz" 2>&1 \
+  "$out"/squashfs_reader.o "$out"/ext_reader.o "$out"/bundle_crypto.o -lcrypt -lcrypto -lpcap -larchive -lsquashfs -lext2fs -lcom_err \
+  -o "$out/baseline-fuzz" 2>&1 \
   | { grep -v -e "Cannot export local symbol" -e "^$" || true; }
 echo "built $out/baseline-fuzz"
