@@ -59,7 +59,20 @@ final class SQLiteBackend {
         config.prepareDatabase { db in
             // A 64 MiB page cache (the default is 2 MiB): a bulk transaction rewrites index pages all over the units
             // and fingerprint tables, and would otherwise spill and re-read them.
-            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536")
+            // WAL, set once per store. A second collector opening the store while another one writes can get
+            // SQLITE_BUSY here without the busy handler being consulted (seen in CI: "database is locked - while
+            // executing PRAGMA journal_mode = WAL"), so the mode is read first and the attempt retried for 30 s.
+            let deadline = Date().addingTimeInterval(30)
+            while true {
+                do {
+                    let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? ""
+                    if mode.lowercased() != "wal" { _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
+                    break
+                } catch let e as DatabaseError where (e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED) && Date() < deadline {
+                    usleep(50_000)
+                }
+            }
         }
         queue = try DatabaseQueue(path: path, configuration: config)
     }
