@@ -153,6 +153,22 @@ enum FleetLedger {
             for d in fresh { for (kind, value) in fingerprints(d) { keys.insert("f\u{1f}" + kind + "\u{1f}" + value) } }
             for st in state.values { for (kind, value) in st.prints { keys.insert("f\u{1f}" + kind + "\u{1f}" + value) } }
             try lockKeys(e, keys)
+            // A unit's `shared` bits are also written by other writers (a fingerprint of it crossing 1↔2), which hold
+            // that fingerprint's lock, not the unit's: read before these locks, the bits may be stale, and taking back
+            // a stale value would leave the group's shared counts off by one. Now that every fingerprint of these units
+            // is locked here, nobody else can change them: read them again.
+            var byPeriod: [String: [String]] = [:]
+            for k in state.keys { byPeriod[k.period, default: []].append(k.unit) }
+            for (period, units) in byPeriod.sorted(by: { $0.key < $1.key }) {
+                let sorted = units.sorted()
+                for c in stride(from: 0, to: sorted.count, by: chunkSize) {
+                    let part = Array(sorted[c..<min(c + chunkSize, sorted.count)])
+                    for o in try e.rows("SELECT unit, shared FROM units WHERE period = ? AND unit IN (\(part.map { _ in "?" }.joined(separator: ", ")))",
+                                        [.text(period)] + part.map { .text($0) }) {
+                        state[UnitKey(period: period, unit: o[0].text ?? "")]?.shared = Int64(o[1].int ?? 0)
+                    }
+                }
+            }
         }
         // New vendor/model/firmware groups, created in one order (concurrent writers creating the same groups).
         var newGroups: [(String, String, String)] = []
