@@ -5,6 +5,7 @@
 // is capped, and the whole image may not expand beyond a limit (archive bombs).
 import BaselineCore
 import CArchive
+import CBundleCrypto
 import Foundation
 
 public struct ImageError: Error {
@@ -109,6 +110,47 @@ public enum ArchiveImage {
             }
         }
         throw ImageError(message: "\(label): no regular member '\(member)'")
+    }
+
+    /// The SHA-256 (hex) of each regular member named in `members`, read in one pass without keeping the content:
+    /// what an update bundle's signed descriptor lists for its payload files. A member not in the archive is absent
+    /// from the result.
+    public static func digests(_ path: String, label: String, members: Set<String>, limits: Limits) throws(ImageError) -> [String: String] {
+        guard !members.isEmpty else { return [:] }
+        let a = try open(path, label: label, formats: .archives)
+        defer { archive_read_free(a) }
+        var entry: OpaquePointer? = nil
+        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+        var read: Int64 = 0
+        var out: [String: String] = [:]
+        while out.count < members.count {
+            let r = archive_read_next_header(a, &entry)
+            if r == ARCHIVE_EOF { break }
+            if r < ARCHIVE_WARN { throw ImageError(message: "\(label): corrupt or truncated image (\(errorText(a)))") }
+            guard let e = entry, let cname = archive_entry_pathname(e), let name = canonical(String(cString: cname)), members.contains(name),
+                  UInt32(archive_entry_filetype(e)) & 0o170000 == 0o100000 else { continue }
+            let ctx = bl_sha256_new()
+            while true {
+                let n = buffer.withUnsafeMutableBytes { archive_read_data(a, $0.baseAddress, $0.count) }
+                if n < 0 {
+                    var d = [UInt8](repeating: 0, count: 32)
+                    bl_sha256_final(ctx, &d)
+                    throw ImageError(message: "\(label): corrupt or truncated image in '\(name)' (\(errorText(a)))")
+                }
+                if n == 0 { break }
+                read += Int64(n)
+                if read > limits.maxExpandedBytes {
+                    var d = [UInt8](repeating: 0, count: 32)
+                    bl_sha256_final(ctx, &d)
+                    throw ImageError(message: "\(label)\(name): expands beyond \(limits.maxExpandedBytes) bytes; refusing it (archive bomb?)")
+                }
+                buffer.withUnsafeBufferPointer { bl_sha256_update(ctx, $0.baseAddress, n) }
+            }
+            var d = [UInt8](repeating: 0, count: 32)
+            bl_sha256_final(ctx, &d)
+            out[name] = d.map { String(format: "%02x", $0) }.joined()
+        }
+        return out
     }
 
     public static func load(_ path: String, label: String? = nil, limits: Limits = Limits(), formats: Formats = .archives) throws(ImageError) -> LoadedImage {

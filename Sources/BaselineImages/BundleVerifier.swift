@@ -14,6 +14,9 @@ public struct BundleMaterial {
     public var signature: [UInt8]?          // CMS DER, or a raw signature (Mender's base64 decoded)
     public var signedFile: [UInt8] = []     // sw-description or manifest
     public var raucPayloadLength = 0        // RAUC: the bytes before the signature (SquashFS, then the verity hash tree)
+    /// SWUpdate and Mender: the payload files the signed descriptor lists, the SHA-256 it gives for each (nil: none)
+    /// and the SHA-256 of the file in the bundle (nil: not in the bundle).
+    public var payload: [(path: String, signed: String?, actual: String?)] = []
 
     public var name: String {
         switch kind { case .rauc: return "RAUC bundle"; case .swupdate: return "SWUpdate bundle"; case .mender: return "Mender artifact" }
@@ -81,7 +84,91 @@ public enum BundleVerifier {
         }
         s.keyring = keyring?.origin
         fill(&s, info)
+        // The descriptor's signature is only worth something if the payload is what it lists.
+        if m.kind != .rauc, s.contentChecked, [.verified, .untrusted, .noKeyring].contains(s.result) {
+            if let problem = payloadMismatch(m) {
+                s.result = .bad
+                s.reason = problem
+            } else if !m.payload.isEmpty {
+                s.method += ", and the SHA-256 of its \(m.payload.count) payload file(s)"
+            }
+        }
         return s
+    }
+
+    /// nil when every payload file the signed descriptor lists is in the bundle with the SHA-256 it gives.
+    static func payloadMismatch(_ m: BundleMaterial) -> String? {
+        let what = m.kind == .mender ? "manifest" : "sw-description"
+        for f in m.payload {
+            guard let signed = f.signed else { return "\(f.path) has no sha256 in the signed \(what): its content is not covered by the signature" }
+            guard let actual = f.actual else { return "\(f.path) is listed in the signed \(what) but is not in the bundle" }
+            if actual != signed.lowercased() { return "\(f.path): sha256 \(actual), the signed \(what) says \(signed.lowercased())" }
+        }
+        return nil
+    }
+
+    /// The payload files a signed descriptor lists, with the SHA-256 it gives for each: Mender's manifest
+    /// ("<sha256>  <path>" lines) or SWUpdate's sw-description (libconfig: every `{ … }` block with a `filename`,
+    /// its `sha256` if any).
+    public static func listedPayload(_ kind: BundleMaterial.Kind, _ descriptor: [UInt8]) -> [(path: String, sha256: String?)] {
+        let text = String(decoding: descriptor, as: UTF8.self)
+        var out: [(path: String, sha256: String?)] = []
+        var seen = Set<String>()
+        switch kind {
+        case .rauc: return []
+        case .mender:
+            for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+                let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                guard parts.count == 2, parts[0].count == 64, parts[0].allSatisfy({ $0.isHexDigit }) else { continue }
+                if seen.insert(String(parts[1])).inserted { out.append((String(parts[1]), String(parts[0]))) }
+            }
+        case .swupdate:
+            var blocks: [[String: String]] = []
+            var key: String?
+            let chars = Array(text.unicodeScalars)
+            var i = 0
+            while i < chars.count {
+                let c = chars[i]
+                if c == "#" || (c == "/" && i + 1 < chars.count && chars[i + 1] == "/") {
+                    while i < chars.count && chars[i] != "\n" { i += 1 }
+                    continue
+                }
+                if c == "/" && i + 1 < chars.count && chars[i + 1] == "*" {
+                    i += 2
+                    while i + 1 < chars.count && !(chars[i] == "*" && chars[i + 1] == "/") { i += 1 }
+                    i += 2
+                    continue
+                }
+                if c == "\"" {
+                    var v = String.UnicodeScalarView()
+                    i += 1
+                    while i < chars.count && chars[i] != "\"" {
+                        if chars[i] == "\\" && i + 1 < chars.count { i += 1 }
+                        v.append(chars[i]); i += 1
+                    }
+                    i += 1
+                    if let k = key, !blocks.isEmpty { blocks[blocks.count - 1][k] = String(v) }
+                    key = nil
+                    continue
+                }
+                if c == "{" { blocks.append([:]); key = nil }
+                else if c == "}" {
+                    if let b = blocks.popLast(), let f = b["filename"], seen.insert(f).inserted { out.append((f, b["sha256"])) }
+                    key = nil
+                } else if c.properties.isAlphabetic || c == "_" {
+                    var w = String.UnicodeScalarView()
+                    while i < chars.count && (chars[i].properties.isAlphabetic || chars[i] == "_" || chars[i] == "-" || ("0"..."9").contains(chars[i])) {
+                        w.append(chars[i]); i += 1
+                    }
+                    var j = i
+                    while j < chars.count && (chars[j] == " " || chars[j] == "\t") { j += 1 }
+                    key = j < chars.count && (chars[j] == "=" || chars[j] == ":") ? String(w) : nil
+                    continue
+                } else if c == ";" || c == "," { key = nil }
+                i += 1
+            }
+        }
+        return out
     }
 
     static func rauc(_ m: BundleMaterial, sig: [UInt8], file: String, keyring: Keyring?, info: inout bl_signer_info) -> BundleSignature {
@@ -184,6 +271,9 @@ public enum BundleVerifier {
 public enum ExampleKeys {
     static let known: [String: String] = [
         "9467ab3108043d2d62d5ee58d62f867af27794299b461100ecd47b1b1d428e5a": "RAUC's test-suite release key 'Test Org Release-1' (rauc/test/openssl-ca/rel)",
+        "f5207b5090672f846fa6d0f8d35d7f4d20ab2be5c5485828f32f7a0539e548b6": "RAUC's test-suite release key 'Test Org Release-2018' (rauc/test/openssl-ca/rel)",
+        "8dce10c952c3423d5a4e33b1bd2104293eec31ac384b5b9cbd3a10321e65ee8d": "RAUC's test-suite development key 'Test Org Autobuilder-1' (rauc/test/openssl-ca/dev)",
+        "c978bb8a6b156fb64bbdb64f4e7bf20bb6aee16ac2bf804717c6985b2563b30d": "RAUC's test-suite development key 'Test Org Autobuilder-2' (rauc/test/openssl-ca/dev)",
     ]
 
     static func name(spkiSHA256: String) -> String? { known[spkiSHA256.lowercased()] }

@@ -85,6 +85,7 @@ public enum ImageLoader {
             var m = BundleMaterial(kind: .swupdate)
             m.signedFile = content("/sw-description") ?? []
             m.signature = content("/sw-description.sig")
+            m.payload = payload(m, tree: t, path: path)
             return m
         default:
             var m = BundleMaterial(kind: .mender)
@@ -92,7 +93,45 @@ public enum ImageLoader {
             // manifest.sig holds the signature in base64 (one line).
             m.signature = content("/manifest.sig").flatMap { Data(base64Encoded: String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) }.map { [UInt8]($0) }
             if m.signature == nil, content("/manifest.sig") != nil { m.signature = [0] }   // present but not base64: unreadable, not unsigned
+            m.payload = payload(m, tree: t, path: path)
             return m
+        }
+    }
+
+    /// The payload files the bundle's descriptor lists, with the SHA-256 of each as the bundle holds it (one more
+    /// pass over the bundle, hashing only those members).
+    /// Mender (format 3) lists "data/NNNN/<file>": <file> inside the payload archive data/NNNN.tar(.gz|.xz|.zst), which
+    /// is spooled to memory and hashed there; every other path is a member of the bundle itself.
+    static func payload(_ m: BundleMaterial, tree t: ImageTree, path: String) -> [(path: String, signed: String?, actual: String?)] {
+        guard m.signature != nil else { return [] }
+        let listed = BundleVerifier.listedPayload(m.kind, m.signedFile)
+        var outer = Set<String>(), inner: [String: Set<String>] = [:]      // payload archive → members
+        var whereIs: [String: (String?, String)] = [:]                     // listed path → (payload archive, member)
+        for l in listed {
+            guard let c = ArchiveImage.canonical(l.path) else { continue }
+            let parts = c.split(separator: "/", maxSplits: 3).map(String.init)
+            if m.kind == .mender, parts.count == 3, parts[0] == "data", parts[1].count == 4, parts[1].allSatisfy({ $0.isNumber }),
+               let archive = t.names("/data").first(where: { $0.hasPrefix(parts[1] + ".tar") }) {
+                inner["/data/" + archive, default: []].insert("/" + parts[2])
+                whereIs[l.path] = ("/data/" + archive, "/" + parts[2])
+            } else {
+                outer.insert(c)
+                whereIs[l.path] = (nil, c)
+            }
+        }
+        let limits = ArchiveImage.Limits()
+        var actual: [String: [String: String]] = [:]
+        actual[""] = (try? ArchiveImage.digests(path, label: path, members: outer, limits: limits)) ?? [:]
+        for (archive, members) in inner {
+            let fd = bl_spool_fd()
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            guard (try? ArchiveImage.extract(path, label: path, member: archive, to: fd, limits: limits)) != nil else { continue }
+            actual[archive] = (try? ArchiveImage.digests("/proc/self/fd/\(fd)", label: archive, members: members, limits: limits)) ?? [:]
+        }
+        return listed.map { l in
+            let w = whereIs[l.path]
+            return (l.path, l.sha256, w.flatMap { actual[$0.0 ?? ""]?[$0.1] })
         }
     }
 

@@ -217,3 +217,20 @@ int bl_verity_root(const uint8_t *data, size_t len, const uint8_t *salt, size_t 
     EVP_MD_CTX_free(ctx);
     return 0;
 }
+
+void *bl_sha256_new(void) {
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    if (c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1) { EVP_MD_CTX_free(c); return NULL; }
+    return c;
+}
+
+void bl_sha256_update(void *ctx, const uint8_t *data, size_t len) {
+    if (ctx && len) EVP_DigestUpdate((EVP_MD_CTX *)ctx, data, len);
+}
+
+void bl_sha256_final(void *ctx, uint8_t out[32]) {
+    unsigned int n = 32;
+    if (!ctx) { memset(out, 0, 32); return; }
+    EVP_DigestFinal_ex((EVP_MD_CTX *)ctx, out, &n);
+    EVP_MD_CTX_free((EVP_MD_CTX *)ctx);
+}

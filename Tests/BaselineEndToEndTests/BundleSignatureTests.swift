@@ -48,7 +48,7 @@ final class BundleLab {
 
     /// An SWUpdate bundle (cpio -H crc, sw-description first) whose sw-description is signed by `signer` with
     /// `openssl cms -sign` (CONFIG_SIGALG_CMS); `tamper` edits sw-description after signing.
-    func swu(_ name: String, signer: String?, tamper: Bool = false) throws -> String {
+    func swu(_ name: String, signer: String?, tamper: Bool = false, tamperPayload: Bool = false) throws -> String {
         let dir = t.sub(name + ".d")
         let sign = signer.map { "openssl cms -sign -binary -nosmimecap -outform DER -in sw-description -signer '\(t.sub($0 + ".pem"))' -inkey '\(t.sub($0 + ".key"))' -out sw-description.sig" } ?? "true"
         let files = signer == nil ? "sw-description rootfs.ext4.gz" : "sw-description sw-description.sig rootfs.ext4.gz"
@@ -57,6 +57,7 @@ final class BundleLab {
         printf 'software =\\n{\\n\\tversion = "7100.1.9";\\n\\timages: ( { filename = "rootfs.ext4.gz"; device = "/dev/mmcblk0p2"; compressed = "zlib"; sha256 = "%s"; } );\\n}\\n' $(sha256sum rootfs.ext4.gz | cut -d' ' -f1) > sw-description
         \(sign)
         \(tamper ? "sed -i 's/mmcblk0p2/mmcblk0p3/' sw-description" : "true")
+        \(tamperPayload ? "gzip -1n < '\(t.sub("rootfs.ext4"))' > rootfs.ext4.gz" : "true")
         printf '%s\\n' \(files) | cpio -o -H crc -R 0:0 --quiet > '\(t.sub(name + ".swu"))'
         """
         let r = try run("/bin/bash", ["-c", script], timeout: 120)
@@ -158,6 +159,40 @@ struct BundleSignatureTests {
         #expect(statuses(wrong) == ["pass", "pass", "fail", "pass", "pass"], "\(statuses(wrong))")
         let unsigned = try lab.audit(try lab.swu("unsigned", signer: nil), keyring)
         #expect(unsigned.status("UPD-11") == "fail" && unsigned.evidenceText("UPD-11").contains("sw-description.sig"))
+        // The payload swapped after signing (the same file system, compressed again): sw-description still verifies,
+        // but the image's SHA-256 is not the one it signs (sha256sum agrees), so the bundle is not what was signed.
+        let swapped = try lab.audit(try lab.swu("swapped", signer: "release", tamperPayload: true), keyring)
+        #expect(statuses(swapped).prefix(2) == ["pass", "fail"], "\(statuses(swapped)) \(swapped.stderr)")
+        #expect(swapped.evidenceText("UPD-12").contains("rootfs.ext4.gz: sha256 ") && swapped.evidenceText("UPD-12").contains("CN=Acme Release Signing 2026"),
+                "\(swapped.evidenceText("UPD-12"))")
+        let listed = try String(contentsOfFile: lab.path("swapped.d/sw-description"), encoding: .utf8)
+        let actual = String(try run("/usr/bin/sha256sum", [lab.path("swapped.d/rootfs.ext4.gz")]).stdout.prefix(64))
+        #expect(!listed.contains(actual) && swapped.evidenceText("UPD-12").contains(actual))
+        #expect(r.evidenceText("UPD-11").contains("SHA-256 of its 1 payload file(s)"), "the valid bundle's payload was checked: \(r.evidenceText("UPD-11"))")
+        // Audited in 2040, the release certificate (ten years from today) has expired.
+        let later = try baseline(["audit", valid, "--profile", "acme-gateway", "--format", "json", "--date", "2040-01-01"] + keyring, timeout: 120)
+        #expect(later.status("UPD-14") == "fail" && later.evidenceText("UPD-14").contains("CN=Acme Release Signing 2026"), "\(statuses(later))")
+        #expect(later.evidenceText("UPD-14").contains("sw-description.sig"))
+    }
+
+    @Test func aTestKeyTheProfileNamesFailsUPD15() throws {
+        let lab = try BundleLab()
+        let keyring = ["--keyring", lab.path("acme-ca.pem")]
+        let spki = try run("/bin/bash", ["-c", "openssl x509 -in '\(lab.path("release.pem"))' -noout -pubkey | openssl pkey -pubin -outform der | sha256sum | cut -c1-64"])
+        try #require(spki.code == 0 && spki.stdout.count >= 64)
+        let key = String(spki.stdout.prefix(64))
+        try "{\"schema\": \"baseline.profile/1\", \"id\": \"acme-with-test-keys\", \"extends\": \"\(Repo.path("Profiles/vendors/acme-gateway.json"))\", \"update\": {\"test_keys\": [\"sha256:\(key.uppercased())\"]}}\n"
+            .write(toFile: lab.path("profile.json"), atomically: false, encoding: .utf8)
+        let b = try lab.rauc("tk", signer: "release", format: "verity")
+        let r = try baseline(["audit", b, "--profile", lab.path("profile.json"), "--format", "json", "--date", Repo.auditDate] + keyring, timeout: 120)
+        #expect(statuses(r) == ["pass", "pass", "pass", "pass", "fail"], "\(statuses(r)) \(r.stderr)")
+        #expect(r.evidenceText("UPD-15").contains("key sha256:\(key)") && r.evidenceText("UPD-15").contains("CN=Acme Release Signing 2026"), "\(r.evidenceText("UPD-15"))")
+        // Without the profile's list the same release key passes.
+        #expect(try lab.audit(b, keyring).status("UPD-15") == "pass")
+        // A malformed entry is one line naming the file and the line.
+        try "{\"schema\": \"baseline.profile/1\", \"id\": \"bad\",\n \"update\": {\"test_keys\": [\"\(key)\"]}}\n".write(toFile: lab.path("bad.json"), atomically: false, encoding: .utf8)
+        let bad = try baseline(["audit", b, "--profile", lab.path("bad.json")], timeout: 120)
+        #expect(bad.code == 2 && bad.stderr.contains("bad.json:2") && bad.stderr.contains("'sha256:' and 64 hex digits"), "\(bad.code) \(bad.stderr)")
     }
 
     @Test func menderArtifactSignature() throws {
@@ -180,6 +215,22 @@ struct BundleSignatureTests {
         let none = try lab.audit(lab.path("signed.mender"))
         #expect(none.status("UPD-12") == "warn", "no key: nothing known about the signature — \(statuses(none))")
         #expect(try lab.audit(lab.path("unsigned.mender")).status("UPD-11") == "fail")
+        // The payload swapped after signing: the rootfs changed inside data/0000.tar.gz, the signed manifest kept.
+        let swap = """
+        set -e; cd '\(lab.t.path)'; rm -rf sw; mkdir -p sw/outer sw/inner; cd sw
+        tar -xf ../signed.mender -C outer; tar -xzf outer/data/0000.tar.gz -C inner
+        printf 'x' | dd of=inner/rootfs.ext4 bs=1 seek=2000000 conv=notrunc 2>/dev/null
+        (cd inner && tar -czf ../outer/data/0000.tar.gz --owner=0 --group=0 *)
+        (cd outer && tar -cf ../../swapped.mender --owner=0 --group=0 version manifest manifest.sig header.tar.gz data/0000.tar.gz)
+        """
+        let sw = try run("/bin/bash", ["-c", swap], timeout: 120)
+        try #require(sw.code == 0, "\(sw.stderr)")
+        #expect(try run("/usr/bin/mender-artifact", ["validate", "-k", lab.path("mender.pub"), lab.path("swapped.mender")]).code != 0, "mender-artifact refuses it too")
+        let swapped = try lab.audit(lab.path("swapped.mender"), ["--keyring", lab.path("mender.pub")])
+        #expect(swapped.status("UPD-12") == "fail", "\(statuses(swapped)) \(swapped.stderr)")
+        #expect(swapped.evidenceText("UPD-12").contains("data/0000/rootfs.ext4: sha256 ") && swapped.evidenceText("UPD-12").contains("manifest.sig"),
+                "\(swapped.evidenceText("UPD-12"))")
+        #expect(ok.evidenceText("UPD-11").contains("payload file(s)"), "\(ok.evidenceText("UPD-11"))")
     }
 
     @Test func keyringOnARootFilesystemIsAMistake() throws {

@@ -74,6 +74,10 @@ public enum BundleChecks {
     public static func notAnExampleKey(_ c: CheckContext) -> Outcome {
         guard let s = c.fs.bundleSignature, s.result != .unsigned else { return .skip("no bundle signature") }
         if let name = s.exampleKey { return .fail("the \(s.bundle) is signed with \(name), a key published upstream", evidence(s, "key sha256:\(s.keySHA256 ?? "?")")) }
+        if let k = s.keySHA256, c.profile.updateTestKeys.contains(Text.lower(k)) {
+            return .fail("the \(s.bundle) is signed with \(signer(s)), a test key the profile names (update.test_keys)",
+                         evidence(s, "signer \(signer(s)), key sha256:\(k)"))
+        }
         if s.looksLikeTestSigner {
             return .fail("the \(s.bundle) is signed with a test or development certificate \(signer(s))", evidence(s, "signer \(signer(s)), issuer '\(s.signerIssuer ?? "?")'"))
         }

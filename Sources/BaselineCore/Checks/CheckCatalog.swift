@@ -83,7 +83,7 @@ public enum CheckCatalog {
                         rule: "a signing certificate expired on the audit date fails; one that expires before the profile's support end warns",
                         remediation: "Issue the release signing certificate for at least the declared support period, or plan and ship its renewal in an update."),
         CheckDefinition(id: "UPD-15", area: .update, title: "Not signed with an example or test key", severity: .critical,
-                        rule: "a bundle signed with a key published in an upstream project's examples or with a certificate named test, development, example, sample, demo or dummy fails",
+                        rule: "a bundle signed with a key published in an upstream project's examples, with a test key the profile lists (update.test_keys) or with a certificate named test, development, example, sample, demo or dummy fails",
                         remediation: "Generate a private release signing key (in an HSM), keep it off build machines and never reuse keys from examples or tests."),
         CheckDefinition(id: "LIFE-01", area: .lifecycle, title: "Machine-readable firmware version", severity: .medium,
                         rule: "no os-release VERSION_ID/IMAGE_VERSION, openwrt_release, /etc/version or /etc/timestamp fails",

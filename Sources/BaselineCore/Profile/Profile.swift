@@ -39,6 +39,7 @@ public struct Profile {
     public var updateRequired = true
     public var updateMechanisms: [String] = []
     public var updateEndpoints: [String] = []
+    public var updateTestKeys: [String] = []   // SPKI SHA-256 (lower-case hex) of the vendor's test signing keys
 
     public var allowedServices: [String] = []
     public var factoryFingerprints: [String] = []

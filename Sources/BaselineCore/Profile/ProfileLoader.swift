@@ -142,7 +142,7 @@ public enum ProfileLoader {
             if let b = try r.bool(o, "allow_authorized_keys") { p.allowAuthorizedKeys = b }
         }
         if let v = top["update"] {
-            let o = try r.object(v, "update", allowed: ["required", "mechanisms", "endpoints"])
+            let o = try r.object(v, "update", allowed: ["required", "mechanisms", "endpoints", "test_keys"])
             if let b = try r.bool(o, "required") { p.updateRequired = b }
             let mechs = try r.strings(o, "mechanisms")
             for m in mechs where !["swupdate", "rauc", "mender", "opkg", "apk", "apt", "sysupgrade"].contains(m) {
@@ -150,6 +150,15 @@ public enum ProfileLoader {
             }
             union(&p.updateMechanisms, mechs)
             union(&p.updateEndpoints, try r.strings(o, "endpoints"))
+            var keys: [String] = []
+            for k in try r.strings(o, "test_keys") {
+                let hex = k.hasPrefix("sha256:") ? String(k.dropFirst(7)) : ""
+                guard hex.utf8.count == 64, hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 102) }) else {
+                    throw ProfileError(file: file, line: o["test_keys"]!.line, message: "expected 'sha256:' and 64 hex digits (a key's SubjectPublicKeyInfo digest) in 'test_keys', found '\(k)'")
+                }
+                keys.append(Text.lower(hex))
+            }
+            union(&p.updateTestKeys, keys)
         }
         if let v = top["services"] {
             let o = try r.object(v, "services", allowed: ["allowed"])

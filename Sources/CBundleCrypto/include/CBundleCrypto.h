@@ -42,5 +42,11 @@ int bl_keyring_count(const char *keyring, size_t keyring_len);
 /// what RAUC's verity manifest signs for its payload. 0 on success.
 int bl_verity_root(const uint8_t *data, size_t len, const uint8_t *salt, size_t salt_len, uint8_t out[32]);
 
+/// Incremental SHA-256 (OpenSSL EVP) for payloads read in pieces: new, update as often as needed, final (which
+/// writes the digest and frees the context; NULL from new when out of memory).
+void *bl_sha256_new(void);
+void bl_sha256_update(void *ctx, const uint8_t *data, size_t len);
+void bl_sha256_final(void *ctx, uint8_t out[32]);
+
 void bl_free(void *p);
 #endif
