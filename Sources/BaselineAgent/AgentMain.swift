@@ -4,7 +4,7 @@ import BaselineCore
 import CBaselineSys
 
 let agentUsage = """
-usage: baseline-agent [--root DIR] [--profile FILE] [--format json|text] [--output FILE]
+usage: baseline-agent [--root DIR] [--profile FILE|ID] [--format json|text] [--output FILE]
                       [--fleet-key-file FILE] [--fail-on SEVERITY] [--date YYYY-MM-DD] [--version] [--help]
                       [--config FILE] [--push URL --token-file FILE [--ca-file PEM | --pin sha256:HEX]
                        [--spool DIR] [--spool-max N] [--push-timeout SECONDS] [--insecure-http]]
@@ -12,7 +12,7 @@ usage: baseline-agent [--root DIR] [--profile FILE] [--format json|text] [--outp
 Audits this device (or the root filesystem DIR) against a vendor-health profile and writes a report.
 
   --root DIR             root to audit (default /)
-  --profile FILE         profile JSON (default /etc/baseline/profile.json)
+  --profile FILE|ID      profile JSON, or a profile id (default /etc/baseline/profile.json)
   --format json|text     report format (default json)
   --output FILE          write the report to FILE atomically (default: standard output)
   --fleet-key-file FILE  HMAC key for fingerprints and the device id; without it no password
@@ -157,8 +157,20 @@ func runAgent() throws(AgentExit) -> Int32 {
         throw fail("--push needs the static agent (make agent): this build has no TLS client", 2)
         #endif
     }
+    // --profile takes a file or an id: an id is looked up in $BASELINE_PROFILES, /etc/baseline/profiles and
+    // /usr/share/baseline/Profiles (where `make install` puts them), as is an id in `extends`.
+    var dirs: [String] = []
+    if let env = HostFile.environment("BASELINE_PROFILES") { dirs.append(env) }
+    dirs += ["/etc/baseline/profiles", "/usr/share/baseline/Profiles", "/usr/local/share/baseline/Profiles"]
+    var profilePath = o.profile
+    if HostFile.unreadableReason(profilePath) != nil, !Text.contains(profilePath, "/"), !profilePath.hasSuffix(".json") {
+        guard let found = ProfileLoader.locate(id: profilePath, in: dirs) else {
+            throw fail("--profile '\(profilePath)': no such file, and no profile with that id in \(Text.joinWith(dirs, ", ")) (BASELINE_PROFILES adds a directory)", 2)
+        }
+        profilePath = found
+    }
     let profile: Profile
-    do throws(ProfileError) { profile = try ProfileLoader.load(o.profile) } catch { throw fail(error.text, 2) }
+    do throws(ProfileError) { profile = try ProfileLoader.load(profilePath, searchDirs: dirs) } catch { throw fail(error.text, 2) }
     var key: [UInt8]? = nil
     if let kf = o.keyFile {
         do throws(ProfileError) { key = try FleetKey.load(kf) } catch { throw fail(error.text, 2) }

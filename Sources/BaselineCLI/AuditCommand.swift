@@ -181,9 +181,55 @@ struct FingerprintCommand: ParsableCommand {
 struct ChecksCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "checks", abstract: "List the check catalogue.")
 
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+    @Option(help: "text (one line a check) or json (id, area, title, severity, rule, remediation).")
+    var format: Format = .text
+
     func run() throws {
-        for d in CheckCatalog.all {
-            print("\(d.id.padding(toLength: 8, withPad: " ", startingAt: 0)) \(d.area.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(d.severity.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(d.title)")
+        switch format {
+        case .text:
+            for d in CheckCatalog.all {
+                print("\(d.id.padding(toLength: 8, withPad: " ", startingAt: 0)) \(d.area.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(d.severity.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(d.title)")
+            }
+        case .json:
+            let list: [[String: String]] = CheckCatalog.all.map {
+                ["id": $0.id, "area": $0.area.name, "title": $0.title, "severity": $0.severity.name, "rule": $0.rule, "remediation": $0.remediation]
+            }
+            let data = try JSONSerialization.data(withJSONObject: ["checks": list], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+}
+
+struct ProfilesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "profiles",
+        abstract: "List the bundled and installed profiles (id, title, what each extends, file).",
+        discussion: "Profiles are looked up in $BASELINE_PROFILES, ./Profiles, the repository next to the binary and <prefix>/share/baseline/Profiles; the first profile of an id wins.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+    @Option(help: "text or json.")
+    var format: Format = .text
+
+    func run() throws {
+        let all = ProfileLocator.all()
+        switch format {
+        case .text:
+            let w = max(4, all.map { $0.id.count }.max() ?? 0)
+            print("ID".padding(toLength: w, withPad: " ", startingAt: 0) + "  TITLE / EXTENDS / FILE")
+            for e in all {
+                print(e.id.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + e.title)
+                if !e.extends.isEmpty { print(String(repeating: " ", count: w) + "  extends " + e.extends.joined(separator: ", ")) }
+                print(String(repeating: " ", count: w) + "  " + e.file)
+            }
+            if all.isEmpty {
+                throw die("no profiles in " + ProfileLocator.searchDirs().joined(separator: ", ") + " (set BASELINE_PROFILES to a directory of profiles)", code: 2)
+            }
+        case .json:
+            let list: [[String: Any]] = all.map { ["id": $0.id, "title": $0.title, "extends": $0.extends, "file": $0.file] }
+            let data = try JSONSerialization.data(withJSONObject: ["profiles": list, "search_path": ProfileLocator.searchDirs()],
+                                                  options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
         }
     }
 }
@@ -195,9 +241,7 @@ struct ProfileCommand: ParsableCommand {
     var profile: String
 
     func run() throws {
-        guard let path = ProfileLocator.locate(profile) else { throw die("profile '\(profile)': not found", code: 2) }
-        let p: Profile
-        do { p = try ProfileLoader.load(path) } catch { throw die(error.text, code: 2) }
+        let p = try ProfileLocator.load(profile)
         do {
             for l in p.credentialLists { _ = try CredentialList.load(l) }
             if let e = p.eolData { _ = try EOLData.load(e) }

@@ -34,7 +34,7 @@ struct Baseline: ParsableCommand {
         Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage or profile error; 3 input unreadable.
         """,
         version: baselineVersion,
-        subcommands: [AuditCommand.self, ScanCommand.self, TrafficCommand.self, SBOMCommand.self, FingerprintCommand.self, ChecksCommand.self, ProfileCommand.self]
+        subcommands: [AuditCommand.self, ScanCommand.self, TrafficCommand.self, SBOMCommand.self, FingerprintCommand.self, ChecksCommand.self, ProfileCommand.self, ProfilesCommand.self]
     )
 }
 
@@ -51,39 +51,4 @@ func emit(_ text: String, to output: String?, what: String = "output") throws {
 func die(_ message: String, code: Int32) -> ExitCode {
     FileHandle.standardError.write(Data(("baseline: " + message + "\n").utf8))
     return ExitCode(code)
-}
-
-enum ProfileLocator {
-    static func searchDirs() -> [String] {
-        var dirs: [String] = []
-        if let env = ProcessInfo.processInfo.environment["BASELINE_PROFILES"] { dirs.append(env) }
-        dirs.append(FileManager.default.currentDirectoryPath + "/Profiles")
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        // .build/<config>/baseline → repository root; <prefix>/bin/baseline → <prefix>/share/baseline/Profiles
-        dirs.append(exe.appendingPathComponent("../../Profiles").standardized.path)
-        dirs.append(exe.appendingPathComponent("../../../Profiles").standardized.path)
-        dirs.append(exe.appendingPathComponent("../share/baseline/Profiles").standardized.path)
-        return dirs
-    }
-
-    /// Paths under the working directory are shown relative to it (shorter evidence, no host layout in reports).
-    static func relative(_ path: String) -> String {
-        let cwd = FileManager.default.currentDirectoryPath + "/"
-        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
-    }
-
-    /// A profile path, or an id looked up in the profile directories.
-    static func locate(_ name: String) -> String? {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: name, isDirectory: &isDir), !isDir.boolValue { return name }
-        if name.contains("/") { return nil }
-        let file = name.hasSuffix(".json") ? name : name + ".json"
-        for d in searchDirs() {
-            for sub in ["", "vendors/", "baselines/"] {
-                let p = d + "/" + sub + file
-                if FileManager.default.fileExists(atPath: p) { return relative(p) }
-            }
-        }
-        return nil
-    }
 }

@@ -46,10 +46,7 @@ enum CommandSupport {
 
     /// `--profile`: a file or an id, loaded with `extends` resolved.
     static func profile(_ name: String) throws -> Profile {
-        guard let path = ProfileLocator.locate(name) else {
-            throw die("profile '\(name)': no such file, and no profile with that id in " + ProfileLocator.searchDirs().joined(separator: ", "), code: 2)
-        }
-        do { return try ProfileLoader.load(path) } catch { throw die(error.text, code: 2) }
+        try ProfileLocator.load(name)
     }
 
     /// The report in `format`. `rootURI` anchors SARIF locations.

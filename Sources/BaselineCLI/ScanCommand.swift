@@ -104,7 +104,7 @@ struct ScanCommand: ParsableCommand {
             var located: [String: String] = [:]
             for t in list where t.hasCredentials {
                 let id = t.profile ?? fallback
-                guard let path = ProfileLocator.locate(id) else { throw die("\(t.source): profile '\(id)': not found", code: 2) }
+                guard let path = ProfileLocator.locate(id) else { throw die("\(t.source): " + ProfileLocator.notFound(id), code: 2) }
                 located[id] = path
             }
             options.agent = { t in
@@ -154,11 +154,11 @@ struct ScanCommand: ParsableCommand {
 
     /// The profile's own default credentials first, then each list it names; duplicates dropped.
     func candidates(_ id: String) throws -> [DefaultCredential] {
-        guard let path = ProfileLocator.locate(id) else { throw die("profile '\(id)': not found", code: 2) }
+        guard let path = ProfileLocator.locate(id) else { throw die(ProfileLocator.notFound(id), code: 2) }
         var out: [DefaultCredential] = []
         var seen: Set<String> = []
         do {
-            let p = try ProfileLoader.load(path)
+            let p = try ProfileLoader.load(path, searchDirs: ProfileLocator.searchDirs())
             var all = p.defaultCredentials
             for l in p.credentialLists { all += try CredentialList.load(l) }
             for c in all where seen.insert(c.user + "\u{0}" + c.password).inserted { out.append(c) }

@@ -72,7 +72,7 @@ public enum RemoteRoot {
         let (fs, problems) = try fetch(c)
         fs.record(problems)
         let profile: Profile
-        do { profile = try ProfileLoader.load(setup.profile) } catch { throw SSHError(status: .error, message: error.text) }
+        do { profile = try ProfileLoader.load(setup.profile, searchDirs: [setup.profilesRoot]) } catch { throw SSHError(status: .error, message: error.text) }
         let today = setup.date.flatMap { CivilDate.parse($0) } ?? CivilDate.fromEpochSeconds(Int64(Date().timeIntervalSince1970))
         let options = AuditOptions(today: today, generatedAt: Int64(Date().timeIntervalSince1970), fleetKey: nil,
                                    sourceKind: "live", sourcePath: "ssh://\(c.host):\(c.port)/")

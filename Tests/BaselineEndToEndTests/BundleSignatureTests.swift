@@ -231,6 +231,16 @@ struct BundleSignatureTests {
         #expect(swapped.evidenceText("UPD-12").contains("data/0000/rootfs.ext4: sha256 ") && swapped.evidenceText("UPD-12").contains("manifest.sig"),
                 "\(swapped.evidenceText("UPD-12"))")
         #expect(ok.evidenceText("UPD-11").contains("payload file(s)"), "\(ok.evidenceText("UPD-11"))")
+        // Mender signs with a bare key (no certificate, so UPD-14 has nothing to date): a key the vendor's profile names
+        // as its test key fails UPD-15 by the key's fingerprint.
+        let spki = try run("/bin/bash", ["-c", "openssl pkey -pubin -in '\(lab.path("mender.pub"))' -outform der | sha256sum | cut -c1-64"])
+        let key = String(spki.stdout.prefix(64))
+        try "{\"schema\": \"baseline.profile/1\", \"id\": \"acme-mender-test\", \"extends\": \"\(Repo.path("Profiles/vendors/acme-gateway.json"))\", \"update\": {\"test_keys\": [\"sha256:\(key)\"]}}\n"
+            .write(toFile: lab.path("mender-profile.json"), atomically: false, encoding: .utf8)
+        let test = try baseline(["audit", lab.path("signed.mender"), "--profile", lab.path("mender-profile.json"), "--format", "json",
+                                 "--date", Repo.auditDate, "--keyring", lab.path("mender.pub")], timeout: 120)
+        #expect(statuses(test) == ["pass", "pass", "pass", "skip", "fail"], "\(statuses(test)) \(test.stderr)")
+        #expect(test.evidenceText("UPD-15").contains("manifest.sig") && test.evidenceText("UPD-15").contains(key), "\(test.evidenceText("UPD-15"))")
     }
 
     @Test func keyringOnARootFilesystemIsAMistake() throws {

@@ -28,13 +28,14 @@ struct RunResult {
 }
 
 /// Runs a program with a time limit; a hang is a test failure, not a stuck test run.
-func run(_ program: String, _ args: [String], timeout: TimeInterval = 60, cwd: String? = nil) throws -> RunResult {
+func run(_ program: String, _ args: [String], timeout: TimeInterval = 60, cwd: String? = nil, env extra: [String: String] = [:]) throws -> RunResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: program)
     p.arguments = args
     if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
     var env = ProcessInfo.processInfo.environment
     env["NO_COLOR"] = "1"
+    env.merge(extra) { $1 }
     p.environment = env
     // Output goes to temporary files, not pipes: no reader threads, no pipe-buffer deadlock.
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("baseline-run-" + UUID().uuidString)

@@ -12,12 +12,14 @@ public struct ProfileError: Error {
 public enum ProfileLoader {
     public static let schemaID = "baseline.profile/1"
 
-    public static func load(_ path: String) throws(ProfileError) -> Profile {
+    /// `searchDirs`: where an `extends` given as a bare profile id (no "/", no ".json") is looked up when it is not a
+    /// file next to the profile: DIR/ID.json, DIR/vendors/ID.json, DIR/baselines/ID.json, in order.
+    public static func load(_ path: String, searchDirs: [String] = []) throws(ProfileError) -> Profile {
         var profile = Profile()
         var stack: [String] = []
         var visited: Set<String> = []
         var digest = SHA256()
-        try apply(path, into: &profile, stack: &stack, visited: &visited, digest: &digest, referencedFrom: nil)
+        try apply(path, into: &profile, stack: &stack, visited: &visited, digest: &digest, referencedFrom: nil, searchDirs: searchDirs)
         profile.digest = "sha256:" + Hex.encode(digest.finalize())
         return profile
     }
@@ -40,8 +42,19 @@ public enum ProfileLoader {
         return normalize(Text.join(Text.dirname(file), ref))
     }
 
+    /// A profile id in the search directories: the first DIR/ID.json, DIR/vendors/ID.json or DIR/baselines/ID.json.
+    public static func locate(id: String, in dirs: [String]) -> String? {
+        for d in dirs {
+            for sub in ["", "vendors/", "baselines/"] {
+                let candidate = normalize(d + "/" + sub + id + ".json")
+                if HostFile.unreadableReason(candidate) == nil { return candidate }
+            }
+        }
+        return nil
+    }
+
     private static func apply(_ path: String, into p: inout Profile, stack: inout [String], visited: inout Set<String>,
-                              digest: inout SHA256, referencedFrom: (String, Int)?) throws(ProfileError) {
+                              digest: inout SHA256, referencedFrom: (String, Int)?, searchDirs: [String]) throws(ProfileError) {
         let file = normalize(path)
         if stack.contains(file) {
             throw ProfileError(file: referencedFrom?.0 ?? file, line: referencedFrom?.1 ?? 0,
@@ -81,7 +94,15 @@ public enum ProfileLoader {
                 guard let s = ref.string else { throw ProfileError(file: file, line: ref.line, message: "expected a profile path in 'extends', found \(ref.kindName)") }
                 var target = resolve(s, from: file)
                 if !target.hasSuffix(".json") { target += ".json" }
-                try apply(target, into: &p, stack: &stack, visited: &visited, digest: &digest, referencedFrom: (file, ref.line))
+                // A bare id ("acme-gateway") that is not a file next to this profile: the installed profile of that id.
+                if !Text.contains(s, "/"), !s.hasSuffix(".json"), HostFile.unreadableReason(target) != nil {
+                    guard let found = locate(id: s, in: searchDirs) else {
+                        throw ProfileError(file: file, line: ref.line, message: "extends '\(s)': no profile file '\(target)' and no profile with that id in "
+                                           + (searchDirs.isEmpty ? "the profile directories" : Text.joinWith(searchDirs, ", ")) + " (set BASELINE_PROFILES to add a directory)")
+                    }
+                    target = found
+                }
+                try apply(target, into: &p, stack: &stack, visited: &visited, digest: &digest, referencedFrom: (file, ref.line), searchDirs: searchDirs)
             }
         }
         stack.removeLast()
