@@ -28,7 +28,7 @@ APT_PACKAGES := libcrypt-dev:$(DEB_ARCH) libpcap-dev tcpdump tshark bind9-dnsuti
 # Keep the embedded core objects between `make embedded` and `make agent`.
 .SECONDARY:
 
-.PHONY: deps pyvenv captures vendor-images images build release demo test fuzz unit-tests embedded agent agent-aarch64 agent-armv7 agent-x86_64 bench samples clean
+.PHONY: deps pyvenv captures vendor-images images build release demo test install fuzz unit-tests embedded agent agent-aarch64 agent-armv7 agent-x86_64 bench samples clean
 
 # Installs what is missing (apt-get update only when something is). openssh-server is needed for its sshd binary
 # only (the scan tests start their own on 127.0.0.1), postgresql for its server binaries (the tests start a private
@@ -206,6 +206,32 @@ samples: deps
 # Firmware images and update bundles (SquashFS, ext4, tar.gz, cpio, .raucb, .swu, .mender) from the samples.
 images: deps
 	bash Firmware-samples/make-images.sh
+
+# Installs the host tools, the profiles, man pages and shell completions under $(DESTDIR)$(PREFIX):
+#   bin/baseline, bin/baseline-collector            release builds (they link the Swift runtime of this toolchain)
+#   share/baseline/Profiles                         where `--profile ID` finds profiles next to an installed binary
+#   share/baseline/agent/<arch>/baseline-agent      the static agents `baseline scan` copies to devices, if built
+#   share/man/man1/*.1                              swift-argument-parser's generate-manual; the agent's by hand
+#   share/bash-completion, share/zsh, share/fish    from --generate-completion-script
+PREFIX ?= /usr/local
+DESTDIR ?=
+MANDIR := out/man
+install: release
+	@mkdir -p $(MANDIR)
+	$(SWIFT) package --allow-writing-to-directory $(MANDIR) generate-manual --output-directory $(MANDIR) >/dev/null
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/baseline $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 .build/release/baseline .build/release/baseline-collector $(DESTDIR)$(PREFIX)/bin/
+	rm -rf $(DESTDIR)$(PREFIX)/share/baseline/Profiles && cp -R Profiles $(DESTDIR)$(PREFIX)/share/baseline/Profiles
+	for a in x86_64 aarch64 armv7; do if [ -x out/agent/$$a/baseline-agent ]; then \
+	  install -D -m 755 out/agent/$$a/baseline-agent $(DESTDIR)$(PREFIX)/share/baseline/agent/$$a/baseline-agent; fi; done
+	install -m 644 $(MANDIR)/baseline.1 $(MANDIR)/baseline-collector.1 Docs/man/baseline-agent.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	for p in baseline baseline-collector; do \
+	  .build/release/$$p --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$p; \
+	  .build/release/$$p --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$p; \
+	  .build/release/$$p --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$p.fish; done
+	@echo "installed under $(DESTDIR)$(PREFIX)"
 
 clean:
 	rm -rf .build out

@@ -74,6 +74,23 @@ import Testing
         #expect(bad.code == 2 && bad.stderr.contains("BASELINE_PROFILES"), "\(bad.stderr)")
     }
 
+    @Test func anInstalledBinaryFindsItsShareDirectory() throws {
+        // The layout `make install PREFIX=…` makes: PREFIX/bin/baseline and PREFIX/share/baseline/Profiles; run from
+        // a directory with no Profiles and without BASELINE_PROFILES.
+        let t = try TempTree()
+        try t.mkdir("prefix/bin")
+        try t.mkdir("prefix/share/baseline")
+        try t.mkdir("cwd")
+        try FileManager.default.copyItem(atPath: Repo.binary, toPath: t.sub("prefix/bin/baseline"))
+        try FileManager.default.copyItem(atPath: Repo.path("Profiles"), toPath: t.sub("prefix/share/baseline/Profiles"))
+        let r = try run(t.sub("prefix/bin/baseline"), ["audit", sample, "--profile", "acme-gateway", "--format", "json", "--date", Repo.auditDate],
+                        cwd: t.sub("cwd"), env: ["BASELINE_PROFILES": ""])
+        let reference = try audit(sample, profile: "acme-gateway")
+        #expect(!statuses(r).isEmpty && statuses(r) == statuses(reference), "\(r.stderr)")
+        let list = try run(t.sub("prefix/bin/baseline"), ["profiles"], cwd: t.sub("cwd"), env: ["BASELINE_PROFILES": ""])
+        #expect(list.stdout.contains("prefix/share/baseline/Profiles/vendors/acme-gateway.json"), "\(list.stdout)")
+    }
+
     @Test func checksAsJSON() throws {
         let r = try baseline(["checks", "--format", "json"])
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
