@@ -2,15 +2,36 @@
 // vendor metrics out — on the command line (`ingest`, `report`, `clusters`) and over HTTP (`serve`: the ingest API,
 // the read API, Prometheus metrics and the dashboard).
 import ArgumentParser
+import BaselineCore
 import BaselineFleet
 import Foundation
 
+/// Usage errors exit 2, as in `baseline` and `baseline-agent` (ArgumentParser's own default is 64, EX_USAGE).
 @main
+struct CollectorEntry {
+    static func main() async {
+        do {
+            var command = try Collector.parseAsRoot()
+            if var async = command as? AsyncParsableCommand { try await async.run() } else { try command.run() }
+        } catch {
+            let code = Collector.exitCode(for: error)
+            if code == .success {
+                print(Collector.fullMessage(for: error))
+                exit(0)
+            }
+            if let e = error as? ExitCode { exit(e.rawValue) }
+            FileHandle.standardError.write(Data((Collector.fullMessage(for: error) + "\n").utf8))
+            exit(2)
+        }
+    }
+}
+
 struct Collector: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "baseline-collector",
         abstract: "Fleet store and vendor health metrics for Baseline reports.",
         discussion: "Exit codes: 0 ok; 2 usage or configuration error (an option, the token file, a TLS file); 3 input unreadable or refused (nothing from a refused run is stored), store unavailable.",
+        version: baselineVersion,
         subcommands: [Ingest.self, Report.self, Clusters.self, Serve.self])
 }
 
