@@ -1,6 +1,6 @@
 // The collector's HTTP routes. Ingest answers only after the store's transaction has committed: 201 with what was
 // stored (200 when every report was already stored); 401 without a known token; 403 for a report keyed with another
-// fleet's key; 413 over the body limit; 415 for a body that is not JSON by its content type; 400 for malformed JSON;
+// fleet's key; 413 over the body limit; 415 for a body that is not JSON by its content type (a form-encoded body that parses as JSON is taken: curl's default); 400 for malformed JSON;
 // 422 for a document that is not a valid report; 503 when the store cannot take it (disk full, server gone) — in
 // every refusal nothing of the request is stored. Errors are JSON: {"error": "…"}.
 import BaselineFleet
@@ -71,8 +71,12 @@ final class CollectorAPI: Sendable {
         guard let auth = request.headers[.authorization], auth.hasPrefix("Bearer "), let token = tokens.fleet(for: String(auth.dropFirst(7))) else {
             return refuse(.unauthorized, request.headers[.authorization] == nil ? "no bearer token: send Authorization: Bearer TOKEN" : "unknown token")
         }
-        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
-            return refuse(.unsupportedMediaType, "content type \(type): expected application/json")
+        // curl --data-binary @report.json sends application/x-www-form-urlencoded unless told otherwise: such a body is
+        // taken when it parses as JSON (and refused with the header to add when it does not).
+        let type = request.headers[.contentType]?.lowercased()
+        let formEncoded = type?.hasPrefix("application/x-www-form-urlencoded") == true
+        if let type, !type.hasPrefix("application/json"), !formEncoded {
+            return refuse(.unsupportedMediaType, "content type \(type): expected application/json (curl: -H 'Content-Type: application/json')")
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBody {
             return refuse(.contentTooLarge, "body of \(length) bytes: the limit is \(maxBody)")
@@ -84,6 +88,9 @@ final class CollectorAPI: Sendable {
         let data = Data(buffer.readableBytesView)
         let docs: [ReportDocument]
         do { docs = try ReportDocument.parse(data, source: "request body", validator: validator) } catch let e as IngestError {
+            if formEncoded && e.message.contains("not JSON") {
+                return refuse(.unsupportedMediaType, "content type application/x-www-form-urlencoded and the body is not JSON: send the report with Content-Type: application/json (curl: -H 'Content-Type: application/json')")
+            }
             return refuse(e.message.contains("not JSON") ? .badRequest : .unprocessableContent, e.description)
         }
         if docs.isEmpty { return refuse(.unprocessableContent, "request body: no report in the document") }

@@ -97,6 +97,19 @@ struct Serve: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("listening on \(scheme)://\(listen):\(bound) (store \(api.store.location))\n".utf8))
             },
             logger: logger)
-        do { try await app.runService() } catch { throw fail("cannot serve on \(listen):\(port): \(error)") }
+        do { try await app.runService() } catch { throw fail("cannot serve on \(listen):\(port): " + Serve.reason(error)) }
+    }
+
+    /// A bind or listen failure in a few words (NIO's text names the syscall, the pointer and the errno).
+    static func reason(_ error: Error) -> String {
+        let text = String(describing: error)
+        let known: [(String, String)] = [
+            ("Address already in use", "the port is in use (another collector or program listens there; pick another with --port)"),
+            ("Permission denied", "permission denied (ports below 1024 need privileges; use a higher --port)"),
+            ("Cannot assign requested address", "no interface here has the address given with --listen"),
+            ("Address family not supported", "the --listen address family is not supported here"),
+        ]
+        for (needle, words) in known where text.contains(needle) { return words }
+        return String(text.prefix(300))
     }
 }

@@ -15,6 +15,9 @@ public final class FleetStore: @unchecked Sendable {
         self.location = location
         if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
             backend = .postgres(try PostgresBackend(url: location))
+        } else if let r = location.range(of: "://"), !location[..<r.lowerBound].isEmpty,
+                  location[..<r.lowerBound].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }) {
+            throw StoreError("unsupported database URL scheme '\(location[..<r.lowerBound])': expected a SQLite file path or postgres://user[:password]@host[:port]/database")
         } else {
             do { backend = .sqlite(try SQLiteBackend(path: location)) } catch { throw StoreError("\(location): cannot open: \(error)") }
         }

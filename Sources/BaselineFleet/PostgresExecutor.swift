@@ -91,8 +91,27 @@ final class PostgresBackend {
             connection = try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(),
                                                         configuration: config, id: 1, logger: logger).wait()
         } catch {
-            throw StoreError("cannot connect to PostgreSQL at \(host):\(u.port ?? 5432): \(String(reflecting: error).prefix(300))")
+            throw StoreError("cannot connect to PostgreSQL at \(host):\(u.port ?? 5432): \(PostgresBackend.reason(error))")
         }
+    }
+
+    /// Why a connection failed, in a few words: the server's own message when it answered (authentication, unknown
+    /// database), else what the network said; PostgresNIO's nested error description only as a last resort.
+    static func reason(_ error: Error) -> String {
+        let text = String(reflecting: error)
+        if let r = text.range(of: "message: ") {
+            let rest = text[r.upperBound...]
+            return String(rest.prefix { $0 != "," && $0 != ")" && $0 != "]" }).trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+        }
+        let known: [(String, String)] = [
+            ("Connection refused", "connection refused (no server listens there)"),
+            ("timed out", "timed out"), ("Timeout", "timed out"),
+            ("No route to host", "no route to host"), ("Network is unreachable", "network unreachable"),
+            ("getaddrinfo", "host name not found"), ("Name or service not known", "host name not found"), ("unknownHost", "host name not found"),
+            ("sslUnsupported", "the server does not offer TLS"),
+        ]
+        for (needle, words) in known where text.contains(needle) { return words }
+        return String(text.prefix(200))
     }
 
     deinit { try? connection.close().wait() }

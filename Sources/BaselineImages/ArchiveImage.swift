@@ -70,7 +70,14 @@ public enum ArchiveImage {
         if formats != .archives { archive_read_support_format_raw(a) }
         if archive_read_open_filename(a, path, 65536) != ARCHIVE_OK {
             let text = errorText(a)
+            // A compression libarchive recognised whose stream ends early: say so, not "unsupported".
             archive_read_free(a)
+            let lower = text.lowercased()
+            let kind = ["gzip", "bzip2", "lz4", "zstd", "lzip", "lzop", "xz", "lzma"].first { lower.contains($0) }
+            if lower.contains("truncated") || (kind == "lzma" && lower.contains("no progress is possible")) {
+                let what = kind.map { $0 == "lzma" ? "xz/LZMA stream" : "\($0) stream" } ?? "compressed stream"
+                throw ImageError(message: "\(label): truncated \(what): the file ends before its compressed data does (\(text)); download or copy it again")
+            }
             throw ImageError(message: "\(label): not a supported firmware image (\(text))")
         }
         return a

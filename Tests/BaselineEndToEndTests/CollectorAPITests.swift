@@ -48,6 +48,9 @@ import Testing
             (t.sub("invalid.json"), CollectorAPITests.northToken, [], 422, "'/findings/0': required property"),
             (t.sub("empty.json"), CollectorAPITests.northToken, [], 422, "no report"),
             (good, CollectorAPITests.northToken, ["Content-Type: text/plain"], 415, "expected application/json"),
+            // curl --data-binary without -H sends a form content type: refused with the header to add when not JSON.
+            (t.sub("malformed.json"), CollectorAPITests.northToken, ["Content-Type: application/x-www-form-urlencoded"], 415,
+             "send the report with Content-Type: application/json"),
         ]
         for (file, token, headers, status, message) in cases {
             let a = try http("POST", url, token: token, bodyFile: file, headers: headers)
@@ -62,8 +65,9 @@ import Testing
         let first = try http("POST", url, token: CollectorAPITests.northToken, bodyFile: good)
         #expect(first.status == 201, "\(first.body)")
         #expect(first.json?["stored"] as? Int == 1)
-        let again = try http("POST", url, token: CollectorAPITests.northToken, bodyFile: good)
-        #expect(again.status == 200)
+        // The same report as curl sends it by default (application/x-www-form-urlencoded): a JSON body is taken.
+        let again = try http("POST", url, token: CollectorAPITests.northToken, bodyFile: good, headers: ["Content-Type: application/x-www-form-urlencoded"])
+        #expect(again.status == 200, "\(again.body)")
         #expect(again.json?["duplicates"] as? Int == 1)
         // The other fleet's token (kept as a hash in the file) posts a batch of every sample.
         let batch = "[" + (try files.map { try String(contentsOfFile: $0, encoding: .utf8) }).joined(separator: ",") + "]"
