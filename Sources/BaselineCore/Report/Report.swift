@@ -91,7 +91,14 @@ public struct Report {
         return findings.filter { $0.status.isFinding && $0.severity >= t }
     }
 
-    public func verdict(failOn: Severity?) -> String { findingsAtOrAbove(failOn).isEmpty ? "pass" : "fail" }
+    /// The findings that make the verdict "fail": every finding (fail, warn or error) of severity low or above —
+    /// the profile's severities decide (a check a profile rates `info` is informational), `--fail-on` does not.
+    public var verdictFindings: [Finding] { findingsAtOrAbove(Report.verdictSeverity) }
+    public static let verdictSeverity: Severity = .low
+
+    /// What the firmware is: "fail" when any finding counts against it, else "pass". `--fail-on` and accepted
+    /// findings set only the exit code, never the verdict.
+    public var verdict: String { verdictFindings.isEmpty ? "pass" : "fail" }
 }
 
 extension Status: Hashable {}

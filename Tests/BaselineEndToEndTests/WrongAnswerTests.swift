@@ -1,0 +1,72 @@
+// Issue 18, "wrong answers": a verdict that does not depend on --fail-on, a directory that is not a root filesystem
+// refused, a mistyped --db not taken for an empty fleet, a scan that reached nothing not passing, and the same image
+// audited twice counted as one unit.
+import Foundation
+import Testing
+
+/// The verdict each format states, read the way a user or a CI system would.
+func statedVerdict(_ format: String, _ out: String) throws -> String? {
+    switch format {
+    case "json":
+        let doc = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
+        return (doc?["summary"] as? [String: Any])?["verdict"] as? String
+    case "sarif":
+        let doc = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
+        let run0 = (doc?["runs"] as? [[String: Any]])?.first
+        return ((run0?["invocations"] as? [[String: Any]])?.first?["properties"] as? [String: Any])?["verdict"] as? String
+    case "html":
+        if out.contains("id=\"verdict\">FAIL<") { return "fail" }
+        return out.contains("id=\"verdict\">PASS<") ? "pass" : nil
+    case "text":
+        if out.contains("Verdict: FAIL") { return "fail" }
+        return out.contains("Verdict: PASS") ? "pass" : nil
+    case "junit":
+        guard let r = out.range(of: "<property name=\"baseline.verdict\" value=\"") else { return nil }
+        return String(out[r.upperBound...].prefix { $0 != "\"" })
+    default: return nil
+    }
+}
+
+@Suite("Issue 18: wrong answers")
+struct WrongAnswerTests {
+    static let formats = ["json", "sarif", "html", "text", "junit"]
+
+    @Test("the verdict is the same with --fail-on never; only the exit code changes",
+          arguments: [("debian-11-fernwerk-legacy", "fail"), ("debian-13-fernwerk", "pass")])
+    func verdictIgnoresFailOn(_ sample: String, _ expected: String) throws {
+        let root = Repo.path("Firmware-samples/" + sample)
+        for format in WrongAnswerTests.formats {
+            let base = ["audit", root, "--profile", "fernwerk-edge", "--date", Repo.auditDate, "--format", format]
+            let gated = try baseline(base)
+            let never = try baseline(base + ["--fail-on", "never"])
+            #expect(try statedVerdict(format, gated.stdout) == expected, "\(format), default --fail-on")
+            #expect(try statedVerdict(format, never.stdout) == expected, "\(format), --fail-on never")
+            #expect(gated.code == (expected == "fail" ? 1 : 0), "\(format): \(gated.stderr)")
+            #expect(never.code == 0, "\(format): \(never.stderr)")
+            if format == "json" {
+                #expect(try validateReport(never))
+                let summary = never.json?["summary"] as? [String: Any]
+                #expect(summary?["fail_on"] as? String == "never" && summary?["failing"] as? Int == 0)
+            }
+            if format == "text" && expected == "fail" {
+                #expect(never.stdout.contains("Verdict: FAIL — 7 fail"), "\(never.stdout.suffix(200))")
+            }
+        }
+    }
+
+    @Test func acceptedFindingsSetTheExitCodeNotTheVerdict() throws {
+        let t = try TempTree()
+        let failing = ["CRED-02", "CRED-03", "CRED-09", "UPD-05", "UPD-06", "UPD-07", "LIFE-04", "LIFE-05", "SURF-01"]
+        let entries = failing.map { "{\"id\": \"\($0)\", \"owner\": \"jane@fernwerk.example\", \"expires\": \"2027-12-31\", \"reason\": \"ticket 18\"}" }
+        try t.write("accepted.json", "{\"accepted\": [" + entries.joined(separator: ", ") + "]}")
+        let args = ["audit", Repo.path("Firmware-samples/debian-11-fernwerk-legacy"), "--profile", "fernwerk-edge", "--date", Repo.auditDate,
+                    "--baseline-file", t.sub("accepted.json")]
+        let text = try baseline(args)
+        #expect(text.code == 0, "every finding accepted: the gate passes\n\(text.stdout.suffix(400))\(text.stderr)")
+        #expect(text.stdout.contains("Verdict: FAIL"), "the firmware still fails: \(text.stdout.suffix(400))")
+        #expect(text.stdout.contains("Accepted ("), "accepted findings are listed separately")
+        let json = try baseline(args + ["--format", "json"])
+        #expect(json.code == 0)
+        #expect((json.json?["summary"] as? [String: Any])?["verdict"] as? String == "fail")
+    }
+}
