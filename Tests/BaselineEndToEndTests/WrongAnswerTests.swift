@@ -69,4 +69,54 @@ struct WrongAnswerTests {
         #expect(json.code == 0)
         #expect((json.json?["summary"] as? [String: Any])?["verdict"] as? String == "fail")
     }
+
+    @Test("a directory that is not a root filesystem is refused by audit, sbom and fingerprint")
+    func notARootFilesystem() throws {
+        let t = try TempTree()
+        try t.write("fleet.key", "0123456789abcdef0123456789abcdef\n")
+        try t.mkdir("empty")
+        try t.write("project/src/main.c", "int main(void) { return 0; }\n")
+        try t.write("project/README", "not firmware\n")
+        try t.write("etc-only/etc/hostname", "box\n")
+        let cases: [(String, String)] = [
+            ("empty", "no /etc"),
+            ("project", "no /etc"),
+            ("etc-only", "no /bin, /sbin, /usr/bin, /usr/sbin, /init or /linuxrc, and no /etc/passwd or os-release"),
+        ]
+        for (dir, missing) in cases {
+            let path = t.sub(dir)
+            for args in [["audit", path], ["audit", path, "--format", "json", "--fail-on", "never"], ["sbom", path],
+                         ["fingerprint", path, "--fleet-key-file", t.sub("fleet.key")]] {
+                let r = try baseline(args)
+                #expect(r.code == 3, "\(args): \(r.stdout.prefix(200))")
+                #expect(r.stdout.isEmpty, "no report: \(args)")
+                #expect(r.stderr == "baseline: \(path) does not look like a root filesystem: \(missing)\n", "\(args): \(r.stderr)")
+            }
+        }
+        // A minimal but real root: /etc and BusyBox in /bin.
+        try t.write("tiny/etc/hostname", "box\n")
+        try t.write("tiny/bin/busybox", "\u{7f}ELF")
+        let tiny = try audit(t.sub("tiny"), profile: etsiPath)
+        #expect(tiny.code == 1, "audited (with findings), not refused: \(tiny.stderr)")
+        #expect(tiny.json != nil)
+        #expect(try baseline(["sbom", t.sub("tiny")]).code == 0)
+    }
+
+    @Test func anImageWithoutARootIsIncompleteAndDoesNotPass() throws {
+        let t = try TempTree()
+        try t.write("tree/data/readme.txt", "hello\n")
+        try t.write("tree/data/notes.txt", "nothing to see\n")
+        let tar = t.sub("data.tar")
+        #expect(try run("/bin/tar", ["-cf", tar, "-C", t.sub("tree"), "."]).code == 0)
+        let r = try baseline(["audit", tar, "--profile", etsiPath, "--date", Repo.auditDate, "--format", "json", "--fail-on", "never"])
+        #expect(r.code == 3, "nothing gates, but there was no root to audit: \(r.stderr)")
+        #expect(r.stderr.contains("does not look like a root filesystem: no /etc"))
+        let coverage = try #require(r.json?["coverage"] as? [String: Any])
+        #expect(coverage["complete"] as? Bool == false)
+        #expect(((coverage["incomplete"] as? [String]) ?? []).contains { $0.contains("does not look like a root filesystem: no /etc") })
+        #expect(try validateReport(r))
+        let text = try baseline(["audit", tar, "--profile", etsiPath, "--date", Repo.auditDate])
+        #expect(text.code != 0)
+        #expect(text.stdout.contains("INCOMPLETE"))
+    }
 }
