@@ -119,4 +119,24 @@ struct WrongAnswerTests {
         #expect(text.code != 0)
         #expect(text.stdout.contains("INCOMPLETE"))
     }
+
+    @Test func readOnlyCollectorCommandsDoNotCreateAStore() throws {
+        let t = try TempTree()
+        let typo = t.sub("flet.sqlite")
+        for cmd in ["report", "clusters"] {
+            let r = try collector([cmd, "--db", typo])
+            #expect(r.code == 3, "\(cmd): \(r.stdout)")
+            #expect(r.stdout.isEmpty)
+            #expect(r.stderr == "baseline-collector: no fleet store at \(typo) (create one with `ingest` or `serve`)\n", "\(cmd): \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: typo), "\(cmd) created \(typo)")
+        }
+        // ingest creates the store; then report reads it
+        let report = t.sub("r.json")
+        _ = try baseline(["audit", Repo.path("Firmware-samples/debian-13-fernwerk"), "--profile", "fernwerk-edge", "--date", Repo.auditDate,
+                          "--format", "json", "--output", report])
+        let db = t.sub("fleet.sqlite")
+        #expect(try collector(["ingest", report, "--db", db]).code == 0)
+        let r = try collector(["report", "--db", db])
+        #expect(r.code == 0 && r.stdout.contains("Fernwerk"), "\(r.stderr)")
+    }
 }
