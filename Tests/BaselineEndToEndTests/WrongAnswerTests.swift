@@ -139,4 +139,18 @@ struct WrongAnswerTests {
         let r = try collector(["report", "--db", db])
         #expect(r.code == 0 && r.stdout.contains("Fernwerk"), "\(r.stderr)")
     }
+
+    @Test func aScanThatReachedNothingDoesNotPass() throws {
+        let closed = SSHLab.freePort()
+        let text = try baseline(["scan", "127.0.0.1:\(closed)", "--timeout", "5"])
+        #expect(text.code == 3, "\(text.stdout)\(text.stderr)")
+        #expect(text.stdout.contains("127.0.0.1:\(closed)  refused"))
+        #expect(text.stdout.contains("Verdict: INCOMPLETE — 1 of 1 device(s) not reached: 127.0.0.1:\(closed)"), "\(text.stdout)")
+        #expect(text.stderr.contains("baseline: 1 of 1 device(s) not reached (1 refused): not a pass"), "\(text.stderr)")
+        let json = try baseline(["scan", "127.0.0.1:\(closed)", "--timeout", "5", "--format", "json"])
+        #expect(json.code == 3)
+        let summary = try #require(scanJSON(json)?["summary"] as? [String: Any])
+        #expect(summary["verdict"] as? String == "incomplete")
+        #expect(summary["not_reached"] as? [String] == ["127.0.0.1:\(closed)"])
+    }
 }
