@@ -65,6 +65,7 @@ struct AuditCommand: ParsableCommand {
         report.sourceFormat = opened.format
         report.sourceContainer = opened.container
         report.incomplete = opened.incomplete
+        report.subject.imageID = RootIdentity.digest(opened.fs)   // after the report: its problems are the audit's
         var gating = gate.gating(report)
         if let prev = previous { gating = gating.filter { prev.isNew($0) } }
         if let bf = baselineFile { for w in gate.expiredWarnings(report, file: bf) { FileHandle.standardError.write(Data((w + "\n").utf8)) } }

@@ -153,4 +153,45 @@ struct WrongAnswerTests {
         #expect(summary["verdict"] as? String == "incomplete")
         #expect(summary["not_reached"] as? [String] == ["127.0.0.1:\(closed)"])
     }
+
+    @Test func theSameImageAuditedTwiceIsOneUnit() throws {
+        let t = try TempTree()
+        var files: [String] = []
+        for (i, sample) in ["debian-13-fernwerk", "debian-13-fernwerk", "debian-11-fernwerk-legacy"].enumerated() {
+            if i == 1 { usleep(1_100_000) }    // another second: a different generated_at
+            let out = t.sub("r\(i).json")
+            _ = try baseline(["audit", Repo.path("Firmware-samples/" + sample), "--profile", "fernwerk-edge", "--date", Repo.auditDate,
+                              "--format", "json", "--output", out])
+            files.append(out)
+        }
+        func doc(_ f: String) throws -> [String: Any] { try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: f))) as? [String: Any]) }
+        let (a, b, c) = (try doc(files[0]), try doc(files[1]), try doc(files[2]))
+        #expect(a["generated_at"] as? String != b["generated_at"] as? String && a["report_id"] as? String != b["report_id"] as? String)
+        let imageA = (a["subject"] as? [String: Any])?["image_id"] as? String
+        #expect(imageA?.hasPrefix("sha256:") == true && imageA?.count == 71)
+        #expect(imageA == (b["subject"] as? [String: Any])?["image_id"] as? String, "same image, same id")
+        #expect(imageA != (c["subject"] as? [String: Any])?["image_id"] as? String, "another image, another id")
+        // the same tree copied elsewhere is the same image
+        try FileManager.default.copyItem(atPath: Repo.path("Firmware-samples/debian-13-fernwerk"), toPath: t.sub("copy"))
+        let copy = try audit(t.sub("copy"), profile: "fernwerk-edge")
+        #expect((copy.json?["subject"] as? [String: Any])?["image_id"] as? String == imageA)
+
+        func units(_ db: String) throws -> Int? {
+            let r = try collector(["report", "--db", db, "--format", "json"])
+            let groups = (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["groups"] as? [[String: Any]]
+            return groups?.first { $0["vendor"] as? String == "Fernwerk" }?["units"] as? Int
+        }
+        let one = t.sub("one.sqlite")
+        let ingested = try collector(["ingest", files[0], files[1], "--db", one])
+        #expect(ingested.stdout.contains("2 new"), "two reports stored: \(ingested.stdout)\(ingested.stderr)")
+        #expect(try units(one) == 1, "two audits of one image: one unit")
+        let two = t.sub("two.sqlite")
+        #expect(try collector(["ingest"] + files + ["--db", two]).code == 0)
+        #expect(try units(two) == 2, "two images: two units")
+        // the dashboard lists units by the same key: one device link per image
+        let server = try CollectorServer(db: one, tokens: try PushLab.tokens(t).tokens)
+        let page = try http("GET", server.base + "/vendors/Fernwerk")
+        #expect(page.status == 200)
+        #expect(page.body.components(separatedBy: "href=\"/devices/").count - 1 == 1, "\(page.body.suffix(800))")
+    }
 }

@@ -12,6 +12,8 @@ public struct Subject {
     public var osVersion: String?
     public var osName: String?
     public var deviceID: String?
+    /// An offline root's identity (RootIdentity: "sha256:…"), so the same image audited twice is the same unit.
+    public var imageID: String?
     public init() {}
 }
 

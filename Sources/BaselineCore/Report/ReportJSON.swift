@@ -62,6 +62,7 @@ public enum ReportJSON {
         subj.append(("os_version", .optStr(s.osVersion)))
         subj.append(("os_name", .optStr(s.osName)))
         subj.append(("device_id", .optStr(s.deviceID)))
+        if let i = s.imageID { subj.append(("image_id", .str(i))) }
         var tot: [(String, JSONNode)] = []
         for st in [Status.pass, .fail, .warn, .info, .skip, .error] { tot.append((st.name, .num(total[st] ?? 0))) }
         var summary: [(String, JSONNode)] = []
