@@ -66,6 +66,7 @@ struct AuditCommand: ParsableCommand {
         report.sourceContainer = opened.container
         report.incomplete = opened.incomplete
         report.subject.imageID = RootIdentity.digest(opened.fs)   // after the report: its problems are the audit's
+        report.accepted = report.findings.filter { $0.status.isFinding }.compactMap { f in gate.acceptance(f).map { (f.id, $0.justification) } }
         var gating = gate.gating(report)
         if let prev = previous { gating = gating.filter { prev.isNew($0) } }
         if let bf = baselineFile { for w in gate.expiredWarnings(report, file: bf) { FileHandle.standardError.write(Data((w + "\n").utf8)) } }

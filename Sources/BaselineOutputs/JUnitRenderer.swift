@@ -18,7 +18,8 @@ public enum JUnitRenderer {
 
     public static func render(_ r: Report, failOn: Severity?) -> String {
         let gating = Set(r.verdictFindings.map { $0.id })
-        let properties = "    <properties><property name=\"baseline.verdict\" value=\"\(r.verdict)\"/><property name=\"baseline.fail_on\" value=\"\(failOn?.name ?? "never")\"/></properties>\n"
+        let properties = "    <properties><property name=\"baseline.verdict\" value=\"\(r.verdict)\"/><property name=\"baseline.fail_on\" value=\"\(failOn?.name ?? "never")\"/>"
+            + (r.accepted.isEmpty ? "" : "<property name=\"baseline.accepted\" value=\"\(esc(r.accepted.map { $0.id }.joined(separator: " ")))\"/>") + "</properties>\n"
         var suites: [String] = []
         var total = 0, failures = 0, errors = 0, skipped = 0
         for area in Area.allCases {

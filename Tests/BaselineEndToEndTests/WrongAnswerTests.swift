@@ -67,7 +67,20 @@ struct WrongAnswerTests {
         #expect(text.stdout.contains("Accepted ("), "accepted findings are listed separately")
         let json = try baseline(args + ["--format", "json"])
         #expect(json.code == 0)
-        #expect((json.json?["summary"] as? [String: Any])?["verdict"] as? String == "fail")
+        let summary = json.json?["summary"] as? [String: Any]
+        #expect(summary?["verdict"] as? String == "fail")
+        let accepted = (summary?["accepted"] as? [[String: Any]]) ?? []
+        #expect(accepted.compactMap { $0["id"] as? String }.sorted() == failing.sorted(), "\(accepted)")
+        #expect((accepted.first?["justification"] as? String)?.contains("ticket 18 (accepted by jane@fernwerk.example until 2027-12-31)") == true)
+        #expect(try validateReport(json))
+        let junit = try baseline(args + ["--format", "junit"])
+        let junitVerdict = try statedVerdict("junit", junit.stdout)
+        #expect(junit.code == 0 && junitVerdict == "fail")
+        #expect(junit.stdout.contains("<property name=\"baseline.accepted\" value=\"\(failing.joined(separator: " "))\"/>"), "\(junit.stdout.prefix(600))")
+        let html = try baseline(args + ["--format", "html"])
+        let htmlVerdict = try statedVerdict("html", html.stdout)
+        #expect(html.code == 0 && htmlVerdict == "fail")
+        #expect(html.stdout.contains("accepted, not gating: "))
     }
 
     @Test("a directory that is not a root filesystem is refused by audit, sbom and fingerprint")

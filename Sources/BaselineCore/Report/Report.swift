@@ -69,6 +69,9 @@ public struct Report {
     public var problems: [FSProblem]
     /// Why the audit covers only part of its source (a firmware image partly readable); empty when it covers all of it.
     public var incomplete: [String] = []
+    /// Findings a `--baseline-file` accepts (check id and justification): they do not gate, and do not change the
+    /// verdict either; the report lists them beside it.
+    public var accepted: [(id: String, justification: String)] = []
     /// Sections a source adds after `coverage` (a capture's `traffic` summary), already in JSON form.
     public var sections: [(String, JSONNode)] = []
 

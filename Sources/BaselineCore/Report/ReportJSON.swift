@@ -69,6 +69,11 @@ public enum ReportJSON {
         summary.append(("verdict", .str(r.verdict)))
         summary.append(("fail_on", .str(failOn?.name ?? "never")))
         summary.append(("failing", .num(failing.count)))
+        if !r.accepted.isEmpty {
+            var acc: [JSONNode] = []
+            for a in r.accepted { acc.append(.obj([("id", .str(a.id)), ("justification", .str(a.justification))])) }
+            summary.append(("accepted", .arr(acc)))
+        }
         summary.append(("totals", .obj(tot)))
         summary.append(("areas", .obj(areas)))
         var unreadable: [JSONNode] = []
