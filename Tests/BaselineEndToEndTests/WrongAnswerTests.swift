@@ -188,6 +188,10 @@ struct WrongAnswerTests {
         try FileManager.default.copyItem(atPath: Repo.path("Firmware-samples/debian-13-fernwerk"), toPath: t.sub("copy"))
         let copy = try audit(t.sub("copy"), profile: "fernwerk-edge")
         #expect((copy.json?["subject"] as? [String: Any])?["image_id"] as? String == imageA)
+        // the agent on the same tree (--root) names the same image
+        let agent = try Agent.run(nil, ["--root", "Firmware-samples/debian-13-fernwerk", "--profile", "Profiles/vendors/fernwerk-edge.json",
+                                        "--date", Repo.auditDate])
+        #expect((agent.json?["subject"] as? [String: Any])?["image_id"] as? String == imageA, "\(agent.stderr)")
 
         func units(_ db: String) throws -> Int? {
             let r = try collector(["report", "--db", db, "--format", "json"])
