@@ -183,6 +183,8 @@ func runAgent() throws(AgentExit) -> Int32 {
     var report: Report
     do throws(ProfileError) { report = try Auditor.run(fs: fs, profile: profile, options: options) } catch { throw fail(error.text, 2) }
     report.tool = "baseline-agent"
+    // --root DIR is an offline root: its tree identifies it, so auditing it again is the same fleet unit
+    if o.root != "/" { report.subject.imageID = RootIdentity.digest(fs) }
     let code: Int32 = report.findingsAtOrAbove(o.failOn).isEmpty ? 0 : 1
     #if BASELINE_C_MAIN
     if let plan { return try push(plan, &report, o, code) }

@@ -65,6 +65,8 @@ struct AuditCommand: ParsableCommand {
         report.sourceFormat = opened.format
         report.sourceContainer = opened.container
         report.incomplete = opened.incomplete
+        report.subject.imageID = RootIdentity.digest(opened.fs)   // after the report: its problems are the audit's
+        report.accepted = report.findings.filter { $0.status.isFinding }.compactMap { f in gate.acceptance(f).map { (f.id, $0.justification) } }
         var gating = gate.gating(report)
         if let prev = previous { gating = gating.filter { prev.isNew($0) } }
         if let bf = baselineFile { for w in gate.expiredWarnings(report, file: bf) { FileHandle.standardError.write(Data((w + "\n").utf8)) } }
@@ -86,6 +88,8 @@ struct AuditCommand: ParsableCommand {
         }
         try emit(text, to: opts.output, what: "report")
         if !gating.isEmpty { throw ExitCode(1) }
+        // nothing gates, but the image held no recognisable root: that is not a pass (the report says incomplete)
+        if let why = opened.notARoot { throw die(why, code: 3) }
     }
 }
 
@@ -97,6 +101,8 @@ struct OpenedRoot {
     var format: String? = nil           // how the root was reached inside an image ("SWUpdate bundle (signed…) › rootfs.ext4 › ext2/3/4")
     var incomplete: [String] = []       // why the root is only part of what the image holds (damaged files, a truncated file system)
     var container: Report.Container? = nil   // a firmware file: the part of it that holds the root, and where
+    /// An image whose root lacks /etc, programs and an init (a directory like that is refused outright): why.
+    var notARoot: String? = nil
 }
 
 func openRoot(_ root: String, maxImageBytes: Int64, keyring: String? = nil) throws -> OpenedRoot {
@@ -106,7 +112,10 @@ func openRoot(_ root: String, maxImageBytes: Int64, keyring: String? = nil) thro
     }
     if isDir.boolValue {
         if let k = keyring { throw die("--keyring \(k): \(root) is not an update bundle (RAUC, SWUpdate or Mender)", code: 2) }
-        do { return OpenedRoot(fs: try RootView(root: root), kind: "rootfs") } catch { throw die(error.message, code: 3) }
+        let fs: RootView
+        do { fs = try RootView(root: root) } catch { throw die(error.message, code: 3) }
+        if let missing = RootShape.missing(fs) { throw die("\(root) does not look like a root filesystem: \(missing)", code: 3) }
+        return OpenedRoot(fs: fs, kind: "rootfs")
     }
     let image: LoadedImage
     do throws(ImageError) {
@@ -124,8 +133,13 @@ func openRoot(_ root: String, maxImageBytes: Int64, keyring: String? = nil) thro
     } else if let k = keyring {
         throw die("--keyring \(k): \(root) is not an update bundle (RAUC, SWUpdate or Mender)", code: 2)
     }
-    return OpenedRoot(fs: fs, kind: image.kind, format: image.chain.joined(separator: " › "), incomplete: image.incomplete,
-                      container: image.rootContainer.map { Report.Container(format: $0.format, offset: $0.offset) })
+    var opened = OpenedRoot(fs: fs, kind: image.kind, format: image.chain.joined(separator: " › "), incomplete: image.incomplete,
+                            container: image.rootContainer.map { Report.Container(format: $0.format, offset: $0.offset) })
+    if let missing = RootShape.missing(fs) {
+        opened.notARoot = "the root found in \(root) does not look like a root filesystem: \(missing); checks that found nothing there prove nothing"
+        opened.incomplete.append(opened.notARoot!)
+    }
+    return opened
 }
 
 /// `baseline fingerprint IMAGE`: the fingerprints of every secret baked into a factory image, as a profile that a
@@ -153,7 +167,9 @@ struct FingerprintCommand: ParsableCommand {
     func run() throws {
         let key: [UInt8]
         do { key = try FleetKey.load(fleetKeyFile) } catch { throw die(error.text, code: 2) }
-        let facts = DeviceFacts.gather(try openRoot(image, maxImageBytes: maxImageBytes).fs)
+        let opened = try openRoot(image, maxImageBytes: maxImageBytes)
+        if let why = opened.notARoot { warn(why) }
+        let facts = DeviceFacts.gather(opened.fs)
         func hmac(_ m: [UInt8]) -> String { FleetKey.fingerprint(key, m) }
         var prints: [(String, String)] = []
         for h in facts.ssh.hostKeys { if let p = h.publicKey { prints.append((p.fingerprint, "host key " + h.path)) } }

@@ -31,7 +31,11 @@ struct Baseline: ParsableCommand {
         Checks a firmware root filesystem against a vendor-health profile: unique credentials, secure update channel, \
         lifecycle status, exposed services and disclosure contact.
 
-        Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage or profile error; 3 input unreadable.
+        The verdict (pass/fail in every format) is what the firmware is; --fail-on and --baseline-file set only the \
+        exit code.
+
+        Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage or profile error; 3 input unreadable \
+        (a directory that is not a root filesystem, an image without one and nothing to gate, a scan target not reached).
         """,
         version: baselineVersion,
         subcommands: [AuditCommand.self, ScanCommand.self, TrafficCommand.self, SBOMCommand.self, FingerprintCommand.self, ChecksCommand.self, ProfileCommand.self, ProfilesCommand.self]
@@ -52,3 +56,6 @@ func die(_ message: String, code: Int32) -> ExitCode {
     FileHandle.standardError.write(Data(("baseline: " + message + "\n").utf8))
     return ExitCode(code)
 }
+
+/// One warning line on stderr; the command goes on.
+func warn(_ message: String) { FileHandle.standardError.write(Data(("baseline: warning: " + message + "\n").utf8)) }

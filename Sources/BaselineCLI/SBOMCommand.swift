@@ -26,6 +26,7 @@ struct SBOMCommand: ParsableCommand {
 
     func run() throws {
         let opened = try openRoot(image, maxImageBytes: maxImageBytes)
+        if let why = opened.notARoot { warn(why) }
         let format = opened.format
         let facts = DeviceFacts.gather(opened.fs)
         let subject = CycloneDXRenderer.Subject(

@@ -17,8 +17,9 @@ struct ScanCommand: ParsableCommand {
         and one attempt at a time per device: at most --max-attempts (default 10) per device, --attempt-delay seconds \
         apart (default 1), each on a fresh connection, stopping at the first that works.
 
-        Exit codes: 0 no finding; 1 a default credential works or devices share a host key; 2 usage, profile or \
-        inventory error. Unreachable or failing devices get a status each and the scan carries on.
+        Exit codes: 0 every device reached and no finding; 1 a default credential works or devices share a host key; \
+        2 usage, profile or inventory error; 3 no finding, but a device was not reached (refused, unreachable, timed \
+        out, not SSH, dropped…): that is not a pass. Each device gets a status and the scan carries on.
         """)
 
     @Argument(help: "Devices: host, host:port or [IPv6]:port.")
@@ -132,6 +133,9 @@ struct ScanCommand: ParsableCommand {
         try emit(text, to: output, what: "scan result")
         let s = ScanSummary(results)
         if !s.defaultCredentials.isEmpty || !s.sharedHostKeys.isEmpty { throw ExitCode(1) }
+        if !s.notReached.isEmpty {
+            throw die("\(s.notReached.count) of \(results.count) device(s) not reached (" + s.byStatus.filter { $0.0 != "ok" && $0.0 != "auth-failed" }.map { "\($0.1) \($0.0)" }.joined(separator: ", ") + "): not a pass", code: 3)
+        }
     }
 
     static func defaultAgentDir() -> String {

@@ -36,10 +36,16 @@ struct Collector: AsyncParsableCommand {
 }
 
 struct StoreOptions: ParsableArguments {
-    @Option(help: "The fleet store: a SQLite file (created when missing) or postgres://user[:password]@host[:port]/database.")
+    @Option(help: "The fleet store: a SQLite file (`ingest` and `serve` create it when missing) or postgres://user[:password]@host[:port]/database.")
     var db: String = "baseline-fleet.sqlite"
 
-    func open() throws -> FleetStore {
+    /// The store; only `ingest` and `serve` create a missing SQLite file (`create`): a mistyped --db on a read-only
+    /// command is an error, not an empty fleet.
+    func open(create: Bool = false) throws -> FleetStore {
+        let postgres = db.hasPrefix("postgres://") || db.hasPrefix("postgresql://")
+        if !create && !postgres && !FileManager.default.fileExists(atPath: db) {
+            throw fail("no fleet store at \(db) (create one with `ingest` or `serve`)")
+        }
         do { return try FleetStore(location: db) } catch { throw fail("\(db): cannot open the fleet store: \(error)") }
     }
 }
@@ -105,7 +111,7 @@ struct Ingest: ParsableCommand {
         }
         let validator = try input.validator()
         let factory = try input.factory()
-        let s = try store.open()
+        let s = try store.open(create: true)
         // One transaction for the whole run: the files are parsed and validated (on all cores) a group of reports
         // at a time while the store writes the group before; a bad file rolls everything back, so it stores nothing.
         let parsed = HandOff<[ReportDocument]>(capacity: 2)

@@ -68,7 +68,7 @@ struct Serve: AsyncParsableCommand {
         var tls: TLSConfiguration?
         if let tlsCert, let tlsKey { tls = try CollectorTLS.configuration(cert: tlsCert, key: tlsKey, clientCA: tlsClientCA) }
         let tokenList = try FleetTokens(path: tokens)
-        let api = CollectorAPI(store: try store.open(), tokens: tokenList, validator: try input.validator(),
+        let api = CollectorAPI(store: try store.open(create: true), tokens: tokenList, validator: try input.validator(),
                                factory: try input.factory(), maxBody: maxBody)
         // SIGHUP: re-read the token file. The handler is registered before the socket is bound, so a SIGHUP sent after
         // 'listening on' is never missed (nor does it end the process, SIGHUP's default).

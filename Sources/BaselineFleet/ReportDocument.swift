@@ -35,9 +35,15 @@ public struct ReportDocument {
     public let profileChain: [String]     // the profile and the ones it extends
     public let buildID: String?
     public let body: Data                 // the report as it arrived
+    public var imageID: String? = nil     // an offline audit's root identity ("sha256:…")
 
-    /// The unit this report is about: the keyed device id, else the report itself (one report, one unit).
-    public var unit: String { deviceID ?? "report:" + reportID }
+    /// The unit this report is about: the keyed device id, else the audited image (the same image audited again is
+    /// the same unit), else the report itself (one report, one unit).
+    public var unit: String {
+        if let d = deviceID { return d }
+        if let i = imageID { return "image:" + i }
+        return "report:" + reportID
+    }
 
     static let statuses: Set<String> = ["pass", "fail", "warn", "info", "skip", "error"]
     static let severities: Set<String> = ["info", "low", "medium", "high", "critical"]
@@ -154,13 +160,15 @@ public struct ReportDocument {
         let profile = o["profile"]
         let chain = (profile?["chain"]?.array ?? []).compactMap { $0.string }
         let body = raw ?? Data(JSONWriter.write(o, pretty: false).utf8)
-        return ReportDocument(reportID: id.lowercased(), sourceKind: kind, auditDate: date, generatedAt: generated,
+        var doc = ReportDocument(reportID: id.lowercased(), sourceKind: kind, auditDate: date, generatedAt: generated,
                               vendor: subject["vendor"]?.string ?? "(unknown)", model: subject["model"]?.string ?? "(unknown)",
                               firmware: subject["firmware_version"]?.string ?? subject["os_version"]?.string ?? "(unknown)",
                               deviceID: subject["device_id"]?.string, findings: findings, hostKeys: hostKeys,
                               passwordHMACs: hmacs, secretHMACs: secrets, fleetKeyID: fp?["fleet_key_id"]?.string,
                               profileChain: chain.isEmpty ? [profile?["id"]?.string].compactMap { $0 } : chain,
                               buildID: subject["build_id"]?.string, body: body)
+        doc.imageID = subject["image_id"]?.string
+        return doc
     }
 }
 

@@ -55,7 +55,7 @@ public enum HTMLRenderer {
     }
 
     public static func render(_ r: Report, failOn: Severity?) -> String {
-        let verdict = r.verdict(failOn: failOn)
+        let verdict = r.verdict
         let s = r.subject
         var ident: [String] = []
         for x in [s.vendor, s.model, s.osName ?? s.firmwareVersion, s.buildID.map { "build " + $0 }] { if let v = x { ident.append(v) } }
@@ -65,7 +65,7 @@ public enum HTMLRenderer {
         if let f = r.sourceFormat { h += "<div class=\"meta\" id=\"image-format\">image: \(esc(f))</div>\n" }
         h += "<div class=\"meta\">profile \(esc(r.profileID)) (\(esc(r.profileChain.joined(separator: " → ")))) · audited \(r.auditDate.iso) · Baseline \(esc(r.toolVersion)) · report \(esc(r.reportID))</div>\n"
         let failing = r.findingsAtOrAbove(failOn).count
-        h += "<div class=\"verdict \(verdict)\" id=\"verdict\">\(verdict.uppercased())</div> <span class=\"meta\">\(failing) finding(s) at or above --fail-on \(esc(failOn?.name ?? "never"))</span>\n</header>\n<main>\n"
+        h += "<div class=\"verdict \(verdict)\" id=\"verdict\">\(verdict.uppercased())</div> <span class=\"meta\">\(r.verdictFindings.count) finding(s) against the firmware; \(failing) at or above --fail-on \(esc(failOn?.name ?? "never"))\(r.accepted.isEmpty ? "" : "; accepted, not gating: " + esc(r.accepted.map { $0.id }.joined(separator: " ")))</span>\n</header>\n<main>\n"
         h += "<div class=\"cards\">\n"
         for area in Area.allCases {
             let fs = r.findings.filter { $0.area == area }

@@ -1,5 +1,7 @@
 // JUnit XML: one test suite per area, one test case per check; fail → <failure>, error → <error>,
-// skip → <skipped>, warn → <failure> only when it reaches --fail-on (else a passing case with the warning as output).
+// skip → <skipped>, warn → <failure> when it counts against the verdict (severity low or above; else a passing case
+// with the warning as output). Like the verdict, the cases do not depend on --fail-on, which sets only the exit code;
+// every suite carries the verdict and --fail-on as properties.
 import BaselineCore
 import Foundation
 
@@ -15,7 +17,9 @@ public enum JUnitRenderer {
     }
 
     public static func render(_ r: Report, failOn: Severity?) -> String {
-        let gating = Set(r.findingsAtOrAbove(failOn).map { $0.id })
+        let gating = Set(r.verdictFindings.map { $0.id })
+        let properties = "    <properties><property name=\"baseline.verdict\" value=\"\(r.verdict)\"/><property name=\"baseline.fail_on\" value=\"\(failOn?.name ?? "never")\"/>"
+            + (r.accepted.isEmpty ? "" : "<property name=\"baseline.accepted\" value=\"\(esc(r.accepted.map { $0.id }.joined(separator: " ")))\"/>") + "</properties>\n"
         var suites: [String] = []
         var total = 0, failures = 0, errors = 0, skipped = 0
         for area in Area.allCases {
@@ -38,7 +42,7 @@ public enum JUnitRenderer {
                 cases.append("    <testcase classname=\"baseline.\(area.name)\" name=\"\(name)\" time=\"0\">\(body)</testcase>")
             }
             total += fs.count; failures += sf; errors += se; skipped += ss
-            suites.append("  <testsuite name=\"\(esc(area.title))\" tests=\"\(fs.count)\" failures=\"\(sf)\" errors=\"\(se)\" skipped=\"\(ss)\" timestamp=\"\(esc(String(r.generatedAt.dropLast())))\">\n" + cases.joined(separator: "\n") + "\n  </testsuite>")
+            suites.append("  <testsuite name=\"\(esc(area.title))\" tests=\"\(fs.count)\" failures=\"\(sf)\" errors=\"\(se)\" skipped=\"\(ss)\" timestamp=\"\(esc(String(r.generatedAt.dropLast())))\">\n" + properties + cases.joined(separator: "\n") + "\n  </testsuite>")
         }
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             + "<testsuites name=\"baseline \(esc(r.sourcePath)) (\(esc(r.profileID)))\" tests=\"\(total)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\">\n"

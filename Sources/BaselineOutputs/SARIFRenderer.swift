@@ -112,7 +112,7 @@ public enum SARIFRenderer {
             "originalUriBaseIds": ["ROOTFS": ["uri": rootURI, "description": ["text": "The audited root filesystem"]]],
             "invocations": [["executionSuccessful": true, "endTimeUtc": r.generatedAt,
                              "properties": ["profile": r.profileID, "profileDigest": r.profileDigest, "failOn": failOn?.name ?? "never",
-                                            "verdict": r.verdict(failOn: failOn), "reportId": r.reportID]]],
+                                            "verdict": r.verdict, "reportId": r.reportID]]],
             "results": results,
             "columnKind": "unicodeCodePoints",
         ]

@@ -38,6 +38,8 @@ public enum ScanReportWriter {
             "devices": results.map(device),
             "summary": [
                 "devices": results.count,
+                "verdict": s.verdict,
+                "not_reached": s.notReached,
                 "by_status": Dictionary(uniqueKeysWithValues: s.byStatus),
                 "shared_host_keys": s.sharedHostKeys.map { ["fingerprint": $0.fingerprint, "type": $0.type, "devices": $0.devices] },
                 "default_credentials": s.defaultCredentials.map { ["user": $0.user, "source": $0.source, "devices": $0.devices] },
@@ -75,6 +77,11 @@ public enum ScanReportWriter {
         }
         for g in s.defaultCredentials {
             out += "DEFAULT CREDENTIAL  user \(g.user) (\(g.source)) opens \(g.devices.count) device(s): \(g.devices.joined(separator: " "))\n"
+        }
+        switch s.verdict {
+        case "fail": out += "Verdict: FAIL" + (s.notReached.isEmpty ? "" : " (and \(s.notReached.count) device(s) not reached)") + "\n"
+        case "incomplete": out += "Verdict: INCOMPLETE — \(s.notReached.count) of \(results.count) device(s) not reached: " + s.notReached.joined(separator: " ") + "\n"
+        default: out += "Verdict: PASS — every device reached, no default credential, no shared host key\n"
         }
         return out
     }

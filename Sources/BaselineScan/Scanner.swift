@@ -49,6 +49,16 @@ public struct ScanSummary {
     public var byStatus: [(String, Int)] = []
     public var sharedHostKeys: [(fingerprint: String, type: String, devices: [String])] = []
     public var defaultCredentials: [(user: String, source: String, devices: [String])] = []
+    /// Devices the scan could not examine (refused, unreachable, timed out, not SSH, dropped, …): a scan that reached
+    /// nothing has found nothing, which is not a pass.
+    public var notReached: [String] = []
+
+    /// "fail" (a default credential works, devices share a host key), else "incomplete" (a device not reached),
+    /// else "pass".
+    public var verdict: String {
+        if !defaultCredentials.isEmpty || !sharedHostKeys.isEmpty { return "fail" }
+        return notReached.isEmpty ? "pass" : "incomplete"
+    }
 
     public init(_ results: [DeviceResult]) {
         var counts: [String: Int] = [:]
@@ -75,5 +85,6 @@ public struct ScanSummary {
             creds[key]!.2.append(r.target.label)
         }
         defaultCredentials = corder.map { creds[$0]! }.map { (user: $0.0, source: $0.1, devices: $0.2) }
+        notReached = results.filter { !$0.status.isReachable }.map { $0.target.label }
     }
 }

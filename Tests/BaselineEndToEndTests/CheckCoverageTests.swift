@@ -165,6 +165,9 @@ struct CheckCoverageTests {
     @Test(arguments: checkCases)
     func check(_ c: CheckCase) throws {
         let t = try TempTree(c.files)
+        // a minimal root filesystem around the case's files: baseline refuses a directory without /etc and programs
+        try t.mkdir("etc")
+        try t.mkdir("bin")
         let profile = c.bareBaseline ? etsiPath : try vendorProfile(t, extra: c.profileExtra)
         let r = try audit(t.path, profile: profile)
         #expect([0, 1].contains(r.code), "stderr: \(r.stderr)")

@@ -43,6 +43,7 @@ struct ComponentVersionTests {
         let copies = [("/usr/sbin/dropbear", "usr/sbin/dropbear"), ("/usr/lib/x86_64-linux-gnu/libcrypto.so.3", "usr/lib/x86_64-linux-gnu/libcrypto.so.3"),
                       ("/bin/busybox", "bin/busybox"), ("/usr/sbin/dnsmasq", "usr/sbin/dnsmasq"), ("/usr/bin/ssh", "usr/bin/ssh")]
         let t = try TempTree()
+        try t.mkdir("etc")     // with /bin: a root filesystem baseline audits
         for (host, rel) in copies {
             try #require(FileManager.default.fileExists(atPath: host), "\(host) missing: run `make deps`")
             try t.mkdir((rel as NSString).deletingLastPathComponent)
@@ -117,7 +118,7 @@ struct ComponentVersionTests {
         #expect(r.code == 2)
         #expect(r.stderr.contains("bad.json:2: expected a whole number from 1 to 50 for 'component_max_age_years'"), "\(r.stderr)")
         let sshd = "\u{7F}ELF\u{2}\u{1}\u{1}\u{0}OpenSSH_8.4p1 Debian-5+deb11u3\u{0}"
-        let tree = try TempTree(["usr/sbin/sshd": sshd])
+        let tree = try TempTree(["usr/sbin/sshd": sshd, "etc/hostname": "tc-1\n"])
         #expect(try audit(tree.path, profile: try vendorProfile(tree)).status("LIFE-05") == "warn")
         let relaxed = try vendorProfile(tree, extra: "\"lifecycle\": {\"component_max_age_years\": 7}")
         let ok = try audit(tree.path, profile: relaxed)

@@ -36,6 +36,7 @@ struct UpdateKeyringTests {
 
     @Test func keyringWithoutCertificateFails() throws {
         let t = try TempTree(["etc/rauc/system.conf": "[keyring]\npath=/etc/rauc/ca.cert.pem\n", "etc/rauc/ca.cert.pem": "not a certificate\n"])
+        try t.mkdir("bin")     // a root filesystem, not just an /etc
         let r = try audit(t.path, profile: try vendorProfile(t), [])
         #expect(r.status("UPD-03") == "fail")
         #expect((r.finding("UPD-03")?["message"] as? String)?.contains("no readable X.509 certificate") == true)

@@ -12,6 +12,8 @@ public struct Subject {
     public var osVersion: String?
     public var osName: String?
     public var deviceID: String?
+    /// An offline root's identity (RootIdentity: "sha256:…"), so the same image audited twice is the same unit.
+    public var imageID: String?
     public init() {}
 }
 
@@ -67,6 +69,9 @@ public struct Report {
     public var problems: [FSProblem]
     /// Why the audit covers only part of its source (a firmware image partly readable); empty when it covers all of it.
     public var incomplete: [String] = []
+    /// Findings a `--baseline-file` accepts (check id and justification): they do not gate, and do not change the
+    /// verdict either; the report lists them beside it.
+    public var accepted: [(id: String, justification: String)] = []
     /// Sections a source adds after `coverage` (a capture's `traffic` summary), already in JSON form.
     public var sections: [(String, JSONNode)] = []
 
@@ -91,7 +96,14 @@ public struct Report {
         return findings.filter { $0.status.isFinding && $0.severity >= t }
     }
 
-    public func verdict(failOn: Severity?) -> String { findingsAtOrAbove(failOn).isEmpty ? "pass" : "fail" }
+    /// The findings that make the verdict "fail": every finding (fail, warn or error) of severity low or above —
+    /// the profile's severities decide (a check a profile rates `info` is informational), `--fail-on` does not.
+    public var verdictFindings: [Finding] { findingsAtOrAbove(Report.verdictSeverity) }
+    public static let verdictSeverity: Severity = .low
+
+    /// What the firmware is: "fail" when any finding counts against it, else "pass". `--fail-on` and accepted
+    /// findings set only the exit code, never the verdict.
+    public var verdict: String { verdictFindings.isEmpty ? "pass" : "fail" }
 }
 
 extension Status: Hashable {}

@@ -62,12 +62,18 @@ public enum ReportJSON {
         subj.append(("os_version", .optStr(s.osVersion)))
         subj.append(("os_name", .optStr(s.osName)))
         subj.append(("device_id", .optStr(s.deviceID)))
+        if let i = s.imageID { subj.append(("image_id", .str(i))) }
         var tot: [(String, JSONNode)] = []
         for st in [Status.pass, .fail, .warn, .info, .skip, .error] { tot.append((st.name, .num(total[st] ?? 0))) }
         var summary: [(String, JSONNode)] = []
-        summary.append(("verdict", .str(r.verdict(failOn: failOn))))
+        summary.append(("verdict", .str(r.verdict)))
         summary.append(("fail_on", .str(failOn?.name ?? "never")))
         summary.append(("failing", .num(failing.count)))
+        if !r.accepted.isEmpty {
+            var acc: [JSONNode] = []
+            for a in r.accepted { acc.append(.obj([("id", .str(a.id)), ("justification", .str(a.justification))])) }
+            summary.append(("accepted", .arr(acc)))
+        }
         summary.append(("totals", .obj(tot)))
         summary.append(("areas", .obj(areas)))
         var unreadable: [JSONNode] = []

@@ -58,7 +58,7 @@ public enum TextSummary {
         let t = r.counts(nil)
         let failing = r.findingsAtOrAbove(failOn)
         out += "\n"
-        let verdict = failing.isEmpty ? paint("PASS", "1;32") : paint("FAIL", "1;31")
+        let verdict = r.verdict == "pass" ? paint("PASS", "1;32") : paint("FAIL", "1;31")
         out += "Verdict: " + verdict + " — \(t[.fail] ?? 0) fail, \(t[.warn] ?? 0) warn, \(t[.pass] ?? 0) pass, \(t[.skip] ?? 0) skip"
         if (t[.error] ?? 0) > 0 { out += ", \(t[.error] ?? 0) error" }
         out += "; \(failing.count) finding(s) at or above --fail-on \(failOn?.name ?? "never")\n"
