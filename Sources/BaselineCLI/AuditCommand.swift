@@ -68,7 +68,11 @@ struct AuditCommand: ParsableCommand {
         report.subject.imageID = RootIdentity.digest(opened.fs)   // after the report: its problems are the audit's
         report.accepted = report.findings.filter { $0.status.isFinding }.compactMap { f in gate.acceptance(f).map { (f.id, $0.justification) } }
         var gating = gate.gating(report)
-        if let prev = previous { gating = gating.filter { prev.isNew($0) } }
+        if let prev = previous {
+            gating = gating.filter { prev.isNew($0) }
+            report.since = (prev.path, report.findings.filter { $0.status.isFinding && prev.isNew($0) }.map { $0.id })
+            for w in prev.mismatches(report) { warn("--since \(prev.path): \(w); compared anyway") }
+        }
         if let bf = baselineFile { for w in gate.expiredWarnings(report, file: bf) { FileHandle.standardError.write(Data((w + "\n").utf8)) } }
 
         let rootURI = URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL.absoluteString

@@ -47,8 +47,9 @@ final class CollectorAPI: Sendable {
         return r
     }
 
-    func router() -> Router<BasicRequestContext> {
-        let router = Router()
+    func router(accessLog: AccessLogSink? = nil) -> Router<CollectorContext> {
+        let router = Router(context: CollectorContext.self)
+        if let accessLog { router.add(middleware: AccessLogMiddleware(sink: accessLog)) }
         router.post("/v1/reports") { request, _ in try await self.ingest(request) }
         router.get("/v1/vendors") { request, _ in try await self.vendors(request) }
         router.get("/v1/vendors/:vendor") { _, context in try await self.vendor(context.parameters.get("vendor") ?? "") }

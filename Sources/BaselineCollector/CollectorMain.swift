@@ -32,7 +32,7 @@ struct Collector: AsyncParsableCommand {
         abstract: "Fleet store and vendor health metrics for Baseline reports.",
         discussion: "Exit codes: 0 ok; 2 usage or configuration error (an option, the token file, a TLS file); 3 input unreadable or refused (nothing from a refused run is stored), store unavailable.",
         version: baselineVersion,
-        subcommands: [Ingest.self, Report.self, Clusters.self, Serve.self])
+        subcommands: [Ingest.self, Report.self, Clusters.self, Prune.self, Serve.self])
 }
 
 struct StoreOptions: ParsableArguments {
@@ -42,8 +42,8 @@ struct StoreOptions: ParsableArguments {
     /// The store; only `ingest` and `serve` create a missing SQLite file (`create`): a mistyped --db on a read-only
     /// command is an error, not an empty fleet.
     func open(create: Bool = false) throws -> FleetStore {
-        let postgres = db.hasPrefix("postgres://") || db.hasPrefix("postgresql://")
-        if !create && !postgres && !FileManager.default.fileExists(atPath: db) {
+        let url = db.contains("://")      // postgres://…, or a scheme FleetStore names as unsupported
+        if !create && !url && !FileManager.default.fileExists(atPath: db) {
             throw fail("no fleet store at \(db) (create one with `ingest` or `serve`)")
         }
         do { return try FleetStore(location: db) } catch { throw fail("\(db): cannot open the fleet store: \(error)") }
@@ -237,3 +237,22 @@ enum CollectorPeriod {
 }
 
 extension Grouping: ExpressibleByArgument {}
+
+struct Prune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Delete stored reports audited before a day that no period's metrics use (retention).",
+        discussion: "A report that is a unit's latest in any period (all time, or its month) is kept, so metrics, clusters and unit rows do not change; older reports a newer one replaced go. A pruned report sent again is stored again, and replaces nothing.")
+
+    @Option(help: "Delete reports audited before this day (YYYY-MM-DD) that no period uses.")
+    var before: String
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        guard let day = CivilDate.parse(before) else { throw fail("--before: expected YYYY-MM-DD, found '\(before)'", code: 2) }
+        let s = try store.open()
+        let n: Int
+        do { n = try s.prune(before: day.iso) } catch { throw fail("\(store.db): \(error)") }
+        print("pruned \(n) report(s) audited before \(day.iso) that no period's metrics use")
+    }
+}

@@ -55,6 +55,9 @@ struct Serve: AsyncParsableCommand {
             help: "Require client certificates signed by this CA (PEM), on top of bearer tokens: both are checked. Needs --tls-cert.")
     var tlsClientCA: String?
 
+    @Option(name: .customLong("access-log"), help: "Access log: one line a request (time, client, method, path, status, bytes, ms; never a header or token) to '-' (standard output, the default), a file (appended), or 'none'.")
+    var accessLog: String = "-"
+
     @OptionGroup var store: StoreOptions
     @OptionGroup var input: InputOptions
 
@@ -67,6 +70,7 @@ struct Serve: AsyncParsableCommand {
         guard tlsClientCA == nil || tlsCert != nil else { throw fail("--tls-client-ca: expected --tls-cert and --tls-key as well (client certificates need HTTPS)", code: 2) }
         var tls: TLSConfiguration?
         if let tlsCert, let tlsKey { tls = try CollectorTLS.configuration(cert: tlsCert, key: tlsKey, clientCA: tlsClientCA) }
+        let accessSink = try AccessLogSink.open(accessLog)
         let tokenList = try FleetTokens(path: tokens)
         let api = CollectorAPI(store: try store.open(create: true), tokens: tokenList, validator: try input.validator(),
                                factory: try input.factory(), maxBody: maxBody)
@@ -89,7 +93,7 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "baseline-collector")
         logger.logLevel = .warning
         let app = Application(
-            router: api.router(),
+            router: api.router(accessLog: accessSink),
             server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
             configuration: .init(address: .hostname(listen, port: port), serverName: "baseline-collector"),
             onServerRunning: { channel in

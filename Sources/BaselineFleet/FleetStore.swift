@@ -99,6 +99,19 @@ public final class FleetStore: @unchecked Sendable {
 
     public func reportCount() throws -> Int { try read { try $0.scalar("SELECT count(*) FROM reports") } }
 
+    /// Retention: deletes the reports audited before `day` (YYYY-MM-DD) that are no unit's latest report in any period.
+    /// The aggregates never read report bodies, so every metric, cluster and unit row stays as it was; what goes is the
+    /// history `/v1/devices/{id}` lists. Exclusive on PostgreSQL (no writer makes a report a unit's latest meanwhile).
+    /// Returns how many reports were deleted.
+    public func prune(before day: String) throws -> Int {
+        try transaction(write: true, exclusive: true) { e in
+            let filter = "FROM reports WHERE audit_date < ? AND report_id NOT IN (SELECT report_id FROM units)"
+            let n = try e.scalar("SELECT count(*) " + filter, [.text(day)])
+            if n > 0 { try e.execute("DELETE " + filter, [.text(day)]) }
+            return n
+        }
+    }
+
     public func periods() throws -> [String] { try read { try VendorMetrics.periods($0) } }
 
     /// Vendor metrics of a period ("all" or YYYY-MM), with the change since the previous period.

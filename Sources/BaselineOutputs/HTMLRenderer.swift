@@ -86,7 +86,7 @@ public enum HTMLRenderer {
             for f in fs {
                 let open = f.status.isFinding ? " open" : ""
                 h += "<details class=\"\(f.status.name)\" id=\"\(f.id)\"\(open)><summary><span class=\"badge \(f.status.name)\">\(f.status.name)</span>"
-                h += "<span class=\"id\">\(f.id)</span><span>\(esc(f.title))</span><span class=\"sev\">\(f.severity.name)</span></summary>\n<div class=\"body\">"
+                h += "<span class=\"id\">\(f.id)</span><span>\(esc(f.title))</span><span class=\"sev\">\(f.severity.name)</span>\(r.sinceState(f) == "new" ? "<span class=\"new\" title=\"new since \(esc(r.since?.path ?? ""))\">NEW</span>" : "")</summary>\n<div class=\"body\">"
                 h += "<p class=\"msg\">\(esc(f.message))</p>"
                 if !f.evidence.isEmpty {
                     h += "<table class=\"ev\">"

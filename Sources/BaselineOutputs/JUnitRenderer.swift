@@ -19,7 +19,9 @@ public enum JUnitRenderer {
     public static func render(_ r: Report, failOn: Severity?) -> String {
         let gating = Set(r.verdictFindings.map { $0.id })
         let properties = "    <properties><property name=\"baseline.verdict\" value=\"\(r.verdict)\"/><property name=\"baseline.fail_on\" value=\"\(failOn?.name ?? "never")\"/>"
-            + (r.accepted.isEmpty ? "" : "<property name=\"baseline.accepted\" value=\"\(esc(r.accepted.map { $0.id }.joined(separator: " ")))\"/>") + "</properties>\n"
+            + (r.accepted.isEmpty ? "" : "<property name=\"baseline.accepted\" value=\"\(esc(r.accepted.map { $0.id }.joined(separator: " ")))\"/>")
+            + (r.since.map { "<property name=\"baseline.since\" value=\"\(esc($0.path))\"/><property name=\"baseline.new\" value=\"\(esc($0.new.joined(separator: " ")))\"/>" } ?? "")
+            + "</properties>\n"
         var suites: [String] = []
         var total = 0, failures = 0, errors = 0, skipped = 0
         for area in Area.allCases {
@@ -33,7 +35,8 @@ public enum JUnitRenderer {
                 if f.status == .error {
                     body = "<error message=\"\(esc(f.message))\" type=\"\(f.severity.name)\">\(esc(evidenceText(f)))</error>"; se += 1
                 } else if f.status == .fail || (f.status == .warn && gating.contains(f.id)) {
-                    body = "<failure message=\"\(esc(f.message))\" type=\"\(f.status.name):\(f.severity.name)\">\(esc(evidenceText(f)))</failure>"; sf += 1
+                    let mark = r.sinceState(f) == "new" ? "[new] " : ""
+                    body = "<failure message=\"\(esc(mark + f.message))\" type=\"\(f.status.name):\(f.severity.name)\">\(esc(evidenceText(f)))</failure>"; sf += 1
                 } else if f.status == .skip {
                     body = "<skipped message=\"\(esc(f.message))\"/>"; ss += 1
                 } else {

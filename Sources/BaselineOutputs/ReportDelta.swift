@@ -8,6 +8,8 @@ public struct PreviousReport {
     public let path: String
     let keys: Set<String>
     let failingChecks: Set<String>
+    var profileID: String? = nil
+    var device: (vendor: String?, model: String?, deviceID: String?) = (nil, nil, nil)
 
     public struct LoadError: Error { public let message: String }
 
@@ -30,7 +32,22 @@ public struct PreviousReport {
             if ev.isEmpty { keys.insert(id + "\u{0}") }
             for e in ev { keys.insert(key(id, e["path"] as? String ?? "", e["detail"] as? String ?? "")) }
         }
-        return PreviousReport(path: path, keys: keys, failingChecks: failing)
+        var prev = PreviousReport(path: path, keys: keys, failingChecks: failing)
+        prev.profileID = (doc["profile"] as? [String: Any])?["id"] as? String
+        let subject = doc["subject"] as? [String: Any] ?? [:]
+        prev.device = (subject["vendor"] as? String, subject["model"] as? String, subject["device_id"] as? String)
+        return prev
+    }
+
+    /// Why comparing `report` with this previous report may mislead: another profile, vendor, model or device.
+    public func mismatches(_ report: Report) -> [String] {
+        var out: [String] = []
+        if let p = profileID, p != report.profileID { out.append("the previous report is against profile '\(p)', this one against '\(report.profileID)'") }
+        let s = report.subject
+        if let v = device.vendor, let now = s.vendor, v != now { out.append("the previous report is of vendor '\(v)', this one of '\(now)'") }
+        if let m = device.model, let now = s.model, m != now { out.append("the previous report is of model '\(m)', this one of '\(now)'") }
+        if let d = device.deviceID, let now = s.deviceID, d != now { out.append("the previous report is of another device (\(d), now \(now))") }
+        return out
     }
 
     static func key(_ id: String, _ path: String, _ detail: String) -> String { id + "\u{0}" + path + "\u{0}" + detail }

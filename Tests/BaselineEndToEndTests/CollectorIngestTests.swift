@@ -108,6 +108,28 @@ import Testing
         expectSame(reference, try snapshot(bulk), "bulk twice")
     }
 
+    @Test(arguments: StoreKind.allCases) func pruneDropsOnlyReportsNoPeriodUses(_ kind: StoreKind) throws {
+        let t = try TempTree()
+        // The same 60 devices twice in the same months (another seed: other report ids, same units): one report of
+        // each unit is its latest, the other was replaced.
+        let files = try synthReports(t, count: 60, perFile: 30, dir: "a") + synthReports(t, count: 60, perFile: 30, dir: "b", seed: 8)
+        let db = try kind.fresh(t)
+        #expect(try collector(["ingest"] + files + ["--db", db]).code == 0)
+        let before = try snapshot(db)
+        #expect(before["reports"] == "120|120")
+        let kept = Int(try storeQuery(db, "SELECT count(DISTINCT report_id) FROM units").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        #expect(kept == 60, "one latest report a unit")
+        // Nothing is older than 2026-10-01: nothing goes.
+        #expect(try collector(["prune", "--before", "2026-10-01", "--db", db]).stdout.contains("pruned 0 report(s)"))
+        let r = try collector(["prune", "--before", "2027-01-01", "--db", db])
+        #expect(r.code == 0 && r.stdout.contains("pruned 60 report(s) audited before 2027-01-01"), "\(r.stdout)\(r.stderr)")
+        var after = try snapshot(db)
+        #expect(after["reports"] == "60|60")
+        after["reports"] = before["reports"]
+        expectSame(before, after, "after prune")
+        #expect(try collector(["prune", "--before", "tomorrow", "--db", db]).code == 2)
+    }
+
     @Test func threeCollectorsOnOnePostgreSQLMatchOneCollector() throws {
         let t = try TempTree()
         // Overlapping sets: devices 0–299 and 150–449 (the same reports where they overlap), and December reports of

@@ -123,7 +123,7 @@ func http(_ method: String, _ url: String, token: String? = nil, bodyFile: Strin
 }
 
 /// Synthetic fleet reports (Tests/scripts/synth-reports.py) from a real audit report; returns the batch files.
-func synthReports(_ t: TempTree, count: Int, start: Int = 0, perFile: Int = 100, months: String = "2026-10,2026-11", dir: String = "synth") throws -> [String] {
+func synthReports(_ t: TempTree, count: Int, start: Int = 0, perFile: Int = 100, months: String = "2026-10,2026-11", dir: String = "synth", seed: Int = 7) throws -> [String] {
     let template = t.sub("template.json")
     if !FileManager.default.fileExists(atPath: template) {
         let r = try baseline(["audit", Repo.path("Firmware-samples/yocto-kirkstone-acme-swupdate"), "--profile", "acme-gateway", "--format", "json",
@@ -131,7 +131,7 @@ func synthReports(_ t: TempTree, count: Int, start: Int = 0, perFile: Int = 100,
         guard r.code <= 1 else { throw ToolError(message: "audit for the template: \(r.stderr)") }
     }
     let r = try python([Repo.path("Tests/scripts/synth-reports.py"), template, "--count", "\(count)", "--start", "\(start)",
-                        "--per-file", "\(perFile)", "--out", t.sub(dir), "--months", months])
+                        "--per-file", "\(perFile)", "--out", t.sub(dir), "--months", months, "--seed", "\(seed)"])
     guard r.code == 0 else { throw ToolError(message: "synth-reports.py: \(r.stderr)") }
     return try FileManager.default.contentsOfDirectory(atPath: t.sub(dir)).filter { $0.hasSuffix(".json") }.sorted().map { t.sub(dir) + "/" + $0 }
 }

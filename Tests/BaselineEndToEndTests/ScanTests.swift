@@ -193,6 +193,20 @@ struct ScanTests {
         let details = ((cred02?["evidence"] as? [[String: Any]]) ?? []).compactMap { $0["detail"] as? String }
         #expect(cred02?["status"] as? String == "fail" && details.contains { $0.hasPrefix("account 'admin'") }, "\(cred02 ?? [:])")
         #expect(findings.first { $0["id"] as? String == "LIFE-01" }?["status"] as? String == "pass", "os-release read through its link")
+        // The scan file goes into the collector as it is: the device's report is stored and counted (issue 19).
+        try lab.dir.write("scan.json", r.stdout)
+        let db = lab.dir.sub("fleet.sqlite")
+        let ingest = try collector(["ingest", lab.dir.sub("scan.json"), "--db", db])
+        #expect(ingest.code == 0 && ingest.stdout.contains("1 new"), "\(ingest.stdout)\(ingest.stderr)")
+        let metrics = try collector(["report", "--db", db, "--format", "json", "--by", "vendor"])
+        let doc = try JSONSerialization.jsonObject(with: Data(metrics.stdout.utf8)) as? [String: Any]
+        let units = ((doc?["groups"] as? [[String: Any]]) ?? []).compactMap { $0["units"] as? Int }
+        #expect(units.reduce(0, +) == 1, "\(metrics.stdout.prefix(600))")
+        // A scan without audits has nothing to ingest, and says so.
+        let quick = try baseline(["scan", "--inventory", lab.dir.sub("inventory.json"), "--no-audit", "--format", "json"], timeout: 60)
+        try lab.dir.write("quick.json", quick.stdout)
+        let none = try collector(["ingest", lab.dir.sub("quick.json"), "--db", db])
+        #expect(none.code == 3 && none.stderr.contains("no device report in it"), "\(none.stderr)")
     }
 
     /// Credentials from the SSH agent: a key held by a running ssh-agent logs in as the user (--ssh-agent).

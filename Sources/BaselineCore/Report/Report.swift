@@ -72,6 +72,15 @@ public struct Report {
     /// Findings a `--baseline-file` accepts (check id and justification): they do not gate, and do not change the
     /// verdict either; the report lists them beside it.
     public var accepted: [(id: String, justification: String)] = []
+    /// `--since PREVIOUS.json`: that report's path and the ids of the findings that are new since it (a check failing
+    /// now that did not then, or failing with new evidence). nil without --since.
+    public var since: (path: String, new: [String])? = nil
+
+    /// "new" or "unchanged" for a finding when the report is compared with a previous one; nil otherwise.
+    public func sinceState(_ f: Finding) -> String? {
+        guard let s = since, f.status.isFinding else { return nil }
+        return s.new.contains(f.id) ? "new" : "unchanged"
+    }
     /// Sections a source adds after `coverage` (a capture's `traffic` summary), already in JSON form.
     public var sections: [(String, JSONNode)] = []
 

@@ -31,6 +31,7 @@ public enum ReportJSON {
             let pv: [JSONNode] = f.provisions.map { .str($0) }
             o.append(("provisions", .arr(pv)))
             o.append(("remediation", .str(f.remediation)))
+            if let st = r.sinceState(f) { o.append(("since", .str(st))) }
             findings.append(.obj(o))
         }
         let fp = r.fingerprints
@@ -73,6 +74,11 @@ public enum ReportJSON {
             var acc: [JSONNode] = []
             for a in r.accepted { acc.append(.obj([("id", .str(a.id)), ("justification", .str(a.justification))])) }
             summary.append(("accepted", .arr(acc)))
+        }
+        if let since = r.since {
+            var ids: [JSONNode] = []
+            for i in since.new { ids.append(.str(i)) }
+            summary.append(("since", .obj([("previous", .str(since.path)), ("new", .arr(ids))])))
         }
         summary.append(("totals", .obj(tot)))
         summary.append(("areas", .obj(areas)))

@@ -34,7 +34,7 @@ public enum TextSummary {
             let sorted = fs.sorted { a, b in a.status.rank != b.status.rank ? a.status.rank > b.status.rank : a.id < b.id }
             for f in sorted {
                 let sev = f.status.isFinding ? " [" + f.severity.name + "]" : ""
-                out += "  " + badge(f.status) + " " + f.id + "  " + f.title + sev + "\n"
+                out += "  " + badge(f.status) + " " + f.id + "  " + f.title + sev + (r.sinceState(f) == "new" ? "  NEW" : "") + "\n"
                 out += "         " + f.message + "\n"
                 let showEvidence = f.status.isFinding || verbose
                 if showEvidence {
