@@ -78,7 +78,8 @@ struct AuditCommand: ParsableCommand {
         let rootURI = URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL.absoluteString
         var text = CommandSupport.render(report, format: opts.format, threshold: threshold, rootURI: rootURI, previous: previous,
                                          output: opts.output, noColor: opts.noColor, verbose: opts.verbose,
-                                         image: opened.kind == "rootfs" ? nil : root, accepted: { gate.acceptance($0)?.justification })
+                                         image: opened.kind == "rootfs" ? nil : root, accepted: { gate.acceptance($0)?.justification },
+                                         sbom: opts.format == .html ? HTMLRenderer.sbomSummary(DeviceFacts.gather(opened.fs)) : nil)
         if opts.format == .text {
             let acc = report.findings.filter { $0.status.isFinding }.compactMap { f in gate.acceptance(f).map { (f, $0) } }
             if !acc.isEmpty {

@@ -52,12 +52,12 @@ enum CommandSupport {
     /// The report in `format`. `rootURI` anchors SARIF locations.
     static func render(_ report: Report, format: OutputFormat, threshold: Severity?, rootURI: String, previous: PreviousReport?,
                        output: String?, noColor: Bool, verbose: Bool, image: String? = nil,
-                       accepted: (Finding) -> String? = { _ in nil }) -> String {
+                       accepted: (Finding) -> String? = { _ in nil }, sbom: HTMLRenderer.SBOMSummary? = nil) -> String {
         switch format {
         case .json: return ReportJSON.encode(report, failOn: threshold)
         case .sarif: return SARIFRenderer.render(report, failOn: threshold, rootURI: rootURI, previous: previous, image: image, accepted: accepted)
         case .junit: return JUnitRenderer.render(report, failOn: threshold)
-        case .html: return HTMLRenderer.render(report, failOn: threshold)
+        case .html: return HTMLRenderer.render(report, failOn: threshold, sbom: sbom)
         case .text:
             let color = output == nil && !noColor && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             return TextSummary.render(report, failOn: threshold, color: color, verbose: verbose)

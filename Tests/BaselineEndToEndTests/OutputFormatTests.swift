@@ -116,19 +116,41 @@ struct HTMLReportTests {
                               "--format", "html", "--output", html])
         #expect(r.code == e.exit)
         let source = try String(contentsOfFile: html, encoding: .utf8)
-        #expect(!source.contains("<script"), "no script")
-        #expect(!source.contains("src=") && !source.contains("href=") && !source.contains("@import") && !source.contains("url("), "nothing fetched")
-        let png = t.sub("report.png")
-        let shot = try chrome(["--window-size=1280,1600", "--screenshot=\(png)", "file://\(html)"])
-        let size = (try? FileManager.default.attributesOfItem(atPath: png)[.size] as? Int) ?? 0
-        #expect(size > 20_000, "a real screenshot: \(size) bytes\n\(shot.stderr.suffix(500))")
-        #expect(!shot.stderr.contains("CONSOLE"), "console messages: \(shot.stderr)")
+        #expect(source.components(separatedBy: "<script").count == 2 && source.contains("<script>\n"), "one inline script")
+        let hrefs = source.components(separatedBy: "href=\"").dropFirst().map { $0.prefix(1) }
+        #expect(!source.contains("src=") && hrefs.allSatisfy { $0 == "#" } && !source.contains("@import") && !source.contains("url("),
+                "nothing fetched; links only jump inside the page")
+        // Screenshots at a desktop and a phone width (kept in the test's directory); no console message.
+        for width in [1280, 390] {
+            let png = t.sub("report-\(width).png")
+            let shot = try chrome(["--window-size=\(width),1600", "--screenshot=\(png)", "file://\(html)"])
+            let size = (try? FileManager.default.attributesOfItem(atPath: png)[.size] as? Int) ?? 0
+            #expect(size > 20_000, "a real screenshot at \(width) px: \(size) bytes\n\(shot.stderr.suffix(500))")
+            #expect(!shot.stderr.contains("CONSOLE"), "console messages: \(shot.stderr)")
+            // Nothing wider than the window (headless Chromium lays out --dump-dom at 500 px at least).
+            let laid = try chrome(["--hide-scrollbars", "--window-size=\(width),900", "--dump-dom", "file://\(html)"])
+            #expect(laid.stdout.contains("data-overflow=\"false\""), "\(width) px: \(laid.stdout.prefix(300))")
+        }
         let dom = try chrome(["--dump-dom", "file://\(html)"])
         #expect(dom.stdout.contains("id=\"verdict\""))
         #expect(dom.stdout.contains(e.exit == 0 ? ">PASS<" : ">FAIL<"))
         for (id, status) in e.notPassing where status == "fail" || status == "warn" {
-            #expect(dom.stdout.contains("<details class=\"\(status)\" id=\"\(id)\" open=\"\""), "\(id) is shown open")
+            #expect(dom.stdout.range(of: "<details class=\"\(status)\" id=\"\(id)\" data-status=\"\(status)\" data-severity=\"[a-z]+\" open=\"\"",
+                                     options: .regularExpression) != nil, "\(id) is shown open")
         }
         #expect(dom.stdout.components(separatedBy: "<details").count - 1 == 26)
+        // At the top: totals, findings by severity, jump links to every area and finding, a legend for the bars,
+        // coverage and the SBOM summary.
+        for id in ["id=\"totals\"", "id=\"severities\"", "id=\"toc\"", "id=\"legend\"", "id=\"coverage\"", "id=\"sbom\"", "id=\"filters\""] {
+            #expect(dom.stdout.contains(id), "\(id)")
+        }
+        for (id, st) in e.notPassing where ["fail", "warn", "error"].contains(st) { #expect(dom.stdout.contains("<a href=\"#\(id)\""), "jump link to \(id)") }
+        #expect(dom.stdout.contains("data-shown=\"26\""), "without a filter every check is shown")
+        // Filters from the URL: only failing checks (of any severity) stay visible.
+        let want = e.notPassing.filter { $0.value == "fail" }.count
+        let filtered = try chrome(["--dump-dom", "file://\(html)#status=fail&severity=critical,high,medium,low,info"])
+        #expect(filtered.stdout.contains("data-shown=\"\(want)\""), "\(want) failing checks shown")
+        #expect(filtered.stdout.components(separatedBy: "<details class=\"pass\"").dropFirst().allSatisfy { $0.prefix(200).contains("hidden=\"\"") },
+                "every passing check hidden")
     }
 }
