@@ -1,5 +1,6 @@
 // What one report contributes to the fleet view, derived once at ingest: the status of every check, a set of unit
 // flags (update hygiene, lifecycle, disclosure, factory secrets) and the day counts the lifecycle medians are made of.
+import BaselineCore
 import Foundation
 
 /// One bit per fact about a unit; group statistics keep a count per flag.
@@ -87,23 +88,11 @@ struct UnitSummary {
     }
 }
 
-/// Days since 1970-01-01 for the civil dates reports carry.
+/// Days since 1970-01-01 for the civil dates reports carry: the core's CivilDate (which knows month lengths: no
+/// 02-31), read out of the forms reports hold.
 enum CivilDay {
-    static func from(_ y: Int, _ m: Int, _ d: Int) -> Int? {
-        guard (1970...2200).contains(y), (1...12).contains(m), (1...31).contains(d) else { return nil }
-        let yy = m <= 2 ? y - 1 : y
-        let era = yy / 400, yoe = yy - era * 400
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146097 + doe - 719468
-    }
-
     /// `YYYY-MM-DD` exactly.
-    static func parse(_ s: String) -> Int? {
-        let p = s.split(separator: "-")
-        guard s.utf8.count == 10, p.count == 3, let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2]) else { return nil }
-        return from(y, m, d)
-    }
+    static func parse(_ s: String) -> Int? { CivilDate.parse(s)?.dayNumber }
 
     /// The last `YYYY-MM-DD` in a text.
     static func last(_ s: String) -> Int? {
@@ -120,7 +109,7 @@ enum CivilDay {
         let u = Array(s.utf8)
         if u.count >= 10, let v = parse(String(decoding: u[0..<10], as: UTF8.self)) { return v }
         guard u.count >= 8, u[0..<8].allSatisfy({ $0 >= 48 && $0 <= 57 }), u.count == 8 || !(u[8] >= 48 && u[8] <= 57) else { return nil }
-        let digits = String(decoding: u[0..<8], as: UTF8.self)
-        return from(Int(digits.prefix(4))!, Int(digits.dropFirst(4).prefix(2))!, Int(digits.suffix(2))!)
+        let d = u[0..<8].map { Int($0 - 48) }
+        return CivilDate(year: d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3], month: d[4] * 10 + d[5], day: d[6] * 10 + d[7])?.dayNumber
     }
 }
