@@ -18,35 +18,18 @@ public struct AuditOptions {
 }
 
 public enum Auditor {
-    /// The check functions, by id. The order here is the order of the report.
-    public static let checks: [(String, (CheckContext) -> Outcome)] = [
-        ("CRED-01", CredentialChecks.emptyPasswords),
-        ("CRED-02", CredentialChecks.defaultPasswords),
-        ("CRED-03", CredentialChecks.bakedHashes),
-        ("CRED-04", LiveChecks.derivedPasswords),
-        ("CRED-05", CredentialChecks.weakSchemes),
-        ("CRED-06", CredentialChecks.hostKeys),
-        ("CRED-07", CredentialChecks.privateKeys),
-        ("CRED-08", CredentialChecks.authorizedKeys),
-        ("CRED-09", CredentialChecks.sshPolicy),
-        ("CRED-11", CredentialChecks.webAdminPasswords),
-        ("UPD-01", UpdateChecks.present),
-        ("UPD-02", UpdateChecks.swupdate),
-        ("UPD-03", UpdateChecks.rauc),
-        ("UPD-04", UpdateChecks.mender),
-        ("UPD-05", UpdateChecks.packageSignatures),
-        ("UPD-06", UpdateChecks.transport),
-        ("UPD-07", UpdateChecks.automatic),
-        ("LIFE-01", LifecycleChecks.version),
-        ("LIFE-02", LifecycleChecks.supportPeriod),
-        ("LIFE-04", LifecycleChecks.baseOS),
-        ("LIFE-05", LifecycleChecks.components),
-        ("LIFE-06", LifecycleChecks.inventory),
-        ("SURF-01", SurfaceChecks.telnet),
-        ("SURF-02", LiveChecks.listeners),
-        ("DISC-01", DisclosureChecks.contact),
-        ("DISC-02", DisclosureChecks.supportPeriod),
-    ]
+    /// Every check the audit runs, registered next to its code (CredentialChecks.all, …), in the catalogue's order
+    /// (the order of the report). BundleChecks.all run only for update bundles (`extra`). A new check is one function
+    /// in one of those files, its line in that file's `all`, its definition in CheckCatalog.swift and its test;
+    /// CheckRegistryTests fail when the three disagree.
+    public static let checks: [(String, (CheckContext) -> Outcome)] = {
+        let registered = CredentialChecks.all + LiveChecks.all + UpdateChecks.all + LifecycleChecks.all + SurfaceChecks.all + DisclosureChecks.all
+        var out: [(String, (CheckContext) -> Outcome)] = []
+        for d in CheckCatalog.all {
+            for (id, run) in registered where id == d.id { out.append((id, run)) }
+        }
+        return out
+    }()
 
     /// `extra`: checks only the host runs, after the others (BundleChecks.all for an update bundle); the agent passes
     /// none, so their code stays out of it.
@@ -89,11 +72,15 @@ public enum Auditor {
                               interfaces: live.interfaces.count, listeners: live.listeners)
         }
 
-        return Report(reportID: newReportID(), generatedAt: isoTimestamp(options.generatedAt), auditDate: options.today,
+        var report = Report(reportID: newReportID(), generatedAt: isoTimestamp(options.generatedAt), auditDate: options.today,
                       sourceKind: options.sourceKind, sourcePath: options.sourcePath, profileID: profile.id,
                       profileTitle: profile.title, profileChain: profile.chain, profileDigest: profile.digest,
                       subject: subject, findings: findings, fingerprints: fingerprints(facts, key: options.fleetKey),
                       runtime: runtime, filesRead: fs.filesRead, problems: fs.problems)
+        if !profile.checks.isEmpty {
+            for (id, _) in checks + extra where profile.policy(id) == nil { report.checksNotInProfile.append(id) }
+        }
+        return report
     }
 
     /// Whether check `id` runs under `profile`: when any profile in the chain lists checks, only the listed and

@@ -2,6 +2,19 @@
 // the files boot scripts copy to them) and every other copy of them in the image (backups, boot-time sources).
 
 public enum CredentialChecks {
+    /// The checks this file holds, by catalogue id (CheckCatalog.swift has their titles, rules and severities).
+    public static let all: [(String, (CheckContext) -> Outcome)] = [
+        ("CRED-01", emptyPasswords),
+        ("CRED-02", defaultPasswords),
+        ("CRED-03", bakedHashes),
+        ("CRED-05", weakSchemes),
+        ("CRED-06", hostKeys),
+        ("CRED-07", privateKeys),
+        ("CRED-08", authorizedKeys),
+        ("CRED-09", sshPolicy),
+        ("CRED-11", webAdminPasswords),
+    ]
+
     public static func describe(_ a: Account) -> String {
         "account '\(a.name)'" + (a.uid.map { " (uid \($0))" } ?? "") + (a.via.isEmpty ? "" : " [" + a.via + "]")
     }

@@ -1,6 +1,12 @@
 // Vulnerability disclosure and published support period: DISC-01, DISC-02.
 
 public enum DisclosureChecks {
+    /// The checks this file holds, by catalogue id (CheckCatalog.swift has their titles, rules and severities).
+    public static let all: [(String, (CheckContext) -> Outcome)] = [
+        ("DISC-01", contact),
+        ("DISC-02", supportPeriod),
+    ]
+
     /// DISC-01
     public static func contact(_ c: CheckContext) -> Outcome {
         let p = c.profile

@@ -3,6 +3,15 @@
 // LIFE-06 (component inventory).
 
 public enum LifecycleChecks {
+    /// The checks this file holds, by catalogue id (CheckCatalog.swift has their titles, rules and severities).
+    public static let all: [(String, (CheckContext) -> Outcome)] = [
+        ("LIFE-01", version),
+        ("LIFE-02", supportPeriod),
+        ("LIFE-04", baseOS),
+        ("LIFE-05", components),
+        ("LIFE-06", inventory),
+    ]
+
     /// LIFE-01
     public static func version(_ c: CheckContext) -> Outcome {
         if let v = c.facts.release.versionEvidence {

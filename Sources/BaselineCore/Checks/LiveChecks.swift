@@ -1,6 +1,12 @@
 // Checks that need a running device (or a tree that carries its /proc and /sys): CRED-04 and SURF-02.
 
 public enum LiveChecks {
+    /// The checks this file holds, by catalogue id (CheckCatalog.swift has their titles, rules and severities).
+    public static let all: [(String, (CheckContext) -> Outcome)] = [
+        ("CRED-04", derivedPasswords),
+        ("SURF-02", listeners),
+    ]
+
     /// Password candidates derived from public device identifiers. The origin text names the identifier's
     /// source, never its value (raw MACs and serials stay on the device).
     static func derivedCandidates(_ live: LiveFacts) -> [PasswordCandidate] {

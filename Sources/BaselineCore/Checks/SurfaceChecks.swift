@@ -1,6 +1,11 @@
 // Exposed services: SURF-01 (telnet).
 
 public enum SurfaceChecks {
+    /// The checks this file holds, by catalogue id (CheckCatalog.swift has their titles, rules and severities).
+    public static let all: [(String, (CheckContext) -> Outcome)] = [
+        ("SURF-01", telnet),
+    ]
+
     /// SURF-01: telnetd started by any init mechanism.
     public static func telnet(_ c: CheckContext) -> Outcome {
         let s = c.facts.services

@@ -1,6 +1,17 @@
 // Secure update channel: UPD-01 to UPD-07 for SWUpdate, RAUC, Mender, opkg, apk and apt.
 
 public enum UpdateChecks {
+    /// The checks this file holds, by catalogue id (CheckCatalog.swift has their titles, rules and severities).
+    public static let all: [(String, (CheckContext) -> Outcome)] = [
+        ("UPD-01", present),
+        ("UPD-02", swupdate),
+        ("UPD-03", rauc),
+        ("UPD-04", mender),
+        ("UPD-05", packageSignatures),
+        ("UPD-06", transport),
+        ("UPD-07", automatic),
+    ]
+
     /// UPD-01: an update mechanism exists (or the profile declares the device non-updatable).
     public static func present(_ c: CheckContext) -> Outcome {
         let u = c.facts.update

@@ -69,6 +69,9 @@ public struct Report {
     public var problems: [FSProblem]
     /// Why the audit covers only part of its source (a firmware image partly readable); empty when it covers all of it.
     public var incomplete: [String] = []
+    /// Checks the audit knows but the profile's chain does not list (they did not run; a profile that disables a check
+    /// with `"enabled": false` is not counted here).
+    public var checksNotInProfile: [String] = []
     /// Findings a `--baseline-file` accepts (check id and justification): they do not gate, and do not change the
     /// verdict either; the report lists them beside it.
     public var accepted: [(id: String, justification: String)] = []

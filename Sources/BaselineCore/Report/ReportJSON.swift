@@ -91,6 +91,11 @@ public enum ReportJSON {
             cov.append(("complete", .flag(false)))
             cov.append(("incomplete", .arr(why)))
         }
+        if !r.checksNotInProfile.isEmpty {
+            var ids: [JSONNode] = []
+            for i in r.checksNotInProfile { ids.append(.str(i)) }
+            cov.append(("checks_not_in_profile", .arr(ids)))
+        }
         let coverage: JSONNode = .obj(cov)
         var runtime: JSONNode = .null
         if let rt = r.runtime {

@@ -50,6 +50,9 @@ public enum TextSummary {
             out += "\n" + paint("INCOMPLETE", "1;33") + ": the audit covers only part of the image\n"
             for w in r.incomplete { out += "  " + w + "\n" }
         }
+        if !r.checksNotInProfile.isEmpty {
+            out += "\n" + paint("Not in the profile", "1") + " (did not run): " + Text.joinWith(r.checksNotInProfile, " ") + "\n"
+        }
         if !r.problems.isEmpty {
             out += "\n" + paint("Not read", "1") + " (\(r.problems.count))\n"
             for p in r.problems.prefix(verbose ? 500 : 10) { out += "  " + p.path + ": " + p.reason + "\n" }
