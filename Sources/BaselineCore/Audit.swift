@@ -98,8 +98,10 @@ public enum Auditor {
         let policy = profile.policy(id)
         var severity = policy?.severity ?? def.severity
         if o.status == .warn { severity = severity.lower }
-        return Finding(id: id, area: def.area, title: def.title, status: o.status, severity: severity, message: o.message,
-                       evidence: o.evidence, provisions: policy?.provisions ?? [], remediation: def.remediation)
+        var f = Finding(id: id, area: def.area, title: def.title, status: o.status, severity: severity, message: o.message,
+                        evidence: o.evidence, provisions: policy?.provisions ?? [], remediation: def.remediation)
+        f.data = o.data
+        return f
     }
 
     /// Fingerprints for fleet-wide uniqueness checks. Public keys are hashed plainly; secrets only with the fleet key

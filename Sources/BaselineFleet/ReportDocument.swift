@@ -15,7 +15,8 @@ public struct FindingRow: Equatable {
     public let status: String
     public let severity: String
     public var message: String = ""
-    public var details: [String] = []     // evidence details (LIFE-02 carries the support end date there)
+    public var details: [String] = []     // evidence details (reports before `data` carried LIFE-02's support end there)
+    public var data: [String: String] = [:]  // the finding's machine-readable facts (support_end, eol)
 }
 
 public struct ReportDocument {
@@ -155,7 +156,9 @@ public struct ReportDocument {
             guard statuses.contains(status) else { throw IngestError(source: source, message: "line \(f.line): 'findings[\(i)].status': expected pass, fail, warn, info, skip or error, found '\(status)'") }
             guard severities.contains(severity) else { throw IngestError(source: source, message: "line \(f.line): 'findings[\(i)].severity': expected info, low, medium, high or critical, found '\(severity)'") }
             let details = (f["evidence"]?.array ?? []).compactMap { $0["detail"]?.string }
-            findings.append(FindingRow(check: check, area: area, status: status, severity: severity, message: f["message"]?.string ?? "", details: details))
+            var row = FindingRow(check: check, area: area, status: status, severity: severity, message: f["message"]?.string ?? "", details: details)
+            for m in f["data"]?.members ?? [] { if let text = m.node.string { row.data[m.key] = text } }
+            findings.append(row)
         }
         let fp = o["fingerprints"]
         let hostKeys = (fp?["host_keys"]?.array ?? []).compactMap { $0["sha256"]?.string }

@@ -69,7 +69,8 @@ struct UnitSummary {
         if eol { set.insert(.endOfLife) }
         let life02 = d.findings.first { $0.check == "LIFE-02" }
         let audit = CivilDay.parse(d.auditDate)
-        if let f = life02, let end = (f.details + [f.message]).lazy.compactMap(CivilDay.last).first, let a = audit {
+        // The support end from the finding's data; reports written before it had `data` carry it in the text.
+        if let f = life02, let end = f.data["support_end"].flatMap(CivilDay.parse) ?? (f.details + [f.message]).lazy.compactMap(CivilDay.last).first, let a = audit {
             set.insert(.supportDeclared)
             supportDays = end - a
         }
@@ -82,7 +83,7 @@ struct UnitSummary {
         if !d.hostKeys.isEmpty { set.insert(.hasHostKey) }
         if !d.passwordHMACs.isEmpty { set.insert(.hasPasswordHash) }
         if let f = d.findings.first(where: { $0.check == "LIFE-04" && $0.status == "fail" }),
-           let end = CivilDay.last(f.message), let a = audit, a >= end { eolDaysPast = a - end }
+           let end = f.data["eol"].flatMap(CivilDay.parse) ?? CivilDay.last(f.message), let a = audit, a >= end { eolDaysPast = a - end }
         if let b = d.buildID, let built = CivilDay.leading(b), let a = audit, a >= built { firmwareAgeDays = a - built }
         flags = set.reduce(0) { $0 | $1.bit }
     }

@@ -4,6 +4,13 @@ public struct Outcome {
     public var status: Status
     public var message: String
     public var evidence: [Evidence]
+    /// Machine-readable facts of the result (a support end, an end-of-life date), so no consumer parses `message`.
+    public var data: [(String, String)] = []
+
+    public init(status: Status, message: String, evidence: [Evidence]) { self.status = status; self.message = message; self.evidence = evidence }
+
+    /// The same outcome with one more `data` entry.
+    public func with(_ key: String, _ value: String) -> Outcome { var o = self; o.data.append((key, value)); return o }
 
     public static func pass(_ m: String, _ e: [Evidence] = []) -> Outcome { Outcome(status: .pass, message: m, evidence: e) }
     public static func fail(_ m: String, _ e: [Evidence] = []) -> Outcome { Outcome(status: .fail, message: m, evidence: e) }

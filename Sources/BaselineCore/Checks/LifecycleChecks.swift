@@ -40,9 +40,9 @@ public enum LifecycleChecks {
             return .fail("no support period declared (no SUPPORT_END in os-release, no support.end in the profile)")
         }
         let left = c.today.days(until: end.date)
-        if left < 0 { return .fail("support ended on \(end.date.iso) (\(-left) days ago)", [end.ev]) }
-        if left <= c.profile.supportWarnDays { return .warn("support ends on \(end.date.iso), in \(left) days", [end.ev]) }
-        return .pass("supported until \(end.date.iso) (\(left) days left)", [end.ev])
+        if left < 0 { return Outcome.fail("support ended on \(end.date.iso) (\(-left) days ago)", [end.ev]).with("support_end", end.date.iso) }
+        if left <= c.profile.supportWarnDays { return Outcome.warn("support ends on \(end.date.iso), in \(left) days", [end.ev]).with("support_end", end.date.iso) }
+        return Outcome.pass("supported until \(end.date.iso) (\(left) days left)", [end.ev]).with("support_end", end.date.iso)
     }
 
     /// LIFE-04
@@ -65,7 +65,7 @@ public enum LifecycleChecks {
             if let x = cycle.extended, !(x < c.today) {
                 return .warn("\(product.title) \(cycle.cycle) left regular security support on \(e.iso); extended support until \(x.iso)", ev)
             }
-            return .fail("\(product.title) \(cycle.cycle) reached end of life on \((upstreamEnd ?? e).iso)", ev)
+            return Outcome.fail("\(product.title) \(cycle.cycle) reached end of life on \((upstreamEnd ?? e).iso)", ev).with("eol", (upstreamEnd ?? e).iso)
         }
         if let vendorEnd = supportEnd(c), let up = upstreamEnd, up < vendorEnd.date {
             return .warn("support gap: vendor support runs to \(vendorEnd.date.iso) but \(product.title) \(cycle.cycle) ends on \(up.iso)", ev + [vendorEnd.ev])

@@ -92,4 +92,6 @@ public struct Finding {
     public var evidence: [Evidence]
     public var provisions: [String]
     public var remediation: String
+    /// The outcome's machine-readable facts (`support_end`, `eol`: YYYY-MM-DD), as the JSON report's `data` object.
+    public var data: [(String, String)] = []
 }

@@ -31,6 +31,11 @@ public enum ReportJSON {
             let pv: [JSONNode] = f.provisions.map { .str($0) }
             o.append(("provisions", .arr(pv)))
             o.append(("remediation", .str(f.remediation)))
+            if !f.data.isEmpty {
+                var d: [(String, JSONNode)] = []
+                for (k, v) in f.data { d.append((k, .str(v))) }
+                o.append(("data", .obj(d)))
+            }
             if let st = r.sinceState(f) { o.append(("since", .str(st))) }
             findings.append(.obj(o))
         }
