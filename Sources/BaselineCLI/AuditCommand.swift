@@ -25,8 +25,7 @@ struct AuditCommand: ParsableCommand {
     @Option(name: .customLong("since"), help: "A previous release's JSON report: exit 1 only for findings that are new since it.")
     var since: String?
 
-    @Option(name: .customLong("max-image-bytes"), help: "Refuse an image that expands to more than this many bytes (archive bombs). Default 8 GiB.")
-    var maxImageBytes: Int64 = 8 << 30
+    @OptionGroup var limits: ImageLimitOptions
 
     @Option(name: .customLong("baseline-file"), help: "Accepted findings (JSON: {\"accepted\": [{id, path?, owner, expires, reason}]}): they do not gate until they expire.")
     var baselineFile: String?
@@ -49,7 +48,7 @@ struct AuditCommand: ParsableCommand {
             do { key = try FleetKey.load(kf) } catch { throw die(error.text, code: 2) }
         }
 
-        let opened = try openRoot(root, maxImageBytes: maxImageBytes, keyring: keyring)
+        let opened = try openRoot(root, maxImageBytes: limits.maxImageBytes, keyring: keyring)
 
         guard passwordBudget >= 0, passwordBudget.isFinite else { throw die("--password-budget \(passwordBudget): expected seconds, 0 or more", code: 2) }
         var options = AuditOptions(today: today, generatedAt: Int64(Date().timeIntervalSince1970), fleetKey: key,
@@ -163,16 +162,13 @@ struct FingerprintCommand: ParsableCommand {
     @Option(help: "Profile id to write (default: factory-<image name>).")
     var id: String?
 
-    @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of standard output.")
-    var output: String?
-
-    @Option(name: .customLong("max-image-bytes"), help: "Refuse an image that expands to more than this many bytes.")
-    var maxImageBytes: Int64 = 8 << 30
+    @OptionGroup var out: OutputFileOptions
+    @OptionGroup var limits: ImageLimitOptions
 
     func run() throws {
         let key: [UInt8]
         do { key = try FleetKey.load(fleetKeyFile) } catch { throw die(error.text, code: 2) }
-        let opened = try openRoot(image, maxImageBytes: maxImageBytes)
+        let opened = try openRoot(image, maxImageBytes: limits.maxImageBytes)
         if let why = opened.notARoot { warn(why) }
         let facts = DeviceFacts.gather(opened.fs)
         func hmac(_ m: [UInt8]) -> String { FleetKey.fingerprint(key, m) }
@@ -195,7 +191,7 @@ struct FingerprintCommand: ParsableCommand {
         ]
         let data = try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         let text = String(decoding: data, as: UTF8.self) + "\n"
-        try emit(text, to: output, what: "profile")
+        try emit(text, to: out.output, what: "profile")
     }
 }
 

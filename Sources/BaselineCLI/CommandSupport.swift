@@ -5,6 +5,18 @@ import BaselineCore
 import BaselineOutputs
 import Foundation
 
+/// How far an image may expand (archive and decompression bombs): every command that opens images.
+struct ImageLimitOptions: ParsableArguments {
+    @Option(name: .customLong("max-image-bytes"), help: "Refuse an image that expands to more than this many bytes (archive bombs). Default 8 GiB.")
+    var maxImageBytes: Int64 = 8 << 30
+}
+
+/// `--output FILE` of the commands that write one document other than a report (sbom, fingerprint).
+struct OutputFileOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of standard output.")
+    var output: String?
+}
+
 /// The options every report-writing command takes.
 struct ReportOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Profile file or id (looked up in Profiles/, vendors/, baselines/).")

@@ -18,14 +18,11 @@ struct SBOMCommand: ParsableCommand {
     @Option(help: "Supplier (vendor) name in the SBOM metadata.")
     var supplier: String?
 
-    @Option(name: .shortAndLong, help: "Write to FILE (atomically) instead of standard output.")
-    var output: String?
-
-    @Option(name: .customLong("max-image-bytes"), help: "Refuse an image that expands to more than this many bytes.")
-    var maxImageBytes: Int64 = 8 << 30
+    @OptionGroup var out: OutputFileOptions
+    @OptionGroup var limits: ImageLimitOptions
 
     func run() throws {
-        let opened = try openRoot(image, maxImageBytes: maxImageBytes)
+        let opened = try openRoot(image, maxImageBytes: limits.maxImageBytes)
         if let why = opened.notARoot { warn(why) }
         let format = opened.format
         let facts = DeviceFacts.gather(opened.fs)
@@ -33,6 +30,6 @@ struct SBOMCommand: ParsableCommand {
             name: name ?? facts.release.prettyName ?? URL(fileURLWithPath: image).lastPathComponent,
             version: facts.release.firmwareVersion, vendor: supplier)
         let text = CycloneDXRenderer.render(facts, subject: subject, source: image + (format.map { " (\($0))" } ?? ""))
-        try emit(text, to: output, what: "SBOM")
+        try emit(text, to: out.output, what: "SBOM")
     }
 }
