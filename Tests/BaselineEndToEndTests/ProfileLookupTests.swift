@@ -99,3 +99,29 @@ import Testing
         #expect(checks.first?["id"] as? String == "CRED-01" && checks.allSatisfy { ($0["rule"] as? String ?? "").count > 10 })
     }
 }
+
+/// Issue 18: shell completions from both host programs, and the agent's hand-written man page renders (the other two
+/// man pages come from swift-argument-parser's generate-manual in `make install`).
+@Suite struct CompletionAndManTests {
+    @Test(arguments: ["bash", "zsh", "fish"]) func completionScripts(_ shell: String) throws {
+        let b = try baseline(["--generate-completion-script", shell])
+        #expect(b.code == 0 && b.stdout.contains("audit") && b.stdout.contains("profiles") && b.stdout.contains("fail-on"), "\(b.stdout.prefix(300))")
+        let c = try collector(["--generate-completion-script", shell])
+        #expect(c.code == 0 && c.stdout.contains("ingest") && c.stdout.contains("prune") && c.stdout.contains("access-log"), "\(c.stdout.prefix(300))")
+    }
+
+    @Test func theAgentManPageRendersAndListsEveryOption() throws {
+        let page = Repo.path("Docs/man/baseline-agent.1")
+        let text = try String(contentsOfFile: page, encoding: .utf8)
+        let help = try run(Repo.path(".build/debug/baseline-agent"), ["--help"])
+        // Every option the agent's --help names is in its man page.
+        let options = Set(help.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "[" || $0 == "]" || $0 == "," })
+            .filter { $0.hasPrefix("--") && $0.count > 3 }.map { String($0.prefix { $0 != "=" }) })
+        #expect(options.count > 10)
+        for o in options { #expect(text.contains(o.replacingOccurrences(of: "-", with: "\\-")), "\(o) missing from the man page") }
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/man") {
+            let r = try run("/usr/bin/man", ["-l", page], env: ["MANPAGER": "cat", "MANWIDTH": "80"])
+            #expect(r.code == 0 && r.stdout.contains("baseline-agent") && r.stdout.contains("EXIT STATUS"), "\(r.stderr)")
+        }
+    }
+}
