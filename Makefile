@@ -117,7 +117,7 @@ EMB_aarch64 := -target aarch64-none-none-elf -Xcc --sysroot=/usr/aarch64-linux-g
 EMB_armv7 := -target armv7-none-none-eabi -Xcc -mthumb -Xcc -mfloat-abi=hard -Xcc --sysroot=/usr/arm-linux-gnueabihf -Xcc -isystem -Xcc /usr/arm-linux-gnueabihf/include -Xcc -idirafter -Xcc /usr/include
 EMB_x86_64 := -target x86_64-unknown-linux-gnu
 
-out/embedded/%/BaselineCore.o: $(EMB_SRCS) Sources/CBaselineSys/include/CBaselineSys.h | deps
+out/embedded/%/BaselineCore.o: $(EMB_SRCS) Sources/CBaselineSys/include/CBaselineSys.h Makefile | deps
 	@mkdir -p $(@D)
 	$(SWIFTC) $(EMB_$*) $(EMB_FLAGS) -module-name BaselineCore -emit-module -emit-module-path $(@D)/BaselineCore.swiftmodule -c $(EMB_SRCS) -o $@
 

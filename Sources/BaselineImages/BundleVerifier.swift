@@ -41,7 +41,8 @@ public enum BundleVerifier {
             guard let d = FileManager.default.contents(atPath: g) else { throw ImageError(message: "\(g): cannot read the keyring") }
             return Keyring(pem: [UInt8](d), origin: "--keyring \(g)")
         }
-        let u = DeviceFacts.gather(root).update
+        // Only the update client's configuration is needed (not the whole fact pass: the audit gathers that once).
+        let u = UpdateFacts.gather(root, services: ServiceFacts.gather(root))
         let path: String?
         switch m.kind {
         case .rauc: path = u.rauc?.keyring?.path
@@ -214,10 +215,16 @@ public enum BundleVerifier {
         return got == hash.lowercased() ? nil : "the payload's dm-verity root hash is \(got), the signed manifest says \(hash)"
     }
 
-    static func cms<C: Collection>(_ sig: [UInt8], content: C, keyring: Keyring?, info: inout bl_signer_info,
-                                   attached: inout UnsafeMutablePointer<UInt8>?, attachedLength: inout Int) -> Int32 where C.Element == UInt8 {
-        let data = Array(content)
-        return sig.withUnsafeBufferPointer { sp in data.withUnsafeBufferPointer { dp in
+    static func cms(_ sig: [UInt8], content: [UInt8], keyring: Keyring?, info: inout bl_signer_info,
+                    attached: inout UnsafeMutablePointer<UInt8>?, attachedLength: inout Int) -> Int32 {
+        content.withUnsafeBytes { cms(sig, content: $0, keyring: keyring, info: &info, attached: &attached, attachedLength: &attachedLength) }
+    }
+
+    /// The payload as it lies in memory (a RAUC bundle's SquashFS is mapped, never copied).
+    static func cms(_ sig: [UInt8], content: UnsafeRawBufferPointer, keyring: Keyring?, info: inout bl_signer_info,
+                    attached: inout UnsafeMutablePointer<UInt8>?, attachedLength: inout Int) -> Int32 {
+        let dp = content.assumingMemoryBound(to: UInt8.self)
+        return sig.withUnsafeBufferPointer { sp in
             if let k = keyring {
                 return k.pem.withUnsafeBufferPointer { kp in
                     kp.baseAddress!.withMemoryRebound(to: CChar.self, capacity: kp.count) {
@@ -226,7 +233,7 @@ public enum BundleVerifier {
                 }
             }
             return bl_cms_verify(sp.baseAddress, sp.count, dp.baseAddress, dp.count, nil, 0, &info, &attached, &attachedLength)
-        } }
+        }
     }
 
     static func result(_ rc: Int32) -> BundleSignature.Result {

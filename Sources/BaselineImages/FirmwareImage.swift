@@ -81,7 +81,9 @@ public enum FirmwareImage {
         if quiet { return nil }
         let seen = (headers + readable).sorted { $0.offset < $1.offset }.prefix(8).map { "\($0.format) @\(hex($0.offset))" }.joined(separator: ", ")
         if let first = filesystemFailures.first ?? failures.first {
-            throw ImageError(message: "\(first)" + (failures.count > 1 ? " (and \(failures.count - 1) more part(s) unreadable)" : "") + "; found in the file: \(seen)")
+            // A nested part's message already lists what its carve found: say it once.
+            let found = first.contains("; found in the file: ") ? "" : "; found in the file: \(seen)"
+            throw ImageError(message: "\(first)" + (failures.count > 1 ? " (and \(failures.count - 1) more part(s) unreadable)" : "") + found)
         }
         throw ImageError(message: "\(label): no root file system (holding /etc) in the firmware file; found: \(seen)")
     }
