@@ -246,13 +246,20 @@ struct Prune: ParsableCommand {
     @Option(help: "Delete reports audited before this day (YYYY-MM-DD) that no period uses.")
     var before: String
 
+    @Option(name: .customLong("drop-months-before"), help: "First drop the months before this one (YYYY-MM) from the per-month metrics (the all-time metrics keep them), so their reports can go too.")
+    var dropMonthsBefore: String?
+
     @OptionGroup var store: StoreOptions
 
     func run() throws {
         guard let day = CivilDate.parse(before) else { throw fail("--before: expected YYYY-MM-DD, found '\(before)'", code: 2) }
+        if let m = dropMonthsBefore, CivilDate.parse(m + "-01") == nil || m.count != 7 {
+            throw fail("--drop-months-before: expected YYYY-MM, found '\(m)'", code: 2)
+        }
         let s = try store.open()
         let n: Int
-        do { n = try s.prune(before: day.iso) } catch { throw fail("\(store.db): \(error)") }
+        do { n = try s.prune(before: day.iso, dropMonthsBefore: dropMonthsBefore) } catch { throw fail("\(store.db): \(error)") }
+        if let m = dropMonthsBefore { print("dropped the months before \(m) from the per-month metrics") }
         print("pruned \(n) report(s) audited before \(day.iso) that no period's metrics use")
     }
 }

@@ -103,8 +103,15 @@ public final class FleetStore: @unchecked Sendable {
     /// The aggregates never read report bodies, so every metric, cluster and unit row stays as it was; what goes is the
     /// history `/v1/devices/{id}` lists. Exclusive on PostgreSQL (no writer makes a report a unit's latest meanwhile).
     /// Returns how many reports were deleted.
-    public func prune(before day: String) throws -> Int {
+    /// `dropMonthsBefore` (YYYY-MM): first drop every month before it from the per-period tables (its unit rows,
+    /// fingerprints and aggregates; the all-time period keeps its own), so the reports only those months used go too.
+    public func prune(before day: String, dropMonthsBefore month: String? = nil) throws -> Int {
         try transaction(write: true, exclusive: true) { e in
+            if let month {
+                for table in ["units", "unit_fingerprints", "fingerprint_counts", "fingerprint_groups", "group_stats", "group_checks", "group_days"] {
+                    try e.execute("DELETE FROM \(table) WHERE period <> ? AND period < ?", [.text(FleetSchema.periodAll), .text(month)])
+                }
+            }
             let filter = "FROM reports WHERE audit_date < ? AND report_id NOT IN (SELECT report_id FROM units)"
             let n = try e.scalar("SELECT count(*) " + filter, [.text(day)])
             if n > 0 { try e.execute("DELETE " + filter, [.text(day)]) }

@@ -130,6 +130,30 @@ import Testing
         #expect(try collector(["prune", "--before", "tomorrow", "--db", db]).code == 2)
     }
 
+    @Test(arguments: StoreKind.allCases) func droppingOldMonthsKeepsTheOtherPeriods(_ kind: StoreKind) throws {
+        let t = try TempTree()
+        // 60 devices in October/November, the same 60 again in December (their all-time latest).
+        let files = try synthReports(t, count: 60, perFile: 30, dir: "a") + synthReports(t, count: 60, perFile: 30, months: "2026-12", dir: "c", seed: 9)
+        let db = try kind.fresh(t)
+        #expect(try collector(["ingest"] + files + ["--db", db]).code == 0)
+        func kept() throws -> [String] {
+            try [storeQuery(db, "SELECT period, unit, report_id, checks, flags, failing, shared FROM units WHERE period IN ('all', '2026-12') ORDER BY 1, 2"),
+                 storeQuery(db, "SELECT s.period, g.vendor, g.model, g.firmware, s.units, s.failing FROM group_stats s JOIN fleet_groups g ON g.group_id = s.group_id WHERE s.period IN ('all', '2026-12') AND s.units <> 0 ORDER BY 1, 2, 3, 4"),
+                 storeQuery(db, "SELECT period, group_id, check_id, evaluated, failures FROM group_checks WHERE period IN ('all', '2026-12') AND evaluated <> 0 ORDER BY 1, 2, 3"),
+                 storeQuery(db, "SELECT period, kind, value, units FROM fingerprint_counts WHERE period IN ('all', '2026-12') ORDER BY 1, 2, 3")]
+        }
+        let before = try kept()
+        #expect(try storeQuery(db, "SELECT count(*) FROM reports") == "120")
+        let r = try collector(["prune", "--before", "2027-01-01", "--drop-months-before", "2026-12", "--db", db])
+        #expect(r.code == 0 && r.stdout.contains("dropped the months before 2026-12") && r.stdout.contains("pruned 60 report(s)"), "\(r.stdout)\(r.stderr)")
+        #expect(try kept() == before, "all-time and December are as they were")
+        for table in ["units", "group_stats", "group_checks", "group_days", "unit_fingerprints", "fingerprint_counts", "fingerprint_groups"] {
+            #expect(try storeQuery(db, "SELECT count(*) FROM \(table) WHERE period IN ('2026-10', '2026-11')") == "0", "\(table)")
+        }
+        #expect(try storeQuery(db, "SELECT count(*) FROM reports") == "60")
+        #expect(try collector(["prune", "--before", "2027-01-01", "--drop-months-before", "2026-13", "--db", db]).code == 2)
+    }
+
     @Test func threeCollectorsOnOnePostgreSQLMatchOneCollector() throws {
         let t = try TempTree()
         // Overlapping sets: devices 0–299 and 150–449 (the same reports where they overlap), and December reports of
