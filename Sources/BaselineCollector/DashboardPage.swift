@@ -2,8 +2,10 @@
 // sideways, wide tables scroll inside their own container), the period picker, and one small inline script that makes
 // tables sortable (click a header) and filterable (a search box above each table). Nothing is fetched from elsewhere.
 // A link can open a table sorted or filtered (#sort=TABLE:COLUMN[:desc], #filter=TABLE:TEXT).
-// The script also writes data-overflow="true|false" and data-scroll-width on <body> once the page has laid out, so a
-// test (or a curious user) can tell whether the page overflows the viewport sideways.
+// The script also writes data-overflow="true|false" and data-scroll-width on <body> whenever the page lays out, so a
+// test (or a curious user) can tell whether the page overflows the viewport sideways; with #layoutcheck it also paints
+// a 24 px square in the top-left corner, green when nothing overflows and red when something does, which a screenshot
+// shows (headless Chromium lays out --dump-dom at 500 px at least, but screenshots at the width asked for).
 import BaselineFleet
 import Foundation
 
@@ -106,9 +108,14 @@ extension Dashboard {
           var select = document.querySelector('form.period select');
           if (select) { select.addEventListener('change', function(){ select.form.submit(); }); }
           function layout(){
-            var root = document.documentElement;
+            var root = document.documentElement, over = root.scrollWidth > root.clientWidth;
             document.body.setAttribute('data-scroll-width', String(root.scrollWidth));
-            document.body.setAttribute('data-overflow', root.scrollWidth > root.clientWidth ? 'true' : 'false');
+            document.body.setAttribute('data-overflow', over ? 'true' : 'false');
+            if (location.hash === '#layoutcheck') {
+              var mark = document.getElementById('layoutcheck') || document.body.appendChild(document.createElement('div'));
+              mark.id = 'layoutcheck';
+              mark.style.cssText = 'position:fixed;left:0;top:0;width:24px;height:24px;z-index:9;background:' + (over ? '#ff0000' : '#00ff00');
+            }
           }
           layout();
           window.addEventListener('load', layout);

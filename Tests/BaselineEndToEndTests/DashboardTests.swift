@@ -23,8 +23,39 @@ import Testing
             guard let data = FileManager.default.contents(atPath: file), data.starts(with: [0x89, 0x50, 0x4E, 0x47]) else {
                 Issue.record("no PNG at \(file): \(r.stderr.suffix(400))"); return 0
             }
+            let pngWidth = data.count > 24 ? data[16..<20].reduce(0) { $0 << 8 | Int($1) } : 0
+            #expect(pngWidth == width, "the screenshot is \(pngWidth) px wide")
             return data.count
         }
+    }
+
+    /// The RGB of pixel (x, y) of an 8-bit RGB or RGBA PNG (Chromium's screenshots), decoded with Python's zlib.
+    static func pixel(_ png: String, x: Int, y: Int) throws -> String {
+        let code = """
+            import struct, sys, zlib
+            data = open(sys.argv[1], 'rb').read(); pos = 8; idat = b''; w = h = depth = ctype = 0
+            while pos < len(data):
+                n, kind = struct.unpack('>I4s', data[pos:pos + 8]); body = data[pos + 8:pos + 8 + n]; pos += 12 + n
+                if kind == b'IHDR': w, h, depth, ctype = struct.unpack('>IIBB', body[:10])
+                if kind == b'IDAT': idat += body
+            assert depth == 8 and ctype in (2, 6), (depth, ctype)
+            bpp = 3 if ctype == 2 else 4; stride = w * bpp; raw = zlib.decompress(idat); prev = bytearray(stride)
+            x, y = int(sys.argv[2]), int(sys.argv[3])
+            for row in range(y + 1):
+                f = raw[row * (stride + 1)]; line = bytearray(raw[row * (stride + 1) + 1:(row + 1) * (stride + 1)])
+                for i in range(stride):
+                    a = line[i - bpp] if i >= bpp else 0; b = prev[i]; c = prev[i - bpp] if i >= bpp else 0
+                    if f == 1: line[i] = (line[i] + a) & 255
+                    elif f == 2: line[i] = (line[i] + b) & 255
+                    elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+                    elif f == 4:
+                        p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                        line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+                prev = line
+            print('%02x%02x%02x' % tuple(prev[x * bpp:x * bpp + 3]))
+            """
+        let r = try python(["-c", code, png, "\(x)", "\(y)"])
+        return r.code == 0 ? r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : "error: \(r.stderr)"
     }
 
     func tokens(_ t: TempTree) throws -> String {
@@ -127,6 +158,10 @@ import Testing
                 #expect(dom.contains("data-overflow=\"false\""), "\(name) at \(width) px overflows: \(dom.range(of: "data-scroll-width=\"").map { String(dom[$0.upperBound...].prefix { $0 != "\"" }) + " px wide" } ?? "no check ran")")
                 let size = try browser.shot(url, width: width, to: t.sub("\(name)-\(width).png"))
                 #expect(size > 8_000, "\(name) at \(width) px: a real screenshot, \(size) bytes")
+                // The screenshot is laid out at the width asked for: the page's own check paints green when nothing overflows.
+                let check = t.sub("\(name)-\(width)-check.png")
+                _ = try browser.shot(url + "#layoutcheck", width: width, to: check)
+                #expect(try DashboardTests.pixel(check, x: 8, y: 8) == "00ff00", "\(name) at \(width) px: the page overflows sideways")
             }
         }
         #expect(browser.consoleLines.isEmpty, "console messages: \(browser.consoleLines)")
