@@ -2,7 +2,8 @@
 // sideways, wide tables scroll inside their own container), the period picker, and one small inline script that makes
 // tables sortable (click a header) and filterable (a search box above each table). Nothing is fetched from elsewhere.
 // A link can open a table sorted or filtered (#sort=TABLE:COLUMN[:desc], #filter=TABLE:TEXT).
-// The script also writes data-overflow="true|false" and data-scroll-width on <body> whenever the page lays out, so a
+// The script also writes data-overflow="true|false" and data-scroll-width on <body> (and data-scrolls on each table's
+// box: does it scroll sideways?) whenever the page lays out, so a
 // test (or a curious user) can tell whether the page overflows the viewport sideways; with #layoutcheck it also paints
 // a 24 px square in the top-left corner, green when nothing overflows and red when something does, which a screenshot
 // shows (headless Chromium lays out --dump-dom at 500 px at least, but screenshots at the width asked for).
@@ -29,7 +30,7 @@ extension Dashboard {
         .scroll{overflow-x:auto;max-width:100%;background:#fff;box-shadow:0 1px 2px #0002}
         table{border-collapse:collapse;background:#fff;width:100%}
         th,td{padding:5px 9px;border-bottom:1px solid #e3e6ea;text-align:left;vertical-align:top;overflow-wrap:normal}
-        th{background:#eef1f5;font-weight:600;white-space:nowrap}td.n{text-align:right;font-variant-numeric:tabular-nums}
+        th{background:#eef1f5;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
         th[data-sort]{cursor:pointer;user-select:none}th[data-sort]::after{content:" \\2195";color:#9aa1ad}
         th[aria-sort=ascending]::after{content:" \\25B2";color:#1d2330}th[aria-sort=descending]::after{content:" \\25BC";color:#1d2330}
         a{color:#1456b8;text-decoration:none}.muted{color:#69707d}
@@ -38,7 +39,7 @@ extension Dashboard {
         form.period{display:flex;flex-wrap:wrap;gap:6px;align-items:center;margin:10px 0}
         form.period select,form.period button{font:inherit;padding:3px 6px}
         .bar{display:inline-block;height:10px;background:#d94b3d;vertical-align:middle}.bar.ok{background:#2f9e5b}
-        .track{display:inline-block;width:120px;height:10px;background:#e3e6ea;margin-right:6px;vertical-align:middle}
+        .track{display:inline-block;width:64px;height:10px;background:#e3e6ea;margin-right:6px;vertical-align:middle}
         .fail{color:#b3261e;font-weight:600}.warn{color:#9a6700;font-weight:600}.pass{color:#1e7b45}.error{color:#b3261e}
         tr.st-fail td:first-child{border-left:4px solid #b3261e}tr.st-warn td:first-child{border-left:4px solid #9a6700}
         ul.evidence{margin:4px 0;padding-left:18px}ul.evidence code{font-size:12px}
@@ -46,7 +47,7 @@ extension Dashboard {
         .note{background:#fff;border-left:3px solid #1456b8;padding:6px 10px;margin:8px 0}
         svg{max-width:100%;height:auto}svg text{font:11px system-ui,sans-serif;fill:#1d2330}
         code{overflow-wrap:anywhere}
-        @media (max-width:600px){body{padding:12px}h1{font-size:19px}.track{width:60px}}
+        @media (max-width:600px){body{padding:12px}h1{font-size:19px}.track{width:48px}}
         """
 
     /// Sorting: numeric when every non-empty key in the column is a number (a cell's data-v is its key, else its text);
@@ -111,6 +112,7 @@ extension Dashboard {
             var root = document.documentElement, over = root.scrollWidth > root.clientWidth;
             document.body.setAttribute('data-scroll-width', String(root.scrollWidth));
             document.body.setAttribute('data-overflow', over ? 'true' : 'false');
+            document.querySelectorAll('.scroll').forEach(function(box){ box.setAttribute('data-scrolls', box.scrollWidth > box.clientWidth ? 'true' : 'false'); });
             if (location.hash === '#layoutcheck') {
               var mark = document.getElementById('layoutcheck') || document.body.appendChild(document.createElement('div'));
               mark.id = 'layoutcheck';

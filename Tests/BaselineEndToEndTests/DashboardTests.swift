@@ -125,6 +125,34 @@ import Testing
         #expect(october.contains("?period=2026-10\">Vendor0"), "vendor links keep the period")
         #expect(!october.contains(">Acme Networks</a>"), "the sample audits are of November")
         #expect(try http("GET", server.base + "/?period=1999-01").status == 404)
+        // The rule holds in the table: ranks count up, scores never go down, equal scores are in vendor-name order
+        // (this fleet has such a tie in October).
+        let tableStart = try #require(october.range(of: "<table id=\"vendors\"")).upperBound
+        let scorecard = october[tableStart...]
+        let body = scorecard[try #require(scorecard.range(of: "<tbody>")).upperBound..<(try #require(scorecard.range(of: "</tbody>")).lowerBound)]
+        /// The text of each cell of a row (tags removed).
+        func cells(_ row: String) -> [String] {
+            row.components(separatedBy: "<td").dropFirst().map { cell in
+                var text = "", inTag = false
+                for c in cell.drop(while: { $0 != ">" }).dropFirst() {
+                    if c == "<" { inTag = true } else if c == ">" { inTag = false } else if !inTag { text.append(c) }
+                }
+                return text
+            }
+        }
+        let rows: [(rank: Int, vendor: String, score: Int)] = body.components(separatedBy: "</tr>").compactMap { row in
+            let c = cells(row)
+            guard c.count > 3, let rank = Int(c[0]), let score = Int(c[3]) else { return nil }
+            return (rank, c[1], score)
+        }
+        #expect(rows.count == 8, "eight vendors in October: \(rows)")
+        #expect(rows.map { $0.rank } == Array(1...rows.count))
+        var ties = 0
+        for (a, b) in zip(rows, rows.dropFirst()) {
+            #expect(a.score <= b.score, "\(a) before \(b)")
+            if a.score == b.score { ties += 1; #expect(a.vendor < b.vendor, "a tie in name order: \(a) before \(b)") }
+        }
+        #expect(ties > 0, "the fleet has a tie to check: \(rows)")
 
         // Vendor page, all time and one month.
         let vendor = try browser.dom(server.base + "/vendors/Acme%20Networks")
@@ -155,6 +183,9 @@ import Testing
         for (name, url) in [("overview", server.base + "/"), ("vendor", server.base + "/vendors/Acme%20Networks"), ("device", deviceURL)] {
             for width in [1280, 390] {
                 let dom = try browser.dom(url, width: width)
+                if width == 1280 && name != "device" {
+                    #expect(dom.contains("data-scrolls=\"false\"") && !dom.contains("data-scrolls=\"true\""), "\(name): every table fits 1280 px")
+                }
                 #expect(dom.contains("data-overflow=\"false\""), "\(name) at \(width) px overflows: \(dom.range(of: "data-scroll-width=\"").map { String(dom[$0.upperBound...].prefix { $0 != "\"" }) + " px wide" } ?? "no check ran")")
                 let size = try browser.shot(url, width: width, to: t.sub("\(name)-\(width).png"))
                 #expect(size > 8_000, "\(name) at \(width) px: a real screenshot, \(size) bytes")
