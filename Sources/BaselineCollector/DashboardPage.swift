@@ -47,7 +47,10 @@ extension Dashboard {
         .note{background:#fff;border-left:3px solid #1456b8;padding:6px 10px;margin:8px 0}
         svg{max-width:100%;height:auto}svg text{font:11px system-ui,sans-serif;fill:#1d2330}
         code{overflow-wrap:anywhere}
-        @media (max-width:600px){body{padding:12px}h1{font-size:19px}.track{width:48px}}
+        @media (max-width:600px){body{padding:12px}h1{font-size:19px}.track{width:48px}
+          #findings thead{display:none}#findings tr{display:block;border-bottom:1px solid #e3e6ea}
+          #findings td{display:inline-block;border:0}#findings tr.st-fail{border-left:4px solid #b3261e}#findings tr.st-warn{border-left:4px solid #9a6700}
+          #findings td:last-child{display:block;overflow-wrap:anywhere}}
         """
 
     /// Sorting: numeric when every non-empty key in the column is a number (a cell's data-v is its key, else its text);
