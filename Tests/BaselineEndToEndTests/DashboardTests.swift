@@ -164,6 +164,9 @@ import Testing
         #expect(vendorOct.contains("<table id=\"builds\" class=\"sortable\">"))
         #expect(vendorOct.contains("2026-10-"), "units audited in October")
         #expect(try http("GET", server.base + "/vendors/Nobody").status == 404)
+        let quiet = try http("GET", server.base + "/vendors/Acme%20Networks?period=2026-10")
+        #expect(quiet.status == 200 && quiet.body.contains("No reports of this vendor in 2026-10"), "a known vendor without reports that month")
+        #expect(try http("GET", server.base + "/vendors/Acme%20Networks?period=1999-01").status == 404)
 
         // Device page of an Acme unit: failures first, then the rest, passes last, evidence and fix inline.
         let link = try #require(vendor.range(of: "href=\"/devices/")).upperBound
