@@ -56,10 +56,13 @@ final class CollectorAPI: Sendable {
         router.get("/v1/devices/:id") { _, context in try await self.device(context.parameters.get("id") ?? "") }
         router.get("/v1/clusters") { _, _ in try await self.clusters() }
         router.get("/metrics") { _, _ in try await self.prometheus() }
-        router.get("/") { _, _ in try await self.page { try Dashboard.overview(self.store) } }
-        router.get("/vendors/:vendor") { _, context in
-            let v = Dashboard.unescape(context.parameters.get("vendor") ?? "")
-            return try await self.page { try Dashboard.vendor(self.store, v) }
+        router.get("/") { request, _ in
+            let period = request.uri.queryParameters.get("period")
+            return try await self.page { try Dashboard.overview(self.store, period: period) }
+        }
+        router.get("/vendors/:vendor") { request, context in
+            let v = Dashboard.unescape(context.parameters.get("vendor") ?? ""), period = request.uri.queryParameters.get("period")
+            return try await self.page { try Dashboard.vendor(self.store, v, period: period) }
         }
         router.get("/devices/:id") { _, context in
             let id = Dashboard.unescape(context.parameters.get("id") ?? "")

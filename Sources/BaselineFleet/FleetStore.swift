@@ -135,14 +135,14 @@ public final class FleetStore: @unchecked Sendable {
         try read { try VendorMetrics.clusters($0, period: period, limit: limit) }
     }
 
-    /// The units of a vendor (latest report each), worst first.
-    public func units(vendor: String, limit: Int = 500) throws -> [UnitRow] {
+    /// The units of a vendor (latest report each, of all time or of one month), worst first.
+    public func units(vendor: String, period: String = "all", limit: Int = 500) throws -> [UnitRow] {
         try read { e in
             try e.rows("""
                 SELECT un.unit, g.model, g.firmware, un.report_id, un.audit_date, un.failing, un.flags, r.source_kind
                 FROM units un JOIN fleet_groups g ON g.group_id = un.group_id JOIN reports r ON r.report_id = un.report_id
                 WHERE un.period = ? AND g.vendor = ? ORDER BY un.failing DESC, un.unit LIMIT ?
-                """, [.text(FleetSchema.periodAll), .text(vendor), .int(Int64(limit))]).map {
+                """, [.text(period), .text(vendor), .int(Int64(limit))]).map {
                 UnitRow(unit: $0[0].text ?? "", vendor: vendor, model: $0[1].text ?? "", firmware: $0[2].text ?? "",
                         reportID: $0[3].text ?? "", auditDate: $0[4].text ?? "", failing: $0[5].int ?? 0,
                         flags: Int64($0[6].int ?? 0), sourceKind: $0[7].text ?? "")

@@ -162,7 +162,7 @@ import Testing
         let server = try CollectorServer(db: db, tokens: try tokens(t))
         let html = try http("GET", server.base + "/")
         #expect(html.status == 200)
-        #expect(!html.body.contains("<script"), "no script")
+        #expect(!html.body.contains("<script src"), "only the inline script")
         #expect(!html.body.contains("src=") && !html.body.contains("@import") && !html.body.contains("url("), "nothing fetched")
         let bin = try #require(HTMLReportTests.chromium, "chromium not installed (make deps installs it)")
         let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run", "--enable-logging=stderr", "--v=0"]
@@ -172,19 +172,19 @@ import Testing
         #expect(size > 30_000, "a real screenshot: \(size) bytes\n\(shot.stderr.suffix(500))")
         #expect(!shot.stderr.contains("CONSOLE"), "console messages: \(shot.stderr)")
         let dom = try run(bin, flags + ["--dump-dom", server.base + "/"], timeout: 120)
-        #expect(dom.stdout.contains("<table id=\"vendors\">"))
+        #expect(dom.stdout.contains("<table id=\"vendors\" class=\"sortable\">"))
         for v in ["Acme Networks", "Fernwerk", "Nordlicht", "Sensorix", "Vendor00", "Vendor07"] { #expect(dom.stdout.contains(">\(v)</a>"), "\(v)") }
         #expect(dom.stdout.contains("<svg id=\"trend\""))
         #expect(dom.stdout.contains("<polyline"), "trend lines over three months")
-        #expect(dom.stdout.contains("<table id=\"clusters\">"))
-        #expect(dom.stdout.contains("<table id=\"areas\">"))
+        #expect(dom.stdout.contains("<table id=\"clusters\" class=\"sortable\">"))
+        #expect(dom.stdout.contains("<table id=\"areas\" class=\"sortable\">"))
         // Drill-down: vendor page, then one of its devices.
         let vendor = try run(bin, flags + ["--dump-dom", server.base + "/vendors/Vendor03"], timeout: 120)
-        #expect(vendor.stdout.contains("<table id=\"units\">"))
+        #expect(vendor.stdout.contains("<table id=\"units\" class=\"sortable\">"))
         let link = try #require(vendor.stdout.range(of: "href=\"/devices/")).upperBound
         let id = String(vendor.stdout[link...].prefix { $0 != "\"" })
         let device = try run(bin, flags + ["--dump-dom", server.base + "/devices/" + id], timeout: 120)
-        #expect(device.stdout.contains("<table id=\"findings\">"))
+        #expect(device.stdout.contains("<table id=\"findings\" class=\"sortable\">"))
         #expect(device.stdout.contains(">CRED-01<"))
         #expect(!device.stderr.contains("CONSOLE") && !vendor.stderr.contains("CONSOLE"))
         #expect(try http("GET", server.base + "/vendors/Nobody").status == 404)
