@@ -60,7 +60,7 @@ let package = Package(
         // `baseline-collector`: bulk ingest, reports, and the HTTP API, Prometheus metrics and dashboard (Hummingbird),
         // served over HTTPS (optionally with client certificates) through HummingbirdTLS / swift-nio-ssl.
         .executableTarget(name: "BaselineCollector", dependencies: [
-            "BaselineFleet", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "BaselineFleet", "BaselineOutputs", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),

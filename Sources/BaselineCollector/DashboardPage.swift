@@ -8,16 +8,11 @@
 // a 24 px square in the top-left corner, green when nothing overflows and red when something does, which a screenshot
 // shows (headless Chromium lays out --dump-dom at 500 px at least, but screenshots at the width asked for).
 import BaselineFleet
+import BaselineOutputs
 import Foundation
 
 extension Dashboard {
-    static func esc(_ s: String) -> String {
-        var o = ""
-        for c in s {
-            switch c { case "&": o += "&amp;"; case "<": o += "&lt;"; case ">": o += "&gt;"; case "\"": o += "&quot;"; case "'": o += "&#39;"; default: o.append(c) }
-        }
-        return o
-    }
+    static func esc(_ s: String) -> String { Markup.escape(s) }
 
     static func link(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? s }
     static func unescape(_ s: String) -> String { s.removingPercentEncoding ?? s }

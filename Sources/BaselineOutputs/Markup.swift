@@ -1,8 +1,8 @@
-// Escaping for the XML and HTML renderers: the five markup characters, and the control characters XML 1.0
-// forbids dropped (tabs and newlines kept).
+// Escaping for the XML and HTML renderers and the collector's dashboard (the one escaper): the five markup
+// characters, and the control characters XML 1.0 forbids dropped (tabs and newlines kept).
 
-enum Markup {
-    static func escape(_ s: String) -> String {
+public enum Markup {
+    public static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for u in s.unicodeScalars {
