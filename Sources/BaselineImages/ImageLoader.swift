@@ -149,6 +149,21 @@ public enum ImageLoader {
         return Int(size)
     }
 
+    /// The part of `t` under `dir`, as a tree of its own (`dir` becomes "/").
+    static func subtree(_ t: ImageTree, _ dir: String) -> ImageTree {
+        let out = ImageTree()
+        var stack = [dir]
+        while let d = stack.popLast() {
+            for name in t.names(d) {
+                let path = d + "/" + name
+                guard let node = t.node(path) else { continue }
+                out.add(String(path.dropFirst(dir.count)), node)
+                if case .directory = node { stack.append(path) }
+            }
+        }
+        return out
+    }
+
     /// Nested images in a tree, by what their first bytes say: readable ones largest first, and files of a format
     /// Baseline cannot read (to explain a bundle without a readable root).
     static func nested(_ t: ImageTree) -> (readable: [(path: String, size: Int)], unsupported: [String]) {
@@ -182,6 +197,22 @@ public enum ImageLoader {
         image.chain = [step]
         if let b { image.kind = b.kind }
         if isRoot(image.tree) { return image }
+        // A tarball of a root directory (`tar czf rootfs.tgz rootfs`): one top-level directory that holds /etc is the
+        // root; paths in the report are inside it.
+        let top = image.tree.names("/")
+        if top.count == 1, case .directory = image.tree.node("/" + top[0]), case .directory = image.tree.node("/" + top[0] + "/etc") {
+            let wrapper = "/" + top[0]
+            var inner = LoadedImage(tree: subtree(image.tree, wrapper), format: image.format, problems: image.problems, entries: image.entries)
+            inner.kind = image.kind
+            inner.chain = image.chain + [top[0] + "/"]
+            inner.rawStream = image.rawStream
+            inner.kernelRelease = image.kernelRelease
+            inner.kernelSource = image.kernelSource
+            inner.incomplete = image.incomplete
+            inner.rootContainer = image.rootContainer
+            inner.bundle = image.bundle
+            return inner
+        }
 
         let (cands, other) = nested(image.tree)
         if cands.isEmpty || depth >= maxDepth {

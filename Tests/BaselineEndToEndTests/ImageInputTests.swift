@@ -50,6 +50,25 @@ struct ImageInputTests {
         }
     }
 
+    @Test func aTarballOfTheRootDirectoryItself() throws {
+        // `tar czf rootfs.tgz rootfs` (not `-C rootfs .`): one top-level directory holding /etc is the root.
+        let dir = Repo.path("Firmware-samples/yocto-kirkstone-acme-swupdate")
+        let reference = try audit(dir, profile: "acme-gateway")
+        let t = try TempTree()
+        let image = t.sub("wrapped.tgz")
+        _ = try tool("tar", ["--owner=0", "--group=0", "-C", Repo.path("Firmware-samples"), "-czf", image, "yocto-kirkstone-acme-swupdate"])
+        let r = try audit(image, profile: "acme-gateway")
+        #expect(r.code == reference.code, "\(r.stderr)")
+        #expect(!comparable(r).isEmpty && comparable(r) == comparable(reference), "the wrapped tarball differs from the directory audit")
+        #expect(((r.json?["source"] as? [String: Any])?["format"] as? String ?? "").hasSuffix("› yocto-kirkstone-acme-swupdate/"))
+        // Two top-level directories: no single root, not guessed.
+        _ = try tool("tar", ["--owner=0", "--group=0", "-C", Repo.path("Firmware-samples"), "-czf", t.sub("two.tgz"),
+                             "yocto-kirkstone-acme-swupdate", "yocto-scarthgap-acme-rauc"])
+        let two = try audit(t.sub("two.tgz"), profile: "acme-gateway")
+        let coverage = two.json?["coverage"] as? [String: Any]
+        #expect(two.code != 0 && coverage?["complete"] as? Bool == false, "\(two.code) \(coverage ?? [:]) \(two.stderr)")
+    }
+
     @Test func garbageAndTruncatedImages() throws {
         let t = try TempTree()
         var rng = SystemRandomNumberGenerator()
