@@ -381,6 +381,36 @@ def shrs(out, plain, cipher, key, iv, seed):
     wr(out, h + c)
     print(len(h))
 
+def bcmtag(out, rootfs, kernel, chip, board):
+    """BCM63xx imagetag (bcm963xx_tag.h, as OpenWrt's imagetag.c writes it): 256 bytes of ASCII fields, the root file
+    system right after it, the kernel after that; flash base 0xBFC00000 with a 64 KiB CFE. CRCs are JAMCRC (CRC-32
+    from 0xFFFFFFFF without the final inversion), big-endian; the header CRC covers the first 236 bytes."""
+    r, k = rd(rootfs), rd(kernel)
+    jam = lambda d: zlib.crc32(d) ^ 0xFFFFFFFF
+    def f(v, n):
+        v = str(v).encode(); assert len(v) < n; return v + b'\0' * (n - len(v))
+    start = 0xBFC00000 + 0x10000 + 256
+    t = (f(6, 4) + f('Broadcom Corporatio', 20) + f('ver. 2.0', 14) + f(chip, 6) + f(board, 16) + f(1, 2)
+         + f(len(r) + len(k), 10) + f(0, 12) + f(0, 10) + f(start, 12) + f(len(r), 10) + f(start + len(r), 12)
+         + f(len(k), 10) + b'\0' * 2 + b'\0' * 2 + b'\0' * 20 + f('Baseline sample', 30) + f('5', 4)
+         + struct.pack('>I', jam(r + k)) + b'\0' * 16 + struct.pack('>III', jam(r + k), jam(r), jam(k)) + b'\0' * 8)
+    assert len(t) == 236
+    t += struct.pack('>I', jam(t)) + b'\0' * 16
+    wr(out, t + r + k)
+    print(len(t))
+
+def zynos(out, payload, version):
+    """A ZyNOS ROM image (OpenWrt's zynos.h): a 48-byte big-endian header (load address, "SIG", type ROMBIN, sizes,
+    flags 0xE0: LZMA with both checksums, 16-bit checksums, version) and the LZMA-compressed ThreadX 'RAS' image."""
+    import lzma
+    raw = rd(payload)
+    c = lzma.compress(raw, format=lzma.FORMAT_ALONE, filters=[{'id': lzma.FILTER_LZMA1, 'dict_size': 1 << 16}])
+    csum = lambda d: sum(d) & 0xFFFF
+    h = (struct.pack('>IH', 0x80010000, 0) + b'SIG' + bytes([4]) + struct.pack('>II', len(raw), len(c)) + bytes([0xE0, 0])
+         + struct.pack('>HH', csum(raw), csum(c)) + version.encode().ljust(15, b'\0') + struct.pack('>I', 0x80008000) + b'\0' * 5)
+    assert len(h) == 48
+    wr(out, h + c)
+
 def nand_oob(out, src, offset, page, oob):
     """SRC from OFFSET as a raw NAND dump: OOB bytes after every PAGE-byte page, as nanddump writes them: 0xFF
     bad-block mark, then for written pages 32 bytes of ECC at the end (the page's SHA-256 stands in for the BCH
@@ -664,6 +694,22 @@ entry dlink-shrs.bin - - "D-Link SHRS: $o-byte header (sizes, IV, SHA-512 digest
 ubi_at=$(awk -F'\t' '$1 == "ubi.bin" {print $3}' "$manifest")
 pyf nand_oob "$out/nand-dump.bin" "$out/ubi.bin" "$ubi_at" 2048 64
 entry nand-dump.bin 0 rootfs-mipsel "raw NAND dump with OOB: the UBI of ubi.bin (from its byte $ubi_at) in 2048-byte pages, each followed by 64 bytes of OOB (0xFF, with 32 ECC-like bytes on written pages); the OOB must be dropped before UBI can be read"
+
+# Chip-off dumps of whole NOR-style layouts onto NAND: the OOB sits inside JFFS2 nodes and SquashFS blocks, not just
+# between UBI headers, so the whole file is de-interleaved (the geometry found from the bad-block marks) and carved.
+# The manifest's offsets are where the root's first byte is in the dump: data offset / page * (page + OOB) + rest.
+pyf nand_oob "$out/nand-jffs2.bin" "$out/uimage-jffs2-le.bin" 0 2048 64
+entry nand-jffs2.bin $(( 0x50000 / 2048 * 2112 )) rootfs-mipsel "raw NAND dump with OOB of uimage-jffs2-le.bin (uImage + JFFS2 little-endian at 0x50000 of the data): 2048-byte pages each followed by 64 bytes of OOB; the JFFS2 nodes are cut by OOB"
+pyf nand_oob "$out/nand-squashfs.bin" "$out/squashfs-at-offset.bin" 0 4096 224
+entry nand-squashfs.bin $(( 0x100000 / 4096 * 4320 )) rootfs-mipsel "raw NAND dump with OOB of squashfs-at-offset.bin (SquashFS 4 xz at 1 MiB of the data): 4096-byte pages each followed by 224 bytes of OOB; the SquashFS blocks are cut by OOB"
+
+# A BCM63xx DSL router image: imagetag, SquashFS 3.1 big-endian, LZMA kernel after it (the bcm963xx layout).
+o=$(pyf bcmtag "$out/bcm63xx-imagetag.bin" "$tmp/root-be.sqfs3" "$tmp/vmlinux-be.lzma" 6358 96358VW2)
+entry bcm63xx-imagetag.bin "$o" rootfs-mips "Broadcom BCM63xx imagetag (tag version 6, chip 6358, board 96358VW2, JAMCRC header CRC) + SquashFS 3.1 big-endian (gzip) + kernel (lzma)"
+# ZyNOS: ZyXEL's ThreadX RTOS, no Linux: a header and an LZMA-compressed blob; Baseline must say so, not guess.
+head -c 262144 "$out/unknown.bin" > "$tmp/zynos-ras"; printf 'ThreadX MIPS32_34Kx/Green Hills Version G5.4.5.0\0ZyNOS V3.40(AAGF.0)C0\0' >> "$tmp/zynos-ras"
+pyf zynos "$out/zynos-ras.bin" "$tmp/zynos-ras" 'V3.40(AAGF.0)C0'
+entry zynos-ras.bin - - "ZyNOS ROM image: 48-byte header (SIG, ROMBIN, LZMA) + LZMA-compressed ThreadX RAS image: not Linux, no root file system"
 
 # Old firmware: a root password hash in /etc/passwd itself (DES crypt of 'admin', no shadow), a backup the boot
 # script copies to a RAM disk, telnetd with a shell, web-admin passwords in nvram defaults and BusyBox httpd.conf.

@@ -25,6 +25,8 @@ public struct CarvedPart: Equatable {
     public var format: String       // "SquashFS 4.0 (lzma)", "U-Boot legacy uImage", "JFFS2 (big-endian)"
     public var detail: String = ""  // what the header says: image name, board id, partition offsets
     public var kernelRelease: String? = nil   // from a uImage name such as "MIPS OpenWrt Linux-6.6.73"
+    /// Why a file holding this part has nothing to audit, said in the refusal ("ZyNOS is ThreadX, not Linux…").
+    public var nothingToAudit: String? = nil
     /// A raw NAND dump: every `nandPage` bytes of data are followed by `nandSpare` bytes of out-of-band data (ECC,
     /// bad-block marks) that must be dropped before the file system inside can be read. 0: no OOB.
     public var nandPage = 0, nandSpare = 0
@@ -136,6 +138,9 @@ public enum FirmwareCarver {
         case 0xDE where matches(b, i, [0xDE, 0xAD, 0xBE, 0xAF]): return VendorHeaders.zyxelZLD(b, i, bigEndian: true)
         case 0xAF where matches(b, i, [0xAF, 0xBE, 0xAD, 0xDE]): return VendorHeaders.zyxelZLD(b, i, bigEndian: false)
         case 0xD0 where matches(b, i, [0xD0, 0x0D, 0xFE, 0xED]): return VendorHeaders.fit(b, i)
+        case 0x30...0x39 where i + 256 <= n && b[i + 3] == 0 && (b[i + 1] == 0 || (0x30...0x39).contains(b[i + 1])):
+            return VendorHeaders.bcmImageTag(b, i)
+        case 0x53 where i >= 6 && matches(b, i, Array("SIG".utf8)): return VendorHeaders.zynos(b, i)
         case 0x53 where matches(b, i, Array("SHRS".utf8)):
             return CarvedPart(offset: i, length: nil, role: .header, reader: .none, format: "D-Link SHRS encrypted firmware",
                               detail: "AES-encrypted: the key is in the device's previous firmware")
@@ -353,6 +358,42 @@ public enum FirmwareCarver {
             part.format = "UBI (raw NAND dump, \(best.1)-byte pages + \(best.2) bytes OOB)"
         }
         return part
+    }
+
+    /// A whole raw NAND dump with the out-of-band bytes kept (`nanddump --oob`, a chip-off read by a programmer):
+    /// the file is a whole number of pages of `page + spare` bytes, and in every written page the spare area's
+    /// bad-block mark (byte 0 of a large page's OOB, byte 5 of a 512-byte page's) reads 0xFF, a good block. For any
+    /// other geometry that byte is file system data and almost never 0xFF (1 in 256 in compressed data), so a file
+    /// that is not a dump fails the test long before 98% of at least 16 written pages pass it. nil: not a dump.
+    /// Pages are sampled (at most 4,096), so the test costs at most a few MiB of reading.
+    public static func nandDump(_ b: UnsafeRawBufferPointer) -> (page: Int, spare: Int)? {
+        let n = b.count
+        var best: (page: Int, spare: Int, written: Int)? = nil
+        for (page, spare) in nandGeometries {
+            let unit = page + spare
+            guard n % unit == 0, n / unit >= 64 else { continue }
+            let pages = n / unit, mark = page == 512 ? 5 : 0
+            let step = max(1, pages / 4096)
+            var written = 0, good = 0, p = 0
+            while p < pages {
+                let o = p * unit
+                var erased = true
+                for k in o..<(o + page) where b[k] != 0xFF { erased = false; break }
+                if !erased {
+                    written += 1
+                    if b[o + page + mark] == 0xFF { good += 1 }
+                }
+                p += step
+            }
+            guard written >= 16, good * 100 >= written * 98 else { continue }
+            if best == nil || written > best!.written { best = (page, spare, written) }
+        }
+        return best.map { ($0.page, $0.spare) }
+    }
+
+    /// Where byte `offset` of the dump's data (the OOB dropped) sits in the dump itself.
+    public static func nandRawOffset(_ offset: Int, page: Int, spare: Int) -> Int {
+        offset / page * (page + spare) + offset % page
     }
 
     /// NAND page and out-of-band sizes of the chips routers use (small-page 512+16 up to 8 KiB pages).

@@ -14,8 +14,46 @@ public enum FirmwareImage {
     /// root, or one line saying what was found where and why none of it could be read. `quiet`: nil instead of that
     /// line (a compressed stream that is just a kernel).
     static func carve(_ path: String, label: String, depth: Int, limits: ArchiveImage.Limits, budget: ImageLoader.Budget,
-                      engine: ExtractionEngine.Limits, quiet: Bool = false) throws(ImageError) -> LoadedImage? {
+                      engine: ExtractionEngine.Limits, quiet: Bool = false, nand: Bool = true) throws(ImageError) -> LoadedImage? {
         guard let map = MappedFile(path) else { return nil }
+        // A raw NAND dump with its out-of-band bytes: every file system in it (JFFS2, SquashFS, UBI) is cut into
+        // pages with OOB between them. Read without the OOB first; only when that finds nothing, as it is.
+        var nandError: ImageError? = nil
+        if nand, depth < ImageLoader.maxDepth, let g = FirmwareCarver.nandDump(map.bytes) {
+            do throws(ImageError) {
+                if let sub = try withoutOOB(map, page: g.page, spare: g.spare, label: label, depth: depth, limits: limits,
+                                            budget: budget, engine: engine) { return sub }
+            } catch { nandError = error }
+        }
+        do throws(ImageError) {
+            return try carveParts(map, path: path, label: label, depth: depth, limits: limits, budget: budget, engine: engine, quiet: quiet)
+        } catch {
+            throw nandError ?? error
+        }
+    }
+
+    /// The dump's pages without their OOB, in memory, carved again. Offsets in the route stay those of the data; the
+    /// root's container offset is turned back into one in the dump.
+    static func withoutOOB(_ map: MappedFile, page: Int, spare: Int, label: String, depth: Int, limits: ArchiveImage.Limits,
+                           budget: ImageLoader.Budget, engine: ExtractionEngine.Limits) throws(ImageError) -> LoadedImage? {
+        let fd = bl_spool_fd()
+        if fd < 0 { throw ImageError(message: "\(label): cannot hold the dump in memory (\(String(cString: strerror(-fd))))") }
+        defer { close(fd) }
+        guard map.copyPages(offset: 0, length: map.count, page: page, skip: spare, to: fd) else {
+            throw ImageError(message: "\(label): cannot hold the dump in memory (\(String(cString: strerror(errno))))")
+        }
+        let geometry = "raw NAND dump (\(page)-byte pages + \(spare) bytes OOB)"
+        guard var sub = try carve("/proc/self/fd/\(fd)", label: label + " without OOB", depth: depth + 1, limits: limits,
+                                  budget: budget, engine: engine, nand: false) else { return nil }
+        sub.chain = [geometry, "OOB dropped"] + sub.chain
+        if let c = sub.rootContainer {
+            sub.rootContainer = (c.format, FirmwareCarver.nandRawOffset(c.offset, page: page, spare: spare))
+        }
+        return sub
+    }
+
+    static func carveParts(_ map: MappedFile, path: String, label: String, depth: Int, limits: ArchiveImage.Limits, budget: ImageLoader.Budget,
+                           engine: ExtractionEngine.Limits, quiet: Bool) throws(ImageError) -> LoadedImage? {
         let parts = FirmwareCarver.scan(map.bytes)
         if ProcessInfo.processInfo.environment["BASELINE_DEBUG_CARVE"] != nil {
             for p in parts { FileHandle.standardError.write(Data("carve \(label): \(p.title) \(p.detail)\n".utf8)) }
@@ -31,6 +69,7 @@ public enum FirmwareImage {
             }
             throw ImageError(message: "\(label): found " + headers.map { "\($0.format) @\(hex($0.offset))" + ($0.detail.isEmpty ? "" : " (\($0.detail))") }.joined(separator: ", ")
                 + " but no file system or archive after " + (headers.count == 1 ? "it" : "them")
+                + (headers.compactMap(\.nothingToAudit).first.map { "; " + $0 } ?? "")
                 + (e >= 7.9 ? "; the rest is random-looking (\(format(e)) bits/byte): encrypted?" : ""))
         }
 
@@ -85,7 +124,8 @@ public enum FirmwareImage {
             let found = first.contains("; found in the file: ") ? "" : "; found in the file: \(seen)"
             throw ImageError(message: "\(first)" + (failures.count > 1 ? " (and \(failures.count - 1) more part(s) unreadable)" : "") + found)
         }
-        throw ImageError(message: "\(label): no root file system (holding /etc) in the firmware file; found: \(seen)")
+        let why = headers.compactMap(\.nothingToAudit).first.map { "; " + $0 } ?? ""
+        throw ImageError(message: "\(label): no root file system (holding /etc) in the firmware file; found: \(seen)\(why)")
     }
 
     /// File systems first (largest first), then archives, then compressed streams (in file order).

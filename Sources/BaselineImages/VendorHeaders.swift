@@ -1,5 +1,6 @@
 // Vendor and boot container headers in firmware files: U-Boot legacy uImage (single and multi-file) and FIT,
-// Broadcom TRX, TP-Link v1/v2, Netgear .chk, D-Link Seama, ZyXEL ZLD firmware archives, Android boot images. Each is checked (magic, checksum,
+// Broadcom TRX and BCM63xx imagetag, TP-Link v1/v2, Netgear .chk, D-Link Seama, ZyXEL ZLD firmware archives and
+// ZyNOS ROM images, Android boot images. Each is checked (magic, checksum,
 // sizes that fit) and named with what it says; the parts inside are found by the carver's own scan.
 import Foundation
 
@@ -150,5 +151,53 @@ enum VendorHeaders {
         if i + total > b.count { detail += "; truncated: the header says \(total) bytes, the file has \(b.count - i)" }
         return CarvedPart(offset: i, length: min(total, b.count - i), role: .header, reader: .none,
                           format: "ZyXEL ZLD firmware archive", detail: detail)
+    }
+
+    /// BCM63xx "imagetag" (DSL routers: bcm963xx_tag.h, OpenWrt's imagetag.c): 256 bytes, ASCII fields (tag version,
+    /// signatures, chip and board id, decimal lengths and flash addresses), then CFE, root file system and kernel.
+    /// The header CRC at 236 is a CRC-32 of the first 236 bytes started at 0xFFFFFFFF without the final inversion
+    /// (JAMCRC), stored big-endian; some vendor tools store it inverted or little-endian: all four are accepted.
+    static func bcmImageTag(_ b: B, _ i: Int) -> CarvedPart? {
+        guard i + 256 <= b.count else { return nil }
+        func ascii(_ o: Int, _ n: Int) -> String { cString(b, i + o, n) }
+        func number(_ o: Int, _ n: Int) -> Int? {
+            let t = ascii(o, n)
+            return t.isEmpty ? 0 : (t.allSatisfy(\.isNumber) ? Int(t) : nil)
+        }
+        // Tag version: 1–3 ASCII digits then NUL; signature 1 printable; lengths decimal.
+        guard (0x30...0x39).contains(b[i]), let tagVersion = number(0, 4), tagVersion > 0,
+              b[i + 4] >= 0x20, b[i + 4] < 0x7F, let total = number(62, 10), total > 0,
+              let rootfsLen = number(106, 10), let kernelLen = number(128, 10) else { return nil }
+        let jam = FirmwareCarver.crc32raw(0xFFFF_FFFF, b, i, 236)
+        let stored = [UInt32(be32(b, i + 236)), UInt32(le32(b, i + 236))]
+        guard stored.contains(jam) || stored.contains(~jam) else { return nil }
+        let chip = ascii(38, 6), board = ascii(44, 16)
+        var detail = "'\(ascii(4, 20))', tag version \(tagVersion), chip \(chip), board '\(board)'"
+        detail += ", \(ascii(60, 2) == "1" ? "big" : "little")-endian, rootfs \(rootfsLen) bytes, kernel \(kernelLen) bytes"
+        if let a = number(94, 12), a > 0 { detail += ", rootfs at flash address \(hex(a))" }
+        if i + 256 + total > b.count { detail += "; truncated: the tag says \(total) bytes after it, the file has \(b.count - i - 256)" }
+        return CarvedPart(offset: i, length: min(256 + total, b.count - i), role: .header, reader: .none,
+                          format: "Broadcom BCM63xx imagetag", detail: detail)
+    }
+
+    /// ZyNOS ROM image (ZyXEL's and Trendchip-SDK DSL routers: OpenWrt's zynos.h): 48 big-endian bytes, "SIG" at 6,
+    /// object type, uncompressed and compressed sizes, flags (0x80: LZMA), checksums, version. ZyNOS is a ThreadX
+    /// RTOS, not Linux: such a file holds no root file system, and the header says so in the refusal.
+    static func zynos(_ b: B, _ at: Int) -> CarvedPart? {
+        let i = at - 6
+        guard i >= 0, i + 48 <= b.count else { return nil }
+        let type = Int(b[i + 9]), osize = be32(b, i + 10), csize = be32(b, i + 14), flags = Int(b[i + 18])
+        let types = [1: "ROMIMG", 2: "ROMBOOT", 3: "BOOTEXT", 4: "ROMBIN", 5: "ROMDIR", 6: "6", 7: "ROMMAP"]
+        let compressed = flags & 0x80 != 0
+        guard let name = types[type], osize > 0, osize < 1 << 28, !compressed || (csize > 0 && csize < 1 << 28) else { return nil }
+        let version = cString(b, i + 24, 15)
+        guard version.count >= 2, !version.contains("?") else { return nil }
+        let length = 48 + (compressed ? csize : osize)
+        var part = CarvedPart(offset: i, length: min(length, b.count - i), role: .header, reader: .none,
+                              format: "ZyNOS ROM image (ThreadX, not Linux)",
+                              detail: "\(name) '\(version)', \(osize) bytes" + (compressed ? ", LZMA-compressed to \(csize)" : "")
+                                + ", loads at \(hex(be32(b, i)))")
+        part.nothingToAudit = "ZyNOS is ZyXEL's ThreadX-based RTOS, not Linux: it has no root file system, accounts or packages to audit"
+        return part
     }
 }

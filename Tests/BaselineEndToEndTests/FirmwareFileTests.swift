@@ -88,8 +88,17 @@ enum VendorImages {
         VendorImage(file: "7z-at-offset.bin", offset: "0x50000", tree: "rootfs-mipsel", route: ["7z @0x50000", "7-Zip"]),
         VendorImage(file: "ubifs-bare.bin", offset: "0x60000", tree: "rootfs-mipsel",
                     route: ["U-Boot legacy uImage @0x0", "UBIFS @0x60000", "extracted by unblob"]),
+        // Raw NAND dumps: the whole file de-interleaved first; the route's offsets are in the data without OOB,
+        // the container's offset is where that byte is in the dump (0x50000 / 2048 * 2112 = 0x52800).
         VendorImage(file: "nand-dump.bin", offset: "0x0", tree: "rootfs-mipsel",
-                    route: ["UBI (raw NAND dump, 2048-byte pages + 64 bytes OOB) @0x0", "OOB dropped", "UBI @0x0", "extracted by unblob"]),
+                    route: ["raw NAND dump (2048-byte pages + 64 bytes OOB)", "OOB dropped", "UBI @0x0", "extracted by unblob"]),
+        VendorImage(file: "nand-jffs2.bin", offset: "0x52800", tree: "rootfs-mipsel",
+                    route: ["raw NAND dump (2048-byte pages + 64 bytes OOB)", "OOB dropped", "U-Boot legacy uImage @0x0",
+                            "JFFS2 (little-endian) @0x50000", "extracted by unblob"]),
+        VendorImage(file: "nand-squashfs.bin", offset: "0x10e000", tree: "rootfs-mipsel",
+                    route: ["raw NAND dump (4096-byte pages + 224 bytes OOB)", "OOB dropped", "SquashFS 4.0 (xz) @0x100000"]),
+        VendorImage(file: "bcm63xx-imagetag.bin", offset: "0x100", tree: "rootfs-mips",
+                    route: ["Broadcom BCM63xx imagetag @0x0", "SquashFS 3.1 (big-endian", "@0x100"]),
         VendorImage(file: "legacy-trx.bin", offset: "0x50000", tree: "rootfs-legacy",
                     route: ["Broadcom TRX @0x0", "SquashFS 4.0 (xz) @0x50000"]),
     ]
@@ -120,8 +129,9 @@ struct FirmwareFileTests {
         // The part holding the root and its offset in the file (evidence paths are inside it).
         let container = try #require(source["container"] as? [String: Any], "\(v.file): no source.container")
         let offset = try #require(container["offset"] as? Int)
-        if v.offset != "-" { #expect("0x" + String(offset, radix: 16) == v.offset || v.file == "nand-dump.bin", "\(v.file): container at \(offset)") }
-        #expect((source["format"] as? String ?? "").contains("\(container["format"] as? String ?? "?") @0x\(String(offset, radix: 16))"), "\(v.file)")
+        if v.offset != "-" { #expect("0x" + String(offset, radix: 16) == v.offset, "\(v.file): container at \(offset)") }
+        let shownAt = v.route.contains("OOB dropped") ? "" : " @0x\(String(offset, radix: 16))"
+        #expect((source["format"] as? String ?? "").contains("\(container["format"] as? String ?? "?")" + shownAt), "\(v.file)")
         let format = source["format"] as? String ?? ""
         var rest = Substring(format)
         for step in v.route {
@@ -154,10 +164,11 @@ struct FirmwareFileTests {
         }
     }
 
-    @Test("encrypted, unknown, truncated and bomb files: one line, exit 3, nothing left behind", arguments: [
+    @Test("encrypted, unknown, truncated, bomb and not-Linux files: one line, exit 3, nothing left behind", arguments: [
         ("encrypted.bin", "random-looking"), ("unknown.bin", "random-looking"),
         ("truncated-tplink.bin", "SquashFS 4.0 (lzma) is truncated"), ("bomb.bin", "decompression bomb"),
         ("dlink-shrs.bin", "D-Link SHRS encrypted firmware @0x0"),
+        ("zynos-ras.bin", "ZyNOS ROM image (ThreadX, not Linux) @0x0"), ("zynos-ras.bin", "ThreadX-based RTOS, not Linux"),
     ])
     func refusals(_ c: (String, String)) throws {
         let tmp = try TempTree()

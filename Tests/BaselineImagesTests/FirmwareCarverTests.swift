@@ -83,6 +83,31 @@ struct FirmwareCarverTests {
         #expect(!scan(b).contains { $0.format == "U-Boot legacy uImage" })
     }
 
+    /// A BCM63xx imagetag written by Python's zlib (JAMCRC = zlib's CRC-32 without the final inversion), as OpenWrt's
+    /// imagetag.c lays it out; the ZyNOS header as zynos.h does.
+    @Test func broadcomImagetagAndZyNOSHeadersAreCheckedAndNamed() throws {
+        let s = try Scratch()
+        try tool("python3", ["-c", """
+            import struct, zlib
+            f = lambda v, n: str(v).encode().ljust(n, b'\\0')
+            t = (f(6, 4) + f('Broadcom Corporatio', 20) + f('ver. 2.0', 14) + f(6358, 6) + f('96358VW2', 16) + f(1, 2)
+                 + f(4096, 10) + f(0, 12) + f(0, 10) + f(3217096960, 12) + f(4000, 10) + f(3217100960, 12) + f(96, 10))
+            t = t.ljust(236, b'\\0')
+            t += struct.pack('>I', zlib.crc32(t) ^ 0xFFFFFFFF) + bytes(16)
+            z = struct.pack('>IH', 0x80010000, 0) + b'SIG' + bytes([4]) + struct.pack('>II', 9000, 4000) + bytes([0xE0, 0])
+            z += bytes(4) + b'V3.40(AAGF.0)C0' + bytes(9)
+            open('\(s.path("fw.bin"))', 'wb').write(bytes(64) + t + bytes(4096) + z + bytes(4000))
+            """])
+        var b = try s.bytes("fw.bin")
+        let tag = try #require(scan(b).first { $0.format == "Broadcom BCM63xx imagetag" })
+        #expect(tag.offset == 64 && tag.length == 256 + 4096)
+        #expect(tag.detail.contains("chip 6358") && tag.detail.contains("board '96358VW2'") && tag.detail.contains("rootfs 4000 bytes"))
+        let zynos = try #require(scan(b).first { $0.format.hasPrefix("ZyNOS") })
+        #expect(zynos.offset == 64 + 256 + 4096 && zynos.nothingToAudit != nil)
+        b[64 + 50] ^= 1                               // a changed board id: the header CRC no longer holds
+        #expect(!scan(b).contains { $0.format == "Broadcom BCM63xx imagetag" })
+    }
+
     @Test func kernelReleaseFromImageNames() {
         #expect(VendorHeaders.linuxRelease("MIPS OpenWrt Linux-6.6.73") == "6.6.73")
         #expect(VendorHeaders.linuxRelease("Linux-2.6.36") == "2.6.36")
@@ -181,5 +206,38 @@ struct NandDumpCarverTests {
         #expect(dump.nandPage == g.0 && dump.nandSpare == g.1, "\(dump.format)")
         #expect(dump.offset == 0)
         #expect(dump.length == plain.count / g.0 * (g.0 + g.1))
+    }
+
+    /// As nanddump writes a chip's pages: the bad-block mark (byte 0 of a large page's OOB, byte 5 of a small page's)
+    /// reads 0xFF on good blocks, ECC-like bytes elsewhere on written pages, all 0xFF on erased ones.
+    func dumped(_ b: [UInt8], page: Int, spare: Int, marks: Bool = true) -> [UInt8] {
+        let mark = page == 512 ? 5 : 0
+        var out: [UInt8] = []
+        for start in stride(from: 0, to: b.count, by: page) {
+            let p = Array(b[start..<min(start + page, b.count)]) + [UInt8](repeating: 0xFF, count: max(0, start + page - b.count))
+            out += p
+            out += p.allSatisfy({ $0 == 0xFF }) ? [UInt8](repeating: 0xFF, count: spare)
+                : (0..<spare).map { $0 == mark ? (marks ? 0xFF : 0x5A) : UInt8(truncatingIfNeeded: $0 &* 37 &+ Int(p[($0 * 131) % page])) }
+        }
+        return out
+    }
+
+    @Test("a whole raw NAND dump is told by its bad-block marks, and only a dump is", arguments: [(2048, 64), (2048, 128), (4096, 224), (512, 16), (8192, 448)])
+    func wholeDumpGeometry(_ g: (Int, Int)) throws {
+        var rng = SystemRandomNumberGenerator()
+        // 1 MiB of compressed-looking data, then erased space to 2 MiB: a JFFS2 or SquashFS partition.
+        let data = (0..<(1 << 20)).map { _ in UInt8.random(in: 0...255, using: &rng) } + [UInt8](repeating: 0xFF, count: 1 << 20)
+        let dump = dumped(data, page: g.0, spare: g.1)
+        let found = dump.withUnsafeBytes { FirmwareCarver.nandDump($0) }
+        #expect(found?.page == g.0 && found?.spare == g.1, "\(g) found as \(String(describing: found))")
+        #expect(FirmwareCarver.nandRawOffset(3 * g.0 + 5, page: g.0, spare: g.1) == 3 * (g.0 + g.1) + 5)
+        // The same bytes without OOB, cut to lengths some geometry divides: not a dump.
+        for cut in [2112 * 512, 2176 * 512, 4320 * 256, 528 * 2048, 8640 * 128] {
+            #expect(Array(data.prefix(cut)).withUnsafeBytes { FirmwareCarver.nandDump($0) } == nil, "\(cut) plain bytes taken for a dump")
+        }
+        // Erased flash (nothing written) and a dump whose OOB has no good-block marks are not believed.
+        #expect([UInt8](repeating: 0xFF, count: 2112 * 128).withUnsafeBytes { FirmwareCarver.nandDump($0) } == nil)
+        let unmarked = dumped(data, page: g.0, spare: g.1, marks: false)
+        #expect(unmarked.withUnsafeBytes { FirmwareCarver.nandDump($0) } == nil)
     }
 }
