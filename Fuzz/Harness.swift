@@ -32,10 +32,7 @@ public func initialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutabl
     do { validator = try SchemaValidator(path: repo + "/Profiles/schema/report.schema.json") } catch {
         fputs("baseline-fuzz: \(error)\n", stderr); exit(2)
     }
-    guard let list = try? String(contentsOfFile: repo + "/Fuzz/audit-paths.txt", encoding: .utf8) else {
-        fputs("baseline-fuzz: cannot read \(repo)/Fuzz/audit-paths.txt\n", stderr); exit(2)
-    }
-    auditPaths = list.split(separator: "\n").map(String.init).filter { $0.hasPrefix("/") }
+    auditPaths = FactSources.fuzzed
     atexit { try? FileManager.default.removeItem(atPath: scratch) }
     return 0
 }
@@ -78,7 +75,7 @@ func withFile(_ bytes: [UInt8], _ name: String, _ body: (String) -> Void) {
 }
 
 /// The files an audit reads most, filled from the input: the chunks between "\n%%\n" separators go to these paths
-/// in turn (Fuzz/audit-paths.txt, which Fuzz/seeds.py joins the samples' own files by), so the fuzzer mutates real
+/// in turn (FactSources.fuzzed, which Fuzz/seeds.py joins the samples' own files by), so the fuzzer mutates real
 /// configurations. Files under /bin are made executable.
 nonisolated(unsafe) var auditPaths: [String] = []
 

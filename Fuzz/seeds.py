@@ -32,8 +32,13 @@ for p in profiles:
         if "/vendors/" in p:
             put("profile", b)
 
-# audit: the files the harness places (Fuzz/audit-paths.txt), joined by "\n%%\n" in that order
-paths = [l.strip() for l in open("Fuzz/audit-paths.txt") if l.startswith("/")]
+# audit: the files the harness places (FactSources.fuzzed in Sources/BaselineCore/Facts/FactSources.swift, the one
+# list of places the facts read), joined by "\n%%\n" in that order
+import re
+_src = open("Sources/BaselineCore/Facts/FactSources.swift").read()
+_fuzzed = re.search(r"static let fuzzed: \[String\] = \[(.*?)\]", _src, re.S).group(1)
+paths = re.findall(r'"(/[^"]*)"', _fuzzed)
+assert len(paths) >= 20, "FactSources.fuzzed not found"
 for s in samples:
     parts = [read(s + p, 16 * 1024) or b"" for p in paths]
     put("audit", b"\n%%\n".join(parts))

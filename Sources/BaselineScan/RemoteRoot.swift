@@ -8,20 +8,24 @@ import CImageReaders
 import Foundation
 
 public enum RemoteRoot {
-    /// Paths archived with tar (those that exist): configuration, package databases, SBOMs, component binaries.
-    static let archived = ["etc", "usr/lib/os-release", "usr/lib/opkg", "var/lib/opkg", "var/lib/dpkg/status", "lib/apk/db", "usr/lib/apk/db",
-                           "usr/share/sbom", "usr/lib/sbom", "home", "root/.ssh", "www/.well-known", "usr/lib/systemd/system",
-                           "lib/systemd/system", "bin/busybox", "usr/bin/busybox", "sbin/busybox", "usr/sbin/dropbear",
-                           "usr/sbin/dropbearmulti", "usr/bin/dropbearmulti", "usr/sbin/sshd", "usr/sbin/dnsmasq", "usr/bin/openssl"]
+    /// Paths archived with tar (those that exist), relative to /: what FactSources lists the facts read — trees,
+    /// single files, component binaries. Key directories outside the trees (/var/lib, /opt, /data…) are searched on the
+    /// device and only files holding a PEM private key come back (`keyFiles`); programs whose presence is the fact
+    /// come back as empty executables (`present`).
+    static let archived = (FactSources.trees + FactSources.files + FactSources.componentBinaries.map(\.path)).map { String($0.dropFirst()) }
+    static let keySearched = FactSources.keyDirs.filter { d in !FactSources.trees.contains { d == $0 || d.hasPrefix($0 + "/") } }
     /// Live files printed with cat (tar stores /proc and /sys files as empty).
-    static let live = ["/proc/net/tcp", "/proc/net/tcp6", "/proc/net/udp", "/proc/net/udp6", "/proc/sys/kernel/osrelease",
-                       "/proc/sys/kernel/hostname", "/proc/uptime", "/proc/cpuinfo", "/proc/device-tree/serial-number"]
+    static let live = FactSources.live
     static let marker = "\u{1E}BASELINE-FILE "
 
     public static func fetch(_ c: SSHConnection, limit: Int64 = 256 << 20) throws(SSHError) -> (RootView, [FSProblem]) {
         let list = archived.map { "'\($0)'" }.joined(separator: " ")
-        let libs = "lib/libcrypto.so* usr/lib/libcrypto.so* lib/*/libcrypto.so* usr/lib/*/libcrypto.so*"
-        let tarCmd = "cd / && set -- ; for p in \(list) \(libs); do [ -e \"$p\" ] && set -- \"$@\" \"$p\"; done; tar -cf - \"$@\" 2>/dev/null"
+        let libs = FactSources.libraryDirs.map { d in "\(d.dropFirst())/libcrypto.so* \(d.dropFirst())/*/libcrypto.so* \(d.dropFirst())/*uClibc*" }.joined(separator: " ")
+        // Private keys in large directories: files up to the key scan's size limit that hold a PEM private key.
+        let keyFind = keySearched.map { "'\($0.dropFirst())'" }.joined(separator: " ")
+        let keyFiles = "for f in $(find \(keyFind) -xdev -type f -size -\(DeviceFacts.keyScanMaxBytes / 1024 + 1)k 2>/dev/null | head -n 2000); do "
+            + "grep -q 'PRIVATE KEY' \"$f\" 2>/dev/null && set -- \"$@\" \"$f\"; done; "
+        let tarCmd = "cd / && set -- ; for p in \(list) \(libs); do [ -e \"$p\" ] && set -- \"$@\" \"$p\"; done; \(keyFiles)tar -cf - \"$@\" 2>/dev/null"
         let t = try c.exec(tarCmd, limit: Int(limit))
         guard t.stdout.count >= 512 else { throw SSHError(status: .error, message: "the device returned no tar stream (is tar available?): \(t.stderr)") }
         let fd = bl_spool_fd()
@@ -35,14 +39,19 @@ public enum RemoteRoot {
         let tree = loaded.tree
         // live files and directory listings: "<marker>path" then the content
         let cats = live.map { "[ -r \($0) ] && { echo '\(marker)\($0)'; cat \($0); }" }
-            + ["for f in /sys/class/net/*/address; do [ -r \"$f\" ] && { echo \"\(marker)$f\"; cat \"$f\"; }; done",
-               "for d in /lib/modules/* /usr/lib/modules/*; do [ -d \"$d\" ] && echo \"\(marker)$d/\"; done"]
+            + ["for f in \(FactSources.netInterfaces)/*/address; do [ -r \"$f\" ] && { echo \"\(marker)$f\"; cat \"$f\"; }; done",
+               "for d in " + FactSources.modulesDirs.map { $0 + "/*" }.joined(separator: " ") + "; do [ -d \"$d\" ] && echo \"\(marker)$d/\"; done",
+               "for p in " + FactSources.programs.joined(separator: " ") + "; do [ -e \"$p\" ] && echo \"\(marker)$p*\"; done"]
         let l = try c.exec(cats.joined(separator: "; ") + "; true", limit: 8 << 20)
         var path: String? = nil
         var content: [UInt8] = []
         func flush() {
             guard let p = path else { return }
             if p.hasSuffix("/") { tree.add(String(p.dropLast()), .directory) }
+            else if p.hasSuffix("*") {          // a program that exists: its presence, not its bytes
+                let path = String(p.dropLast())
+                if tree.node(path) == nil { tree.add(path, .file(content: [], size: 0, mode: 0o755, complete: false)) }
+            }
             else { tree.add(p, .file(content: content, size: content.count, mode: 0o444, complete: true)) }
         }
         let m = Array(marker.utf8)

@@ -36,17 +36,11 @@ public struct ComponentFacts {
         ("lighttpd", "lighttpd"), ("uclibc", "uClibc"), ("uclibc-ng", "uClibc-ng"),
     ]
 
-    /// Binaries that carry their own version string, and the product each belongs to.
-    public static let binaries: [(path: String, product: String)] = [
-        ("/bin/busybox", "busybox"), ("/usr/bin/busybox", "busybox"), ("/sbin/busybox", "busybox"),
-        ("/usr/sbin/dropbear", "dropbear"), ("/usr/sbin/dropbearmulti", "dropbear"), ("/usr/bin/dropbearmulti", "dropbear"), ("/usr/bin/dbclient", "dropbear"),
-        ("/usr/sbin/sshd", "openssh"), ("/usr/bin/ssh", "openssh"),
-        ("/usr/sbin/dnsmasq", "dnsmasq"), ("/usr/bin/dnsmasq", "dnsmasq"), ("/bin/dnsmasq", "dnsmasq"),
-        ("/usr/sbin/lighttpd", "lighttpd"), ("/usr/bin/lighttpd", "lighttpd"), ("/sbin/lighttpd", "lighttpd"), ("/bin/lighttpd", "lighttpd"),
-        ("/usr/bin/openssl", "openssl"),
-    ]
-    public static let libraryDirs = ["/lib", "/usr/lib"]
-    public static let modulesDirs = ["/lib/modules", "/usr/lib/modules"]
+    /// Binaries that carry their own version string, and the product each belongs to; where libraries and kernel
+    /// modules are looked for (FactSources: the one list of places the facts read).
+    public static let binaries = FactSources.componentBinaries
+    public static let libraryDirs = FactSources.libraryDirs
+    public static let modulesDirs = FactSources.modulesDirs
     /// Largest part of a binary searched (libcrypto is about 5 MB; the version string is in its read-only data).
     public static let maxBinaryBytes = 16 * 1024 * 1024
     static let scanOverlap = 512

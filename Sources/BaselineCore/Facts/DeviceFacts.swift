@@ -22,7 +22,7 @@ public struct DeviceFacts {
     public var web: WebCredentialFacts
 
     /// Directories scanned for PEM private keys, and the per-file size limit of that scan.
-    public static let keyScanDirs = ["/etc", "/root", "/home", "/opt", "/usr/local/etc", "/var/lib", "/data", "/persist"]
+    public static let keyScanDirs = FactSources.keyDirs
     public static let keyScanMaxBytes = 256 * 1024
 
     public static func gather(_ fs: RootView) -> DeviceFacts {

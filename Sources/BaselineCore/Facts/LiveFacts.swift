@@ -40,8 +40,8 @@ public struct LiveFacts {
     /// `raucConfig`: RAUC's system.conf as the update facts already parsed it (it names the status file).
     public static func gather(_ fs: RootView, raucConfig: IniFile? = nil) -> LiveFacts {
         var f = LiveFacts()
-        for name in fs.list("/sys/class/net") where name != "lo" {
-            let p = "/sys/class/net/" + name + "/address"
+        for name in fs.list(FactSources.netInterfaces) where name != "lo" {
+            let p = FactSources.netInterfaces + "/" + name + "/address"
             guard let b = fs.read(p, limit: 256), let first = Text.lines(b).first else { continue }
             let mac = Text.lower(Text.trim(first.text))
             if isMAC(mac) && mac != "00:00:00:00:00:00" { f.interfaces.append(NetInterface(name: name, mac: mac, path: p)) }
