@@ -49,6 +49,11 @@ struct AgentTests {
         let v = try Agent.run(arch, ["--version"])
         #expect(v.code == 0)
         #expect(v.stdout.hasPrefix("baseline-agent 0."))
+        // DESIGN.md's budget for the gateway builds: ≤ 1 MiB stripped (x86_64 is not a gateway target).
+        if arch != "x86_64" {
+            let size = try FileManager.default.attributesOfItem(atPath: bin)[.size] as? Int ?? 0
+            #expect(size <= 1 << 20, "\(arch) agent is \(size) bytes, over the 1 MiB budget")
+        }
     }
 
     @Test("same JSON as the host build on every sample", arguments: agentCases)
