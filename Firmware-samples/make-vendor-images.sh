@@ -657,6 +657,13 @@ E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH mke2fs -q -F -t ext2 -b 1024 -N 256 -m 0 
 pyf ext2_times "$tmp/root-le.ext2"
 o=$(cat_pad "$out/ext2-at-offset.bin" 0x20000 "$tmp/uImage-le" "$tmp/root-le.ext2")
 entry ext2-at-offset.bin "$o" rootfs-mipsel "uImage (lzma) padded to 128 KiB + ext2 (mke2fs -t ext2 -b 1024 -d, root_owner=0:0, $ext_kb KiB)"
+# ext4 (extents, flex_bg, huge files; no metadata checksums, 32-byte group descriptors so ext2_times can fix times)
+kb=$(du -sk --apparent-size "$be" | cut -f1); ext_kb=$(( (kb * 5 / 4 + 2048 + 63) / 64 * 64 ))
+E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH mke2fs -q -F -t ext4 -O ^metadata_csum,^64bit,^has_journal -b 4096 -N 256 -m 0 -L rootfs \
+  -U 6e6f7264-6c69-6368-7420-657874340001 -E root_owner=0:0,hash_seed=6e6f7264-6c69-6368-7420-657874340002 -d "$be" "$tmp/root-be.ext4" "$ext_kb" >/dev/null
+pyf ext2_times "$tmp/root-be.ext4"
+o=$(cat_pad "$out/ext4-at-offset.bin" 0x20000 "$tmp/uImage-be" "$tmp/root-be.ext4")
+entry ext4-at-offset.bin "$o" rootfs-mips "uImage (lzma) padded to 128 KiB + ext4 (mke2fs -t ext4 -O ^metadata_csum,^64bit,^has_journal -b 4096 -d: extents; $ext_kb KiB)"
 
 tar -C "$le" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@$SOURCE_DATE_EPOCH --format=gnu -cf "$tmp/root-le.tar" .
 touch -d "@$SOURCE_DATE_EPOCH" "$tmp/root-le.tar"             # lzop stores its input's mode and mtime

@@ -79,6 +79,8 @@ enum VendorImages {
                     route: ["U-Boot legacy uImage @0x0", "LZMA @0x40", "cpio @0x249f1", "cpio"]),
         VendorImage(file: "ext2-at-offset.bin", offset: "0x60000", tree: "rootfs-mipsel",
                     route: ["U-Boot legacy uImage @0x0", "ext2/3/4 @0x60000"]),
+        VendorImage(file: "ext4-at-offset.bin", offset: "0x60000", tree: "rootfs-mips",
+                    route: ["U-Boot legacy uImage @0x0", "ext2/3/4 @0x60000"]),
         VendorImage(file: "tar-zstd-at-offset.bin", offset: "0x50000", tree: "rootfs-mipsel", route: ["zstd @0x50000", "tar"]),
         VendorImage(file: "tar-lz4-at-offset.bin", offset: "0x50000", tree: "rootfs-mipsel", route: ["lz4 @0x50000", "tar"]),
         VendorImage(file: "tar-lzo-at-offset.bin", offset: "0x50000", tree: "rootfs-mipsel", route: ["LZO (lzop) @0x50000", "tar"]),
