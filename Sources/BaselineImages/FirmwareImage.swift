@@ -36,6 +36,12 @@ public enum FirmwareImage {
     /// root's container offset is turned back into one in the dump.
     static func withoutOOB(_ map: MappedFile, page: Int, spare: Int, label: String, depth: Int, limits: ArchiveImage.Limits,
                            budget: ImageLoader.Budget, engine: ExtractionEngine.Limits) throws(ImageError) -> LoadedImage? {
+        // The pages are held in memory: they count against --max-image-bytes like any expanded image.
+        let data = Int64(map.count / (page + spare) * page)
+        guard data <= budget.remaining else {
+            throw ImageError(message: "\(label): a raw NAND dump of \(data) data bytes is over what --max-image-bytes leaves (\(budget.remaining))")
+        }
+        budget.remaining -= data
         let fd = bl_spool_fd()
         if fd < 0 { throw ImageError(message: "\(label): cannot hold the dump in memory (\(String(cString: strerror(-fd))))") }
         defer { close(fd) }

@@ -210,6 +210,15 @@ struct FirmwareFileTests {
         #expect((r.json?["source"] as? [String: Any])?["format"] as? String ?? "" != "", "\(file)")
     }
 
+    /// A NAND dump's pages are held in memory without their OOB: that counts against --max-image-bytes.
+    @Test func aNandDumpIsBoundedByTheImageBudget() throws {
+        let tmp = try TempTree()
+        let r = try baselineIn(tmp: tmp.path, ["audit", try VendorImages.path("nand-squashfs.bin"), "--profile", "nordlicht-router",
+                                              "--max-image-bytes", "1000000"])
+        #expect(r.code == 3, "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains("raw NAND dump of 4194304 data bytes is over"), "\(r.stderr)")
+    }
+
     @Test func theEngineIsBoundedInBytes() throws {
         let tmp = try TempTree()
         let r = try baselineIn(tmp: tmp.path, ["audit", try VendorImages.path("uimage-jffs2-le.bin"), "--profile", "nordlicht-router",
