@@ -1,11 +1,20 @@
 #!/usr/bin/env python3
-"""mksquashfs3.py: write a SquashFS 3.1 image (squashfs-tools 3.x layout, gzip/zlib), little- or big-endian.
+"""mksquashfs3.py: write a SquashFS 3.1 image (squashfs-tools 3.x layout, gzip/zlib or sqlzma's LZMA), little- or
+big-endian.
 
 Debian's mksquashfs only writes 4.0, but old router firmware (2008-2012 TP-Link, D-Link...) carries 3.x images, and
-squashfs-tools 4.x's unsquashfs still reads them in both byte orders: this is its oracle.
+squashfs-tools 4.x's unsquashfs still reads the zlib ones in both byte orders: this is its oracle.
 
-    python3 mksquashfs3.py [--endian little|big] [--block-size 65536] [--all-root] [--mtime N]
+    python3 mksquashfs3.py [--endian little|big] [--comp gzip|lzma] [--block-size 65536] [--all-root] [--mtime N]
                            [--no-fragments] SRC_DIR OUT_IMAGE
+
+--comp lzma writes the layout of Junjiro Okajima's sqlzma patches (the LZMA SquashFS 3 of 2.6-era OpenWrt and vendor
+kernels): the super block is unchanged (3.x names no compressor) and every compressed block, data and metadata, is an
+LZMA "alone" stream -- the properties byte 0x5D (lc=3 lp=0 pb=2), the 32-bit dictionary size, the 64-bit
+little-endian uncompressed size -- which readers tell from zlib by its first byte (sqlzma.h is_lzma(): 0x5D). Python's
+lzma module (liblzma) writes the stream with an end-of-payload marker after the declared size; sqlzma's readers stop at
+the declared size, so the marker is never reached. No Debian tool reads these images (unsquashfs 4.x and 7-Zip know
+only zlib for 3.x): Baseline's reader is checked on them against the source tree.
 
 Structures follow squashfs-tools' squashfs_compat.h (the "layout 3.x" structs and their SQUASHFS_SWAP_*_3 macros),
 the reader unsquash-3.c / unsquash-123.c (table order and sanity checks) and the 3.x kernel's get_dir_index_using_name
@@ -19,9 +28,10 @@ Layout (as mksquashfs 3.x writes it, and as read_filesystem_tables() in unsquash
   zeros to a 4 KiB multiple
 No export (NFS lookup) table: lookup_table_start = SQUASHFS_INVALID_BLK.
 Output is deterministic: names are sorted (strcmp order, as squashfs requires), times come from --mtime,
-SOURCE_DATE_EPOCH or the files themselves, and zlib output is stable for the same input.
+SOURCE_DATE_EPOCH or the files themselves, and zlib and liblzma output is stable for the same input.
 """
 import argparse
+import lzma
 import os
 import stat
 import sys
@@ -41,6 +51,8 @@ FLAG_NO_FRAG = 1 << 4                    # squashfs_fs.h: NOI 0, NOD 1, CHECK 2,
 DIR_T, FILE_T, SYMLINK_T, BLKDEV_T, CHRDEV_T, FIFO_T, SOCKET_T, LDIR_T, LREG_T = 1, 2, 3, 4, 5, 6, 7, 8, 9
 
 BE = False  # set from --endian
+COMP = "gzip"  # set from --comp
+DICT = 65536  # LZMA dictionary size: the block size, as sqlzma's mksquashfs uses it
 
 
 def pack(*fields):
@@ -60,9 +72,18 @@ def u32(v): return pack((32, v))
 def u64(v): return pack((64, v))
 
 
+def lzma_alone(data):
+    """sqlzma: an LZMA alone stream whose header carries the real uncompressed size (liblzma writes 'unknown')."""
+    c = lzma.compress(bytes(data), format=lzma.FORMAT_ALONE,
+                      filters=[{"id": lzma.FILTER_LZMA1, "preset": 9, "dict_size": DICT, "lc": 3, "lp": 0, "pb": 2}])
+    assert c[0] == 0x5D and c[5:13] == b"\xff" * 8
+    return c[:5] + len(data).to_bytes(8, "little") + c[13:]
+
+
 def compress(data, uncompressed_bit):
-    """mksquashfs: zlib compress2(level 9); keep the raw bytes (and set the bit) unless that is smaller."""
-    c = zlib.compress(bytes(data), 9)
+    """mksquashfs: zlib compress2(level 9) (or sqlzma's LZMA); keep the raw bytes (and set the bit) unless that is
+    smaller."""
+    c = lzma_alone(data) if COMP == "lzma" else zlib.compress(bytes(data), 9)
     return (c, len(c)) if len(c) < len(data) else (bytes(data), len(data) | uncompressed_bit)
 
 
@@ -343,9 +364,10 @@ class Writer:
 
 
 def main():
-    global BE
-    p = argparse.ArgumentParser(description="Write a SquashFS 3.1 (gzip) image, little- or big-endian.")
+    global BE, COMP, DICT
+    p = argparse.ArgumentParser(description="Write a SquashFS 3.1 (gzip or sqlzma LZMA) image, little- or big-endian.")
     p.add_argument("--endian", choices=("little", "big"), default="little")
+    p.add_argument("--comp", choices=("gzip", "lzma"), default="gzip")
     p.add_argument("--block-size", type=int, default=65536)
     p.add_argument("--all-root", action="store_true", help="make every file owned by 0:0")
     p.add_argument("--mtime", type=int, help="time of every inode and of the image (default SOURCE_DATE_EPOCH, "
@@ -355,6 +377,7 @@ def main():
     p.add_argument("out")
     args = p.parse_args()
     BE = args.endian == "big"
+    COMP, DICT = args.comp, args.block_size
     if args.block_size < 4096 or args.block_size > 1 << 20 or args.block_size & (args.block_size - 1):
         p.error("--block-size must be a power of two from 4096 to 1048576")
     if args.mtime is None and os.environ.get("SOURCE_DATE_EPOCH"):

@@ -25,7 +25,8 @@ public enum ImageMagic {
     public static func detect(_ b: [UInt8]) -> ImageFormat {
         func at(_ off: Int, _ m: [UInt8]) -> Bool { b.count >= off + m.count && Array(b[off..<(off + m.count)]) == m }
         if at(0, Array("hsqs".utf8)) {
-            // libsquashfs reads SquashFS 4 without LZO; 1.x-3.x and LZO go through the carver to unsquashfs.
+            // libsquashfs reads SquashFS 4 without LZO; 3.x goes through the carver to Baseline's own reader, 1.x/2.x and
+            // LZO to unsquashfs.
             guard b.count >= 32 else { return .squashfs }
             let major = Int(b[28]) | Int(b[29]) << 8, comp = Int(b[20]) | Int(b[21]) << 8
             if major != 4 { return .unsupported("SquashFS \(major).x") }
