@@ -5,16 +5,18 @@ big-endian.
 Debian's mksquashfs only writes 4.0, but old router firmware (2008-2012 TP-Link, D-Link...) carries 3.x images, and
 squashfs-tools 4.x's unsquashfs still reads the zlib ones in both byte orders: this is its oracle.
 
-    python3 mksquashfs3.py [--endian little|big] [--comp gzip|lzma] [--block-size 65536] [--all-root] [--mtime N]
-                           [--no-fragments] SRC_DIR OUT_IMAGE
+    python3 mksquashfs3.py [--endian little|big] [--comp gzip|lzma] [--sqlzma-magic] [--block-size 65536]
+                           [--all-root] [--mtime N] [--no-fragments] SRC_DIR OUT_IMAGE
 
 --comp lzma writes the layout of Junjiro Okajima's sqlzma patches (the LZMA SquashFS 3 of 2.6-era OpenWrt and vendor
 kernels): the super block is unchanged (3.x names no compressor) and every compressed block, data and metadata, is an
 LZMA "alone" stream -- the properties byte 0x5D (lc=3 lp=0 pb=2), the 32-bit dictionary size, the 64-bit
 little-endian uncompressed size -- which readers tell from zlib by its first byte (sqlzma.h is_lzma(): 0x5D). Python's
 lzma module (liblzma) writes the stream with an end-of-payload marker after the declared size; sqlzma's readers stop at
-the declared size, so the marker is never reached. No Debian tool reads these images (unsquashfs 4.x and 7-Zip know
-only zlib for 3.x): Baseline's reader is checked on them against the source tree.
+the declared size, so the marker is never reached. --sqlzma-magic gives the image the magic sqlzma's mksquashfs can
+give LZMA images instead of hsqs/sqsh (sqmagic.h SQUASHFS_MAGIC_LZMA: 'shsq' on disk, 'qshs' big-endian). unsquashfs
+4.x reads no LZMA SquashFS 3; 7-Zip reads these images only under the sqlzma magic (per block: 0x5D is LZMA, anything
+else zlib), which makes it the oracle for the LZMA layout.
 
 Structures follow squashfs-tools' squashfs_compat.h (the "layout 3.x" structs and their SQUASHFS_SWAP_*_3 macros),
 the reader unsquash-3.c / unsquash-123.c (table order and sanity checks) and the 3.x kernel's get_dir_index_using_name
@@ -38,6 +40,7 @@ import sys
 import zlib
 
 MAGIC = 0x73717368                       # squashfs_fs.h SQUASHFS_MAGIC ("hsqs" on disk LE, "sqsh" BE)
+SQLZMA_MAGIC = 0x71736873                # sqmagic.h SQUASHFS_MAGIC_LZMA ("shsq" on disk LE, "qshs" BE)
 METADATA_SIZE = 8192                     # SQUASHFS_METADATA_SIZE
 META_UNCOMPRESSED = 1 << 15              # SQUASHFS_COMPRESSED_BIT (metadata block length word)
 DATA_UNCOMPRESSED = 1 << 24              # SQUASHFS_COMPRESSED_BIT_BLOCK (block list / fragment size word)
@@ -364,10 +367,11 @@ class Writer:
 
 
 def main():
-    global BE, COMP, DICT
+    global BE, COMP, DICT, MAGIC
     p = argparse.ArgumentParser(description="Write a SquashFS 3.1 (gzip or sqlzma LZMA) image, little- or big-endian.")
     p.add_argument("--endian", choices=("little", "big"), default="little")
     p.add_argument("--comp", choices=("gzip", "lzma"), default="gzip")
+    p.add_argument("--sqlzma-magic", action="store_true", help="write sqlzma's magic ('shsq'/'qshs') instead of hsqs/sqsh")
     p.add_argument("--block-size", type=int, default=65536)
     p.add_argument("--all-root", action="store_true", help="make every file owned by 0:0")
     p.add_argument("--mtime", type=int, help="time of every inode and of the image (default SOURCE_DATE_EPOCH, "
@@ -378,6 +382,8 @@ def main():
     args = p.parse_args()
     BE = args.endian == "big"
     COMP, DICT = args.comp, args.block_size
+    if args.sqlzma_magic:
+        MAGIC = SQLZMA_MAGIC
     if args.block_size < 4096 or args.block_size > 1 << 20 or args.block_size & (args.block_size - 1):
         p.error("--block-size must be a power of two from 4096 to 1048576")
     if args.mtime is None and os.environ.get("SOURCE_DATE_EPOCH"):

@@ -113,6 +113,8 @@ public enum FirmwareCarver {
         switch b[i] {
         case 0x68 where matches(b, i, [0x68, 0x73, 0x71, 0x73]): return squashfs(b, i, bigEndian: false)       // "hsqs"
         case 0x73 where matches(b, i, [0x73, 0x71, 0x73, 0x68]): return squashfs(b, i, bigEndian: true)        // "sqsh"
+        case 0x73 where matches(b, i, Array("shsq".utf8)): return squashfs(b, i, bigEndian: false, sqlzmaMagic: true)
+        case 0x71 where matches(b, i, Array("qshs".utf8)): return squashfs(b, i, bigEndian: true, sqlzmaMagic: true)
         case 0x53 where i >= 1080 && matches(b, i, [0x53, 0xEF]): return ext(b, i - 1080)
         case 0x85 where matches(b, i, [0x85, 0x19]): return jffs2(b, i, bigEndian: false)
         case 0x19 where matches(b, i, [0x19, 0x85]): return jffs2(b, i, bigEndian: true)
@@ -175,7 +177,8 @@ public enum FirmwareCarver {
         return size == UInt64.max || (size > 0 && size < 1 << 30)
     }
 
-    static func squashfs(_ b: UnsafeRawBufferPointer, _ i: Int, bigEndian: Bool) -> CarvedPart? {
+    /// `sqlzmaMagic`: 'shsq'/'qshs', the magic sqlzma's mksquashfs gives LZMA SquashFS 3 images (sqmagic.h).
+    static func squashfs(_ b: UnsafeRawBufferPointer, _ i: Int, bigEndian: Bool, sqlzmaMagic: Bool = false) -> CarvedPart? {
         guard i + 96 <= b.count else { return nil }
         let r16 = bigEndian ? be16 : le16
         let major = r16(b, i + 28), minor = r16(b, i + 30)
@@ -189,7 +192,7 @@ public enum FirmwareCarver {
             return CarvedPart(offset: i, length: Int(used), role: .filesystem, reader: comp == 3 ? .unsquashfs : .squashfs,
                               format: "SquashFS 4.\(minor) (\(name))")
         }
-        guard (1...4).contains(major) else { return nil }
+        guard (1...4).contains(major), !sqlzmaMagic || major == 3 else { return nil }
         // SquashFS 3.x keeps bytes_used (64-bit) at 63; 1.x and 2.x a 32-bit one at 8.
         let used: UInt64 = major == 3 ? (bigEndian ? be64(b, i + 63) : le64(b, i + 63)) : UInt64(bigEndian ? be32(b, i + 8) : le32(b, i + 8))
         guard used >= 64, used <= UInt64(b.count - i) + (1 << 20) else { return nil }
@@ -203,7 +206,8 @@ public enum FirmwareCarver {
                                            inodeStart, b[i + 36] & 4 != 0 ? 1 : 0) != 0
             }
             return CarvedPart(offset: i, length: Int(used), role: .filesystem, reader: .squashfs3,
-                              format: "SquashFS 3.\(minor) (" + (bigEndian ? "big-endian, " : "") + (lzma ? "lzma" : "gzip") + ")")
+                              format: "SquashFS 3.\(minor) (" + (bigEndian ? "big-endian, " : "") + (lzma ? "lzma" : "gzip") + ")",
+                              detail: sqlzmaMagic ? "sqlzma magic '" + (bigEndian ? "qshs" : "shsq") + "'" : "")
         }
         return CarvedPart(offset: i, length: Int(used), role: .filesystem, reader: .unsquashfs,
                           format: "SquashFS \(major).\(minor)" + (bigEndian ? " (big-endian)" : ""))

@@ -4,8 +4,10 @@
  * not named in the super block; a block that starts with 0x5D is an LZMA "alone" stream (5 property bytes, then the
  * 64-bit little-endian uncompressed size), anything else is zlib (sqlzma's is_lzma()). A size field larger than the
  * block may hold means the variant without it (props then data, as sasquatch's lzma_standard_uncompress accepts).
+ * sqlzma's mksquashfs may also mark such images with its own magic, 'shsq' ('qshs' big-endian; sqmagic.h): read the same.
  * Not read: LZMA with changed properties stored elsewhere or none at all (sasquatch's brute-forced "adaptive" variant,
- * DD-WRT's lzmawrt, Broadcom's 'shsq'-magic images), SquashFS 1.x/2.x (other inode layouts).
+ * DD-WRT's lzmawrt, 7-Zip's "no properties" variant whose first block starts with 0x00), SquashFS 1.x/2.x (other
+ * inode layouts).
  *
  * Hostile input: every offset and length is checked against bytes_used (itself within the file), metadata blocks
  * decompress to at most 8 KiB and data blocks to at most the block size (<= 1 MiB), every decompressed byte counts
@@ -490,8 +492,9 @@ int bl_sqfs3_read(const char *file, uint64_t offset, size_t max_file, uint64_t m
     if (map == MAP_FAILED) { snprintf(err, errlen, "cannot map the image: %s", strerror(errno)); return -1; }
     const unsigned char *sb = (const unsigned char *)map + offset;
     uint64_t avail = (uint64_t)st.st_size - offset;
-    if (memcmp(sb, "hsqs", 4) == 0) s.be = 0;
-    else if (memcmp(sb, "sqsh", 4) == 0) s.be = 1;
+    /* sqlzma's own magics (sqmagic.h SQUASHFS_MAGIC_LZMA, 'shsq' little-endian, 'qshs' big-endian) mark the same layout. */
+    if (memcmp(sb, "hsqs", 4) == 0 || memcmp(sb, "shsq", 4) == 0) s.be = 0;
+    else if (memcmp(sb, "sqsh", 4) == 0 || memcmp(sb, "qshs", 4) == 0) s.be = 1;
     else { snprintf(err, errlen, "not a valid SquashFS image (bad magic)"); goto out; }
     s.img = sb;
     /* squashfs_super_block_3 (119 bytes, packed). */

@@ -222,6 +222,33 @@ struct FirmwareFileTests {
         #expect(got == want, "first difference: \(zip(got, want).first { $0 != $1 }.map { "\($0) vs \($1)" } ?? "count \(got.count) vs \(want.count)")")
     }
 
+    /// The oracle for the LZMA layout: 7-Zip reads LZMA SquashFS 3 only under sqlzma's own magic ('shsq'/'qshs', per
+    /// block 0x5D is LZMA, anything else zlib — the rule Baseline's reader applies under every magic). It extracts the
+    /// writer's LZMA images (both byte orders) to their source tree: every file (content, size, permissions) and
+    /// directory; of the links it keeps only the ones it deems safe (a "../" target becomes an empty file), and those
+    /// must match. The same images audit like the tree.
+    @Test("7-Zip extracts mksquashfs3.py's LZMA images to their source tree; Baseline audits them like it", arguments: ["little", "big"])
+    func sevenZipAgreesWithTheLZMAWriter(_ endian: String) throws {
+        let t = try TempTree()
+        let tree = VendorImages.dir + (endian == "big" ? "/rootfs-mips" : "/rootfs-mipsel")
+        let image = t.sub("root.sqfs3")
+        #expect(try run("/usr/bin/python3", [Repo.path("Firmware-samples/tools/mksquashfs3.py"), "--endian", endian, "--comp", "lzma",
+                                             "--sqlzma-magic", tree, image]).code == 0)
+        _ = try run("/usr/bin/7z", ["x", "-snl", "-o" + t.sub("out"), image])
+        let want = try listing(tree), got = try listing(t.sub("out"))
+        // The links 7-Zip refuses it writes as empty regular files: every path that is a link in the tree is left out.
+        let links = Set(want.filter { $0.contains(" l -> ") }.map { String($0.split(separator: " ")[0]) })
+        let plain = { (l: [String]) in l.filter { !links.contains(String($0.split(separator: " ")[0])) } }
+        #expect(plain(want).count > 20)
+        #expect(plain(got) == plain(want), "first difference: \(zip(plain(got), plain(want)).first { $0 != $1 }.map { "\($0) vs \($1)" } ?? "count")")
+        #expect(Set(got.filter { $0.contains(" l -> ") }).isSubset(of: Set(want)))
+        let reference = try audit(tree, profile: "nordlicht-router")
+        let r = try audit(image, profile: "nordlicht-router")
+        #expect(r.code == reference.code, "\(r.stderr)")
+        #expect(comparable(r) == comparable(reference))
+        #expect(((r.json?["source"] as? [String: Any])?["format"] as? String ?? "").hasPrefix("SquashFS 3.1 (" + (endian == "big" ? "big-endian, " : "") + "lzma) @0x0"))
+    }
+
     /// One line per entry, sorted: path, type, permission bits, and the size and SHA-256 of a file's content or a link's
     /// target (lstat: links are not followed).
     func listing(_ root: String) throws -> [String] {
