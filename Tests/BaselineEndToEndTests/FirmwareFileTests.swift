@@ -206,6 +206,25 @@ struct FirmwareFileTests {
         }
     }
 
+    /// A SquashFS 3 inside an archive (a vendor tarball holding rootfs.squashfs, no /etc of its own) is a nested image
+    /// Baseline reads: held in memory, read by the SquashFS 3 reader, audited like its tree.
+    @Test("a SquashFS 3 image nested in a tarball is opened", arguments: ["gzip", "lzma"])
+    func nestedSquashFS3IsOpened(_ comp: String) throws {
+        let t = try TempTree()
+        let tree = VendorImages.dir + "/rootfs-mips"
+        try FileManager.default.createDirectory(atPath: t.sub("pkg"), withIntermediateDirectories: true)
+        #expect(try run("/usr/bin/python3", [Repo.path("Firmware-samples/tools/mksquashfs3.py"), "--all-root", "--endian", "big",
+                                             "--comp", comp, tree, t.sub("pkg/rootfs.squashfs")]).code == 0)
+        try "vendor firmware 1.0\n".write(toFile: t.sub("pkg/VERSION"), atomically: false, encoding: .utf8)
+        #expect(try run("/bin/tar", ["czf", t.sub("fw.tgz"), "-C", t.sub("pkg"), "VERSION", "rootfs.squashfs"]).code == 0)
+        let reference = try audit(tree, profile: "nordlicht-router")
+        let r = try audit(t.sub("fw.tgz"), profile: "nordlicht-router")
+        #expect(r.code == reference.code, "\(r.stderr)")
+        #expect(comparable(r) == comparable(reference))
+        let format = (r.json?["source"] as? [String: Any])?["format"] as? String ?? ""
+        #expect(format.contains("/rootfs.squashfs") && format.contains("SquashFS 3.1 (big-endian, \(comp)) @0x0"), "\(format)")
+    }
+
     /// The oracle for the SquashFS 3 writer: Debian's unsquashfs extracts its zlib images (both byte orders) to the
     /// tree they were made from — every path, type, permission, size, content and link target — so the native reader's
     /// agreement with the source tree (above) is agreement with squashfs-tools too.

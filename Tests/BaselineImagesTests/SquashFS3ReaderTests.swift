@@ -2,6 +2,7 @@
 // Firmware-samples/tools/mksquashfs3.py (zlib and sqlzma LZMA, both byte orders) read back in place at an odd offset,
 // and images damaged or forged by hand (truncated, forged sizes, a directory that contains itself, names that leave
 // the root) refused with one line or the entry refused, never a crash or a hang.
+import CImageReaders
 import Foundation
 import Testing
 @testable import BaselineImages
@@ -106,6 +107,25 @@ struct SquashFS3ReaderTests {
         guard case .symlink(let target) = image.tree.node("/bin/sh") else { Issue.record("no /bin/sh link"); return }
         #expect(target == "busybox")
         #expect(image.problems.isEmpty)
+    }
+
+    /// A nested image inside a SquashFS 3 is written whole to an in-memory file (the spool), not capped.
+    @Test("a member is spooled whole", arguments: ["gzip", "lzma"])
+    func spool(_ comp: String) throws {
+        let s = try Scratch()
+        let fs = try SQ3.image(s, endian: "big", comp: comp)
+        try s.write("spool.sqfs3", fs)
+        let fd = bl_spool_fd()
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var limits = ArchiveImage.Limits()
+        limits.maxFileBytes = 1000     // the cap for visited files; a spooled member is not capped by it
+        try FilesystemImage.extract(s.path("spool.sqfs3"), label: "img", kind: .squashfs3, member: "/bin/big", to: fd, limits: limits)
+        let back = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "/proc/self/fd/\(fd)")))
+        #expect(back == (try s.bytes("root/bin/big")))
+        #expect(throws: ImageError.self) {
+            try FilesystemImage.extract(s.path("spool.sqfs3"), label: "img", kind: .squashfs3, member: "/nope", to: fd, limits: limits)
+        }
     }
 
     @Test func theHandMadeImageReads() throws {
