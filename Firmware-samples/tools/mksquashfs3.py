@@ -5,8 +5,8 @@ big-endian.
 Debian's mksquashfs only writes 4.0, but old router firmware (2008-2012 TP-Link, D-Link...) carries 3.x images, and
 squashfs-tools 4.x's unsquashfs still reads the zlib ones in both byte orders: this is its oracle.
 
-    python3 mksquashfs3.py [--endian little|big] [--comp gzip|lzma] [--sqlzma-magic] [--block-size 65536]
-                           [--all-root] [--mtime N] [--no-fragments] SRC_DIR OUT_IMAGE
+    python3 mksquashfs3.py [--endian little|big] [--comp gzip|lzma] [--sqlzma-magic] [--lzma-no-size]
+                           [--block-size 65536] [--all-root] [--mtime N] [--no-fragments] SRC_DIR OUT_IMAGE
 
 --comp lzma writes the layout of Junjiro Okajima's sqlzma patches (the LZMA SquashFS 3 of 2.6-era OpenWrt and vendor
 kernels): the super block is unchanged (3.x names no compressor) and every compressed block, data and metadata, is an
@@ -16,7 +16,8 @@ lzma module (liblzma) writes the stream with an end-of-payload marker after the 
 the declared size, so the marker is never reached. --sqlzma-magic gives the image the magic sqlzma's mksquashfs can
 give LZMA images instead of hsqs/sqsh (sqmagic.h SQUASHFS_MAGIC_LZMA: 'shsq' on disk, 'qshs' big-endian). unsquashfs
 4.x reads no LZMA SquashFS 3; 7-Zip reads these images only under the sqlzma magic (per block: 0x5D is LZMA, anything
-else zlib), which makes it the oracle for the LZMA layout.
+else zlib), which makes it the oracle for the LZMA layout. --lzma-no-size drops the size field (properties, then the
+stream: a vendor variant sasquatch's lzma_standard_uncompress accepts; no oracle here).
 
 Structures follow squashfs-tools' squashfs_compat.h (the "layout 3.x" structs and their SQUASHFS_SWAP_*_3 macros),
 the reader unsquash-3.c / unsquash-123.c (table order and sanity checks) and the 3.x kernel's get_dir_index_using_name
@@ -56,6 +57,7 @@ DIR_T, FILE_T, SYMLINK_T, BLKDEV_T, CHRDEV_T, FIFO_T, SOCKET_T, LDIR_T, LREG_T =
 BE = False  # set from --endian
 COMP = "gzip"  # set from --comp
 DICT = 65536  # LZMA dictionary size: the block size, as sqlzma's mksquashfs uses it
+NO_SIZE = False  # set from --lzma-no-size
 
 
 def pack(*fields):
@@ -80,6 +82,8 @@ def lzma_alone(data):
     c = lzma.compress(bytes(data), format=lzma.FORMAT_ALONE,
                       filters=[{"id": lzma.FILTER_LZMA1, "preset": 9, "dict_size": DICT, "lc": 3, "lp": 0, "pb": 2}])
     assert c[0] == 0x5D and c[5:13] == b"\xff" * 8
+    if NO_SIZE:  # the variant without the size field (properties, then the stream), which sasquatch also reads
+        return c[:5] + c[13:]
     return c[:5] + len(data).to_bytes(8, "little") + c[13:]
 
 
@@ -367,11 +371,12 @@ class Writer:
 
 
 def main():
-    global BE, COMP, DICT, MAGIC
+    global BE, COMP, DICT, MAGIC, NO_SIZE
     p = argparse.ArgumentParser(description="Write a SquashFS 3.1 (gzip or sqlzma LZMA) image, little- or big-endian.")
     p.add_argument("--endian", choices=("little", "big"), default="little")
     p.add_argument("--comp", choices=("gzip", "lzma"), default="gzip")
     p.add_argument("--sqlzma-magic", action="store_true", help="write sqlzma's magic ('shsq'/'qshs') instead of hsqs/sqsh")
+    p.add_argument("--lzma-no-size", action="store_true", help="LZMA blocks without the 8-byte size field")
     p.add_argument("--block-size", type=int, default=65536)
     p.add_argument("--all-root", action="store_true", help="make every file owned by 0:0")
     p.add_argument("--mtime", type=int, help="time of every inode and of the image (default SOURCE_DATE_EPOCH, "
@@ -381,7 +386,7 @@ def main():
     p.add_argument("out")
     args = p.parse_args()
     BE = args.endian == "big"
-    COMP, DICT = args.comp, args.block_size
+    COMP, DICT, NO_SIZE = args.comp, args.block_size, args.lzma_no_size
     if args.sqlzma_magic:
         MAGIC = SQLZMA_MAGIC
     if args.block_size < 4096 or args.block_size > 1 << 20 or args.block_size & (args.block_size - 1):

@@ -11,8 +11,8 @@ enum SQ3 {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     /// mksquashfs3.py on the scratch root (which gets a symlink and a set-uid file too).
-    static func image(_ s: Scratch, endian: String, comp: String) throws -> [UInt8] {
-        let name = "fs-\(endian)-\(comp).sqfs3"
+    static func image(_ s: Scratch, endian: String, comp: String, extra: [String] = []) throws -> [UInt8] {
+        let name = "fs-\(endian)-\(comp)\(extra.joined()).sqfs3"
         let out = s.path(name)
         if !FileManager.default.fileExists(atPath: s.path("root/bin/sh")) {
             try FileManager.default.createSymbolicLink(atPath: s.path("root/bin/sh"), withDestinationPath: "busybox")
@@ -21,8 +21,8 @@ enum SQ3 {
             // More than one 64 KiB block, not a multiple of it: full blocks and a fragment.
             try Data((0..<150_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }).write(to: URL(fileURLWithPath: s.path("root/bin/big")))
         }
-        try tool("python3", [repo + "/Firmware-samples/tools/mksquashfs3.py", "--endian", endian, "--comp", comp, "--all-root",
-                             s.path("root"), out])
+        try tool("python3", [repo + "/Firmware-samples/tools/mksquashfs3.py", "--endian", endian, "--comp", comp, "--all-root"]
+                 + extra + [s.path("root"), out])
         return try s.bytes(name)
     }
 
@@ -85,10 +85,11 @@ enum SQ3 {
 @Suite("SquashFS 3 reader")
 struct SquashFS3ReaderTests {
     @Test("mksquashfs3.py images read back in place at an odd offset",
-          arguments: [("little", "gzip"), ("big", "gzip"), ("little", "lzma"), ("big", "lzma")])
-    func roundTrip(_ c: (String, String)) throws {
+          arguments: [("little", "gzip", ""), ("big", "gzip", ""), ("little", "lzma", ""), ("big", "lzma", ""),
+                      ("little", "lzma", "--sqlzma-magic"), ("big", "lzma", "--lzma-no-size")])
+    func roundTrip(_ c: (String, String, String)) throws {
         let s = try Scratch()
-        let fs = try SQ3.image(s, endian: c.0, comp: c.1)
+        let fs = try SQ3.image(s, endian: c.0, comp: c.1, extra: c.2.isEmpty ? [] : [c.2])
         let fw = [UInt8](repeating: 0xA5, count: 0x12345) + fs + [UInt8](repeating: 0xFF, count: 4096)
         let parts = scan(fw)
         let sq = try #require(parts.first { $0.format.hasPrefix("SquashFS") })
