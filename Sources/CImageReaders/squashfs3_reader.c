@@ -336,7 +336,11 @@ struct walk3 {
     uint64_t *seen;             /* directory inode references already read (open addressing; 0 = empty) */
     size_t seen_cap, seen_n;
     int depth;
+    uint64_t entries;           /* directory entries read, refused ones too */
 };
+
+/* Directory entries in all (a forged listing of millions of refused names must not grow the problem list forever). */
+#define MAX_ENTRIES 2000000u
 
 static int seen_before(struct walk3 *w, uint64_t ref) {
     uint64_t key = ref + 1;
@@ -439,6 +443,7 @@ static int walk_dir(struct walk3 *w, const struct inode *dir, uint64_t ref, cons
             if (left < 5) { rc = fail(s, "corrupt image: a directory listing ends inside an entry (%llu bytes left)%.0llu", left, 0); break; }
             if (meta_read(s, &c, e, 5)) { rc = -1; break; }
             left -= 5;
+            if (++w->entries > MAX_ENTRIES) { rc = fail(s, "more than %llu directory entries; refusing the image%.0llu", MAX_ENTRIES, 0); break; }
             unsigned ioff = (unsigned)field(e, 40, 0, 13, s->be);
             unsigned nlen = (unsigned)field(e, 40, 16, 8, s->be) + 1;
             if (left < nlen) { rc = fail(s, "corrupt image: a name runs past its directory listing (%llu bytes left, %llu needed)", left, nlen); break; }
