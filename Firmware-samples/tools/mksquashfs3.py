@@ -5,7 +5,7 @@ big-endian.
 Debian's mksquashfs only writes 4.0, but old router firmware (2008-2012 TP-Link, D-Link...) carries 3.x images, and
 squashfs-tools 4.x's unsquashfs still reads the zlib ones in both byte orders: this is its oracle.
 
-    python3 mksquashfs3.py [--endian little|big] [--comp gzip|lzma] [--sqlzma-magic] [--lzma-no-size]
+    python3 mksquashfs3.py [--endian little|big] [--comp gzip|lzma] [--sqlzma-magic] [--lzma-no-size|--lzma-no-props]
                            [--block-size 65536] [--all-root] [--mtime N] [--no-fragments] SRC_DIR OUT_IMAGE
 
 --comp lzma writes the layout of Junjiro Okajima's sqlzma patches (the LZMA SquashFS 3 of 2.6-era OpenWrt and vendor
@@ -17,7 +17,9 @@ the declared size, so the marker is never reached. --sqlzma-magic gives the imag
 give LZMA images instead of hsqs/sqsh (sqmagic.h SQUASHFS_MAGIC_LZMA: 'shsq' on disk, 'qshs' big-endian). unsquashfs
 4.x reads no LZMA SquashFS 3; 7-Zip reads these images only under the sqlzma magic (per block: 0x5D is LZMA, anything
 else zlib), which makes it the oracle for the LZMA layout. --lzma-no-size drops the size field (properties, then the
-stream: a vendor variant sasquatch's lzma_standard_uncompress accepts; no oracle here).
+stream: a vendor variant sasquatch's lzma_standard_uncompress accepts; no oracle here). --lzma-no-props writes the bare
+stream (no properties, no size; it starts with the range coder's 0x00), which 7-Zip reads under the standard magic
+when an image's first block starts with 0x00 (lc=3 lp=0 pb=2, dictionary = block size).
 
 Structures follow squashfs-tools' squashfs_compat.h (the "layout 3.x" structs and their SQUASHFS_SWAP_*_3 macros),
 the reader unsquash-3.c / unsquash-123.c (table order and sanity checks) and the 3.x kernel's get_dir_index_using_name
@@ -58,6 +60,7 @@ BE = False  # set from --endian
 COMP = "gzip"  # set from --comp
 DICT = 65536  # LZMA dictionary size: the block size, as sqlzma's mksquashfs uses it
 NO_SIZE = False  # set from --lzma-no-size
+NO_PROPS = False  # set from --lzma-no-props
 
 
 def pack(*fields):
@@ -84,6 +87,8 @@ def lzma_alone(data):
     assert c[0] == 0x5D and c[5:13] == b"\xff" * 8
     if NO_SIZE:  # the variant without the size field (properties, then the stream), which sasquatch also reads
         return c[:5] + c[13:]
+    if NO_PROPS:  # the bare stream (lc=3 lp=0 pb=2, dictionary = block size), which 7-Zip reads ("no props" LZMA)
+        return c[13:]
     return c[:5] + len(data).to_bytes(8, "little") + c[13:]
 
 
@@ -371,12 +376,13 @@ class Writer:
 
 
 def main():
-    global BE, COMP, DICT, MAGIC, NO_SIZE
+    global BE, COMP, DICT, MAGIC, NO_SIZE, NO_PROPS
     p = argparse.ArgumentParser(description="Write a SquashFS 3.1 (gzip or sqlzma LZMA) image, little- or big-endian.")
     p.add_argument("--endian", choices=("little", "big"), default="little")
     p.add_argument("--comp", choices=("gzip", "lzma"), default="gzip")
     p.add_argument("--sqlzma-magic", action="store_true", help="write sqlzma's magic ('shsq'/'qshs') instead of hsqs/sqsh")
     p.add_argument("--lzma-no-size", action="store_true", help="LZMA blocks without the 8-byte size field")
+    p.add_argument("--lzma-no-props", action="store_true", help="LZMA blocks without properties and size: the bare stream")
     p.add_argument("--block-size", type=int, default=65536)
     p.add_argument("--all-root", action="store_true", help="make every file owned by 0:0")
     p.add_argument("--mtime", type=int, help="time of every inode and of the image (default SOURCE_DATE_EPOCH, "
@@ -386,7 +392,7 @@ def main():
     p.add_argument("out")
     args = p.parse_args()
     BE = args.endian == "big"
-    COMP, DICT, NO_SIZE = args.comp, args.block_size, args.lzma_no_size
+    COMP, DICT, NO_SIZE, NO_PROPS = args.comp, args.block_size, args.lzma_no_size, args.lzma_no_props
     if args.sqlzma_magic:
         MAGIC = SQLZMA_MAGIC
     if args.block_size < 4096 or args.block_size > 1 << 20 or args.block_size & (args.block_size - 1):

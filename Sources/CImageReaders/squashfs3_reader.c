@@ -5,9 +5,9 @@
  * 64-bit little-endian uncompressed size), anything else is zlib (sqlzma's is_lzma()). A size field larger than the
  * block may hold means the variant without it (props then data, as sasquatch's lzma_standard_uncompress accepts).
  * sqlzma's mksquashfs may also mark such images with its own magic, 'shsq' ('qshs' big-endian; sqmagic.h): read the same.
- * Not read: LZMA with changed properties stored elsewhere or none at all (sasquatch's brute-forced "adaptive" variant,
- * DD-WRT's lzmawrt, 7-Zip's "no properties" variant whose first block starts with 0x00), SquashFS 1.x/2.x (other
- * inode layouts).
+ * A block that starts with 0x00 is the bare LZMA stream without properties (lc=3 lp=0 pb=2), the variant 7-Zip reads.
+ * Not read: LZMA with other properties stored elsewhere or nowhere (sasquatch's brute-forced "adaptive" variant,
+ * DD-WRT's lzmawrt), SquashFS 1.x/2.x (other inode layouts).
  *
  * Hostile input: every offset and length is checked against bytes_used (itself within the file), metadata blocks
  * decompress to at most 8 KiB and data blocks to at most the block size (<= 1 MiB), every decompressed byte counts
@@ -83,13 +83,16 @@ static int fail(struct sq3 *s, const char *fmt, unsigned long long a, unsigned l
 /* One compressed block (zlib, or sqlzma's LZMA) into out (cap bytes at most); the decompressed length or -1. */
 static long inflate_block(struct sq3 *s, const unsigned char *in, size_t inlen, unsigned char *out, size_t cap) {
     if (inlen == 0) return -1;
-    if (in[0] == 0x5D) {
-        /* LZMA alone: properties (lc/lp/pb byte, 32-bit dictionary size), then the 64-bit size. */
+    if (in[0] == 0x5D || in[0] == 0x00) {
+        /* LZMA alone: properties (lc/lp/pb byte, 32-bit dictionary size), then the 64-bit size. A block starting with
+           0x00 (never zlib's first byte; always an LZMA range coder's) is the variant 7-Zip reads as "no properties":
+           the bare stream, lc=3 lp=0 pb=2. */
+        int bare = in[0] == 0x00;
         if (inlen < 5) return -1;
         s->lzma_seen = 1;
         lzma_options_lzma opt;
         lzma_filter filters[2] = { { LZMA_FILTER_LZMA1, &opt }, { LZMA_VLI_UNKNOWN, NULL } };
-        unsigned props = in[0];
+        unsigned props = bare ? 0x5D : in[0];
         if (props >= 9 * 5 * 5) return -1;
         memset(&opt, 0, sizeof(opt));
         opt.lc = props % 9; props /= 9; opt.lp = props % 5; opt.pb = props / 5;
@@ -98,8 +101,8 @@ static long inflate_block(struct sq3 *s, const unsigned char *in, size_t inlen, 
         opt.dict_size = LZMA_DICT_SIZE_MIN;
         while (opt.dict_size < cap) opt.dict_size <<= 1;
         uint64_t want = cap;
-        size_t skip = 5;
-        if (inlen >= 13) {
+        size_t skip = bare ? 0 : 5;
+        if (!bare && inlen >= 13) {
             uint64_t sz = 0;
             for (int k = 0; k < 8; k++) sz |= (uint64_t)in[5 + k] << (8 * k);
             if (sz <= cap) { want = sz; skip = 13; }           /* otherwise: the variant without the size field */
@@ -465,11 +468,11 @@ static int walk_dir(struct walk3 *w, const struct inode *dir, uint64_t ref, cons
 }
 
 int bl_sqfs3_probe_lzma(const unsigned char *b, size_t n, int be, uint64_t inode_start, int check) {
-    /* The first inode table block: LZMA (sqlzma) when compressed and starting 0x5D. */
+    /* The first inode table block: LZMA when compressed and starting 0x5D (sqlzma) or 0x00 (bare stream). */
     unsigned hdr = 2 + (check ? 1 : 0);
     if (inode_start > n || n - inode_start < hdr + 1) return 0;
     unsigned word = be ? (unsigned)b[inode_start] << 8 | b[inode_start + 1] : (unsigned)b[inode_start + 1] << 8 | b[inode_start];
-    return !(word & META_UNCOMPRESSED) && b[inode_start + hdr] == 0x5D;
+    return !(word & META_UNCOMPRESSED) && (b[inode_start + hdr] == 0x5D || b[inode_start + hdr] == 0x00);
 }
 
 int bl_sqfs3_read(const char *file, uint64_t offset, size_t max_file, uint64_t max_total, void *ctx, bl_sqfs_visit visit,
