@@ -12,7 +12,7 @@ RELEASE_BIN := .build/release/baseline
 DATE ?= $(shell date -u +%F)
 
 # Debian packages: libcrypt for crypt(3); libpcap reads captures (tcpdump records the fixtures, tshark checks them and is the
-# benchmark peer, dig asks the fixture dnsmasq); libarchive, libsquashfs and libext2fs read firmware images (squashfs-tools,
+# benchmark peer, dig asks the fixture dnsmasq); libarchive, libsquashfs and libext2fs read firmware images (zlib and liblzma Baseline's SquashFS 3 reader) (squashfs-tools,
 # e2fsprogs, rauc, mender-artifact, cpio,
 # xz, zstd, bzip2 make the test images); whois (mkpasswd), openssl, dropbear-bin and openssh-client make and read
 # the sample hashes and keys; python3-jsonschema and -junitparser check reports, chromium renders the HTML one; cross toolchains, musl and qemu-user for the
@@ -22,7 +22,7 @@ DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
 APT_PACKAGES := libcrypt-dev:$(DEB_ARCH) libpcap-dev tcpdump tshark bind9-dnsutils python3-pyftpdlib curl iproute2 util-linux libarchive-dev libsquashfs-dev libext2fs-dev libssh-dev openssh-server e2fsprogs squashfs-tools rauc mender-artifact python3-venv cpio xz-utils zstd bzip2 whois openssl dropbear-bin openssh-client busybox dnsmasq-base nmap python3 python3-jsonschema python3-junitparser chromium file time hyperfine postgresql libsqlite3-dev lynis john \
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static \
   libcrypt-dev:arm64 libcrypt-dev:armhf musl-dev:$(DEB_ARCH) musl-dev:arm64 musl-dev:armhf \
-  u-boot-tools mtd-utils p7zip-full lzop lz4 unar lziprecover liblzma-dev liblzo2-dev binwalk \
+  u-boot-tools mtd-utils p7zip-full lzop lz4 unar lziprecover liblzma-dev zlib1g-dev liblzo2-dev binwalk \
   gcc-mips-linux-gnu libc6-dev-mips-cross gcc-mipsel-linux-gnu libc6-dev-mipsel-cross
 
 # Keep the embedded core objects between `make embedded` and `make agent`.

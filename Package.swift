@@ -33,8 +33,10 @@ let package = Package(
         // libarchive, for firmware images (system library).
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         // Host-side image readers: tar/cpio through libarchive into an in-memory root.
-        // C readers for SquashFS (libsquashfs, squashfs-tools-ng) and ext2/3/4 (libext2fs, e2fsprogs) images.
-        .target(name: "CImageReaders", linkerSettings: [.linkedLibrary("squashfs"), .linkedLibrary("ext2fs"), .linkedLibrary("com_err")]),
+        // C readers for SquashFS 4 (libsquashfs, squashfs-tools-ng), SquashFS 3 (Baseline's own, with zlib and liblzma) and
+        // ext2/3/4 (libext2fs, e2fsprogs) images.
+        .target(name: "CImageReaders", linkerSettings: [.linkedLibrary("squashfs"), .linkedLibrary("ext2fs"), .linkedLibrary("com_err"),
+                                                        .linkedLibrary("z"), .linkedLibrary("lzma")]),
         // Update-bundle signatures (RAUC, SWUpdate, Mender) verified by OpenSSL's libcrypto.
         .target(name: "CBundleCrypto", linkerSettings: [.linkedLibrary("crypto")]),
         .target(name: "BaselineImages", dependencies: ["BaselineCore", "CArchive", "CImageReaders", "CBundleCrypto"]),

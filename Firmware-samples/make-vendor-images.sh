@@ -2,7 +2,7 @@
 # Builds vendor-style firmware files, the way vendors publish them: a vendor header, a kernel, then a root file system
 # at some offset. Everything is made with Debian's own tools (mksquashfs, mkimage, mkfs.jffs2, mkfs.ubifs, ubinize,
 # mkfs.cramfs, mke2fs, cpio, tar, gzip, xz, zstd, lz4, lzop, bzip2, 7z, openssl, mkpasswd, the MIPS cross compilers);
-# JFFS2 LZMA/rtime nodes are rewritten by tools/jffs2-recompress.py, SquashFS 3.1 written by tools/mksquashfs3.py;
+# JFFS2 LZMA/rtime nodes are rewritten by tools/jffs2-recompress.py, SquashFS 3.1 (zlib and sqlzma LZMA) written by tools/mksquashfs3.py;
 # the vendor headers Debian has no tool for (TRX, TP-Link v1, Netgear .chk, Seama, ZyXEL ZLD, Android boot, D-Link SHRS) and romfs
 # (genromfs is not installed) are written by the Python below, field by field as OpenWrt's firmware-utils (trx.c,
 # mktplinkfw.c, mkchkimg.c, oseama.c), AOSP's mkbootimg and genromfs write them.
@@ -523,6 +523,13 @@ o=$(cat_pad "$out/uimage-squashfs-lzo.bin" 0x10000 "$tmp/uImage-le" "$tmp/root-l
 entry uimage-squashfs-lzo.bin "$o" rootfs-mipsel "uImage (lzma) padded to 64 KiB + SquashFS 4 lzo (Realtek-style; libsquashfs has no LZO, unsquashfs reads it)"
 o=$(cat_pad "$out/uimage-squashfs3-le.bin" 0x10000 "$tmp/uImage-le" "$tmp/root-le.sqfs3")
 entry uimage-squashfs3-le.bin "$o" rootfs-mipsel "uImage (lzma) padded to 64 KiB + SquashFS 3.1 little-endian (gzip, fragments; Firmware-samples/tools/mksquashfs3.py)"
+# SquashFS 3.1 with LZMA blocks in the sqlzma layout (2.6-era OpenWrt, old TP-Link): nothing in Debian writes or reads it.
+python3 "$here/tools/mksquashfs3.py" --endian big --comp lzma --all-root "$be" "$tmp/root-be.lzma.sqfs3"
+python3 "$here/tools/mksquashfs3.py" --endian little --comp lzma --all-root "$le" "$tmp/root-le.lzma.sqfs3"
+o=$(pyf tplink_v1 "$out/tplink-v1-squashfs3-lzma-be.bin" "$tmp/uImage-be" "$tmp/root-be.lzma.sqfs3" 0x07410001 1.0.0)
+entry tplink-v1-squashfs3-lzma-be.bin "$o" rootfs-mips "TP-Link v1 header (8Mlzma layout) + uImage (lzma) + SquashFS 3.1 big-endian (sqlzma LZMA blocks, fragments; Firmware-samples/tools/mksquashfs3.py --comp lzma)"
+o=$(cat_pad "$out/uimage-squashfs3-lzma-le.bin" 0x10000 "$tmp/uImage-le" "$tmp/root-le.lzma.sqfs3")
+entry uimage-squashfs3-lzma-le.bin "$o" rootfs-mipsel "uImage (lzma) padded to 64 KiB + SquashFS 3.1 little-endian (sqlzma LZMA blocks, fragments; Firmware-samples/tools/mksquashfs3.py --comp lzma)"
 
 o=$(pyf trx "$tmp/inner.trx" 0x10000 "$tmp/loader.gz" "$tmp/vmlinux-le.lzma" "$tmp/root-le.xz.sqfs")
 cp "$tmp/inner.trx" "$out/trx-squashfs-xz.trx"

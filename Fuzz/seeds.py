@@ -96,7 +96,7 @@ for p in sorted(glob.glob("out/captures/*.pcap")):
         i += 16 + incl; frames += 1
     put("traffic", bytes(seed))
 
-# image: a tiny tree as tar, tar.gz, cpio, SquashFS and ext2
+# image: a tiny tree as tar, tar.gz, cpio, SquashFS (4 and 3.1) and ext2
 with tempfile.TemporaryDirectory() as t:
     tree = os.path.join(t, "root")
     os.makedirs(tree + "/etc/ssh")
@@ -124,7 +124,11 @@ with tempfile.TemporaryDirectory() as t:
               (f"/usr/sbin/mkfs.ubifs -r {tree} -m 512 -e 15360 -c 64 -o {t}/u.ubifs && printf '[r]\\nmode=ubi\\nimage={t}/u.ubifs\\nvol_id=0\\n"
                f"vol_type=dynamic\\nvol_name=rootfs\\n' > {t}/u.ini && /usr/sbin/ubinize -o {t}/u.ubi -m 512 -p 16KiB -s 512 {t}/u.ini && "
                f"python3 -c \"import sys; d=open(sys.argv[1],'rb').read(); open(sys.argv[2],'wb').write(b''.join(d[i:i+512]+bytes(range(16)) for i in range(0,len(d),512)))\" "
-               f"{t}/u.ubi {t}/fw-nand.bin", "fw-nand.bin")]
+               f"{t}/u.ubi {t}/fw-nand.bin", "fw-nand.bin"),
+              # SquashFS 3.1 behind a uImage kernel (Baseline's own reader): zlib little-endian, sqlzma LZMA big-endian
+              (f"python3 Firmware-samples/tools/mksquashfs3.py --all-root {tree} {t}/v3.sqfs && cat {t}/k.uimg {t}/v3.sqfs > {t}/fw-sqfs3.bin", "fw-sqfs3.bin"),
+              (f"python3 Firmware-samples/tools/mksquashfs3.py --all-root --endian big --comp lzma {tree} {t}/v3l.sqfs && "
+               f"cat {t}/k.uimg {t}/v3l.sqfs > {t}/fw-sqfs3-lzma.bin", "fw-sqfs3-lzma.bin")]
     for c, name in vendor:
         if subprocess.run(c, shell=True).returncode == 0 and os.path.exists(os.path.join(t, name)):
             put("image", read(os.path.join(t, name), 1 << 20))

@@ -1,11 +1,25 @@
 #!/usr/bin/env python3
-"""mksquashfs3.py: write a SquashFS 3.1 image (squashfs-tools 3.x layout, gzip/zlib), little- or big-endian.
+"""mksquashfs3.py: write a SquashFS 3.1 image (squashfs-tools 3.x layout, gzip/zlib or sqlzma's LZMA), little- or
+big-endian.
 
 Debian's mksquashfs only writes 4.0, but old router firmware (2008-2012 TP-Link, D-Link...) carries 3.x images, and
-squashfs-tools 4.x's unsquashfs still reads them in both byte orders: this is its oracle.
+squashfs-tools 4.x's unsquashfs still reads the zlib ones in both byte orders: this is its oracle.
 
-    python3 mksquashfs3.py [--endian little|big] [--block-size 65536] [--all-root] [--mtime N]
-                           [--no-fragments] SRC_DIR OUT_IMAGE
+    python3 mksquashfs3.py [--endian little|big] [--comp gzip|lzma] [--sqlzma-magic] [--lzma-no-size|--lzma-no-props]
+                           [--block-size 65536] [--all-root] [--mtime N] [--no-fragments] SRC_DIR OUT_IMAGE
+
+--comp lzma writes the layout of Junjiro Okajima's sqlzma patches (the LZMA SquashFS 3 of 2.6-era OpenWrt and vendor
+kernels): the super block is unchanged (3.x names no compressor) and every compressed block, data and metadata, is an
+LZMA "alone" stream -- the properties byte 0x5D (lc=3 lp=0 pb=2), the 32-bit dictionary size, the 64-bit
+little-endian uncompressed size -- which readers tell from zlib by its first byte (sqlzma.h is_lzma(): 0x5D). Python's
+lzma module (liblzma) writes the stream with an end-of-payload marker after the declared size; sqlzma's readers stop at
+the declared size, so the marker is never reached. --sqlzma-magic gives the image the magic sqlzma's mksquashfs can
+give LZMA images instead of hsqs/sqsh (sqmagic.h SQUASHFS_MAGIC_LZMA: 'shsq' on disk, 'qshs' big-endian). unsquashfs
+4.x reads no LZMA SquashFS 3; 7-Zip reads these images only under the sqlzma magic (per block: 0x5D is LZMA, anything
+else zlib), which makes it the oracle for the LZMA layout. --lzma-no-size drops the size field (properties, then the
+stream: a vendor variant sasquatch's lzma_standard_uncompress accepts; no oracle here). --lzma-no-props writes the bare
+stream (no properties, no size; it starts with the range coder's 0x00), which 7-Zip reads under the standard magic
+when an image's first block starts with 0x00 (lc=3 lp=0 pb=2, dictionary = block size).
 
 Structures follow squashfs-tools' squashfs_compat.h (the "layout 3.x" structs and their SQUASHFS_SWAP_*_3 macros),
 the reader unsquash-3.c / unsquash-123.c (table order and sanity checks) and the 3.x kernel's get_dir_index_using_name
@@ -19,15 +33,17 @@ Layout (as mksquashfs 3.x writes it, and as read_filesystem_tables() in unsquash
   zeros to a 4 KiB multiple
 No export (NFS lookup) table: lookup_table_start = SQUASHFS_INVALID_BLK.
 Output is deterministic: names are sorted (strcmp order, as squashfs requires), times come from --mtime,
-SOURCE_DATE_EPOCH or the files themselves, and zlib output is stable for the same input.
+SOURCE_DATE_EPOCH or the files themselves, and zlib and liblzma output is stable for the same input.
 """
 import argparse
+import lzma
 import os
 import stat
 import sys
 import zlib
 
 MAGIC = 0x73717368                       # squashfs_fs.h SQUASHFS_MAGIC ("hsqs" on disk LE, "sqsh" BE)
+SQLZMA_MAGIC = 0x71736873                # sqmagic.h SQUASHFS_MAGIC_LZMA ("shsq" on disk LE, "qshs" BE)
 METADATA_SIZE = 8192                     # SQUASHFS_METADATA_SIZE
 META_UNCOMPRESSED = 1 << 15              # SQUASHFS_COMPRESSED_BIT (metadata block length word)
 DATA_UNCOMPRESSED = 1 << 24              # SQUASHFS_COMPRESSED_BIT_BLOCK (block list / fragment size word)
@@ -41,6 +57,10 @@ FLAG_NO_FRAG = 1 << 4                    # squashfs_fs.h: NOI 0, NOD 1, CHECK 2,
 DIR_T, FILE_T, SYMLINK_T, BLKDEV_T, CHRDEV_T, FIFO_T, SOCKET_T, LDIR_T, LREG_T = 1, 2, 3, 4, 5, 6, 7, 8, 9
 
 BE = False  # set from --endian
+COMP = "gzip"  # set from --comp
+DICT = 65536  # LZMA dictionary size: the block size, as sqlzma's mksquashfs uses it
+NO_SIZE = False  # set from --lzma-no-size
+NO_PROPS = False  # set from --lzma-no-props
 
 
 def pack(*fields):
@@ -60,9 +80,22 @@ def u32(v): return pack((32, v))
 def u64(v): return pack((64, v))
 
 
+def lzma_alone(data):
+    """sqlzma: an LZMA alone stream whose header carries the real uncompressed size (liblzma writes 'unknown')."""
+    c = lzma.compress(bytes(data), format=lzma.FORMAT_ALONE,
+                      filters=[{"id": lzma.FILTER_LZMA1, "preset": 9, "dict_size": DICT, "lc": 3, "lp": 0, "pb": 2}])
+    assert c[0] == 0x5D and c[5:13] == b"\xff" * 8
+    if NO_SIZE:  # the variant without the size field (properties, then the stream), which sasquatch also reads
+        return c[:5] + c[13:]
+    if NO_PROPS:  # the bare stream (lc=3 lp=0 pb=2, dictionary = block size), which 7-Zip reads ("no props" LZMA)
+        return c[13:]
+    return c[:5] + len(data).to_bytes(8, "little") + c[13:]
+
+
 def compress(data, uncompressed_bit):
-    """mksquashfs: zlib compress2(level 9); keep the raw bytes (and set the bit) unless that is smaller."""
-    c = zlib.compress(bytes(data), 9)
+    """mksquashfs: zlib compress2(level 9) (or sqlzma's LZMA); keep the raw bytes (and set the bit) unless that is
+    smaller."""
+    c = lzma_alone(data) if COMP == "lzma" else zlib.compress(bytes(data), 9)
     return (c, len(c)) if len(c) < len(data) else (bytes(data), len(data) | uncompressed_bit)
 
 
@@ -343,9 +376,13 @@ class Writer:
 
 
 def main():
-    global BE
-    p = argparse.ArgumentParser(description="Write a SquashFS 3.1 (gzip) image, little- or big-endian.")
+    global BE, COMP, DICT, MAGIC, NO_SIZE, NO_PROPS
+    p = argparse.ArgumentParser(description="Write a SquashFS 3.1 (gzip or sqlzma LZMA) image, little- or big-endian.")
     p.add_argument("--endian", choices=("little", "big"), default="little")
+    p.add_argument("--comp", choices=("gzip", "lzma"), default="gzip")
+    p.add_argument("--sqlzma-magic", action="store_true", help="write sqlzma's magic ('shsq'/'qshs') instead of hsqs/sqsh")
+    p.add_argument("--lzma-no-size", action="store_true", help="LZMA blocks without the 8-byte size field")
+    p.add_argument("--lzma-no-props", action="store_true", help="LZMA blocks without properties and size: the bare stream")
     p.add_argument("--block-size", type=int, default=65536)
     p.add_argument("--all-root", action="store_true", help="make every file owned by 0:0")
     p.add_argument("--mtime", type=int, help="time of every inode and of the image (default SOURCE_DATE_EPOCH, "
@@ -355,6 +392,9 @@ def main():
     p.add_argument("out")
     args = p.parse_args()
     BE = args.endian == "big"
+    COMP, DICT, NO_SIZE, NO_PROPS = args.comp, args.block_size, args.lzma_no_size, args.lzma_no_props
+    if args.sqlzma_magic:
+        MAGIC = SQLZMA_MAGIC
     if args.block_size < 4096 or args.block_size > 1 << 20 or args.block_size & (args.block_size - 1):
         p.error("--block-size must be a power of two from 4096 to 1048576")
     if args.mtime is None and os.environ.get("SOURCE_DATE_EPOCH"):

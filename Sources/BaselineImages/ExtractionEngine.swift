@@ -1,6 +1,6 @@
-// File systems Baseline does not read itself (JFFS2, UBI/UBIFS, cramfs, romfs, SquashFS 1.x–3.x and big-endian) are
-// extracted by a well-kept engine: unblob (PyPI; with jefferson, ubi_reader, 7z and Debian's compressors) or, for
-// old SquashFS, squashfs-tools' unsquashfs. The engine runs in its own session, writes only under a private
+// File systems Baseline does not read itself (JFFS2, UBI/UBIFS, cramfs, romfs, SquashFS 1.x/2.x and SquashFS 4 with
+// LZO) are extracted by a well-kept engine: unblob (PyPI; with jefferson, ubi_reader, 7z and Debian's compressors) or,
+// for those SquashFS, squashfs-tools' unsquashfs. The engine runs in its own session, writes only under a private
 // temporary directory (mode 0700), is bounded in time and in bytes written (watched while it runs, each file capped
 // with RLIMIT_FSIZE), and the directory is removed afterwards. What it extracted is read back into an in-memory
 // tree without following a single link, so nothing outside the directory is ever read.

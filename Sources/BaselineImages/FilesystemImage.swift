@@ -1,11 +1,11 @@
-// File-system images (SquashFS through libsquashfs, ext2/3/4 through libext2fs) into the same in-memory ImageTree as
-// the archive formats. Both readers walk the image read-only into one callback; nothing is written to disk.
+// File-system images (SquashFS 4 through libsquashfs, SquashFS 3 through Baseline's squashfs3_reader.c, ext2/3/4
+// through libext2fs) into the same in-memory ImageTree as the archive formats. Both readers walk the image read-only into one callback; nothing is written to disk.
 import BaselineCore
 import CImageReaders
 import Foundation
 
 public enum FilesystemImage {
-    public enum Kind { case squashfs, ext }
+    public enum Kind { case squashfs, squashfs3, ext }
 
     final class Sink {
         let tree = ImageTree()
@@ -67,6 +67,9 @@ public enum FilesystemImage {
             case .squashfs:
                 return bl_sqfs_read_spool(path, offset, maxFile, UInt64(limits.maxExpandedBytes), ctx, visit, refused,
                                           spool?.member, spool?.fd ?? -1, e.baseAddress, e.count)
+            case .squashfs3:
+                return bl_sqfs3_read(path, offset, maxFile, UInt64(limits.maxExpandedBytes), ctx, visit, refused,
+                                     spool?.member, spool?.fd ?? -1, e.baseAddress, e.count)
             case .ext:
                 return bl_ext_read_spool(path, offset, maxFile, UInt64(limits.maxExpandedBytes), ctx, visit, refused,
                                          spool?.member, spool?.fd ?? -1, e.baseAddress, e.count)
@@ -83,7 +86,7 @@ public enum FilesystemImage {
     public static func load(_ path: String, offset: UInt64 = 0, label: String? = nil, kind: Kind,
                             limits: ArchiveImage.Limits = ArchiveImage.Limits()) throws(ImageError) -> LoadedImage {
         let sink = try read(path, offset: offset, label: label ?? path, kind: kind, limits: limits)
-        var image = LoadedImage(tree: sink.tree, format: kind == .squashfs ? "SquashFS" : "ext2/3/4", problems: sink.problems,
+        var image = LoadedImage(tree: sink.tree, format: kind == .ext ? "ext2/3/4" : "SquashFS", problems: sink.problems,
                                 entries: sink.entries)
         if sink.damaged > 0 { image.incomplete.append("\(sink.damaged) file(s) in the \(image.format) image could not be read (listed in coverage.unreadable)") }
         return image

@@ -2,6 +2,7 @@
 // file systems, by signature at any offset, each checked (header checksums, sane sizes) before it is believed.
 // The result is a list of parts with their offsets and, where the format says, their lengths; the loader decides
 // which part is the root file system and how to read it.
+import CImageReaders
 
 public struct CarvedPart: Equatable {
     public enum Role: Equatable {
@@ -12,8 +13,9 @@ public struct CarvedPart: Equatable {
     }
     public enum Reader: Equatable {
         case squashfs, ext          // read in place by libsquashfs / libext2fs
+        case squashfs3              // SquashFS 3.0/3.1, either byte order, zlib or LZMA: read in place by squashfs3_reader.c
         case libarchive             // copied to memory and read by libarchive (archives and compressed streams)
-        case unsquashfs             // SquashFS 1.x–3.x or big-endian: squashfs-tools' unsquashfs
+        case unsquashfs             // SquashFS 1.x/2.x (either byte order) and SquashFS 4 with LZO: squashfs-tools' unsquashfs
         case fsckCramfs             // cramfs (either endianness): util-linux's fsck.cramfs --extract, names checked first
         case unblob                 // JFFS2, UBI/UBIFS, romfs, other SquashFS variants: the unblob engine
         case none                   // headers
@@ -113,6 +115,8 @@ public enum FirmwareCarver {
         switch b[i] {
         case 0x68 where matches(b, i, [0x68, 0x73, 0x71, 0x73]): return squashfs(b, i, bigEndian: false)       // "hsqs"
         case 0x73 where matches(b, i, [0x73, 0x71, 0x73, 0x68]): return squashfs(b, i, bigEndian: true)        // "sqsh"
+        case 0x73 where matches(b, i, Array("shsq".utf8)): return squashfs(b, i, bigEndian: false, sqlzmaMagic: true)
+        case 0x71 where matches(b, i, Array("qshs".utf8)): return squashfs(b, i, bigEndian: true, sqlzmaMagic: true)
         case 0x53 where i >= 1080 && matches(b, i, [0x53, 0xEF]): return ext(b, i - 1080)
         case 0x85 where matches(b, i, [0x85, 0x19]): return jffs2(b, i, bigEndian: false)
         case 0x19 where matches(b, i, [0x19, 0x85]): return jffs2(b, i, bigEndian: true)
@@ -178,7 +182,8 @@ public enum FirmwareCarver {
         return size == UInt64.max || (size > 0 && size < 1 << 30)
     }
 
-    static func squashfs(_ b: UnsafeRawBufferPointer, _ i: Int, bigEndian: Bool) -> CarvedPart? {
+    /// `sqlzmaMagic`: 'shsq'/'qshs', the magic sqlzma's mksquashfs gives LZMA SquashFS 3 images (sqmagic.h).
+    static func squashfs(_ b: UnsafeRawBufferPointer, _ i: Int, bigEndian: Bool, sqlzmaMagic: Bool = false) -> CarvedPart? {
         guard i + 96 <= b.count else { return nil }
         let r16 = bigEndian ? be16 : le16
         let major = r16(b, i + 28), minor = r16(b, i + 30)
@@ -192,10 +197,23 @@ public enum FirmwareCarver {
             return CarvedPart(offset: i, length: Int(used), role: .filesystem, reader: comp == 3 ? .unsquashfs : .squashfs,
                               format: "SquashFS 4.\(minor) (\(name))")
         }
-        guard (1...4).contains(major) else { return nil }
+        guard (1...4).contains(major), !sqlzmaMagic || major == 3 else { return nil }
         // SquashFS 3.x keeps bytes_used (64-bit) at 63; 1.x and 2.x a 32-bit one at 8.
         let used: UInt64 = major == 3 ? (bigEndian ? be64(b, i + 63) : le64(b, i + 63)) : UInt64(bigEndian ? be32(b, i + 8) : le32(b, i + 8))
         guard used >= 64, used <= UInt64(b.count - i) + (1 << 20) else { return nil }
+        if major == 3 && minor <= 1 {
+            // Read natively: 3.x names no compressor; sqlzma-style images (2.6-era OpenWrt, old TP-Link) start their
+            // LZMA blocks with 0x5D, zlib blocks with a zlib header. The first inode-table block says which.
+            let inodeStart = bigEndian ? be64(b, i + 87) : le64(b, i + 87)
+            var lzma = false
+            if inodeStart < UInt64(b.count - i) {
+                lzma = bl_sqfs3_probe_lzma(b.baseAddress!.assumingMemoryBound(to: UInt8.self) + i, b.count - i, bigEndian ? 1 : 0,
+                                           inodeStart, b[i + 36] & 4 != 0 ? 1 : 0) != 0
+            }
+            return CarvedPart(offset: i, length: Int(used), role: .filesystem, reader: .squashfs3,
+                              format: "SquashFS 3.\(minor) (" + (bigEndian ? "big-endian, " : "") + (lzma ? "lzma" : "gzip") + ")",
+                              detail: sqlzmaMagic ? "sqlzma magic '" + (bigEndian ? "qshs" : "shsq") + "'" : "")
+        }
         return CarvedPart(offset: i, length: Int(used), role: .filesystem, reader: .unsquashfs,
                           format: "SquashFS \(major).\(minor)" + (bigEndian ? " (big-endian)" : ""))
     }

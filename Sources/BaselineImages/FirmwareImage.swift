@@ -1,7 +1,7 @@
 // A vendor firmware file — vendor header, kernel, then a root file system at some offset — or a raw flash dump, to
 // the root file system to audit. The carver lists the parts; the root is the largest part holding /etc (and bin,
 // sbin, usr or lib), tried file systems first, then archives, then compressed streams. SquashFS and ext2/3/4 are
-// read in place at their offset (libsquashfs, libext2fs), archives and compressed streams from memory (libarchive,
+// read in place at their offset (libsquashfs for SquashFS 4, Baseline's own reader for SquashFS 3, libext2fs), archives and compressed streams from memory (libarchive,
 // recursively: a kernel's initramfs), and only what Baseline cannot read goes to the extraction engine.
 import BaselineCore
 import CImageReaders
@@ -86,7 +86,7 @@ public enum FirmwareImage {
         // Native readers first, the engine only when none of them found the root.
         for pass in 0..<2 {
             for c in readable {
-                let native = c.reader == .squashfs || c.reader == .ext || c.reader == .libarchive
+                let native = c.reader == .squashfs || c.reader == .squashfs3 || c.reader == .ext || c.reader == .libarchive
                 if native != (pass == 0) { continue }
                 if !native {
                     // The engine costs seconds a run: the largest few file systems only.
@@ -106,7 +106,7 @@ public enum FirmwareImage {
                         sub.kernelSource = "@" + hex(k.offset) + " " + k.format
                     }
                     // Read by an engine from a part cut short: what it extracted is what there was.
-                    if let l = c.length, c.offset + l > map.count, c.reader != .squashfs, c.reader != .ext {
+                    if let l = c.length, c.offset + l > map.count, c.reader != .squashfs, c.reader != .squashfs3, c.reader != .ext {
                         sub.incomplete.append("\(c.format) @\(hex(c.offset)) is truncated (\(l) bytes declared, \(map.count - c.offset) in the file): files past the cut are missing")
                     }
                     // What else is in the file goes into the report's coverage.
@@ -151,11 +151,12 @@ public enum FirmwareImage {
         var local = limits
         local.maxExpandedBytes = budget.remaining
         switch c.reader {
-        case .squashfs, .ext:
+        case .squashfs, .squashfs3, .ext:
             if let l = c.length, c.offset + l > map.count {
                 throw ImageError(message: "\(label): \(c.format) is truncated: it needs \(l) bytes, the file has \(map.count - c.offset) after its start")
             }
-            var sub = try FilesystemImage.load(path, offset: UInt64(c.offset), label: label, kind: c.reader == .squashfs ? .squashfs : .ext, limits: local)
+            let kind: FilesystemImage.Kind = c.reader == .squashfs ? .squashfs : c.reader == .squashfs3 ? .squashfs3 : .ext
+            var sub = try FilesystemImage.load(path, offset: UInt64(c.offset), label: label, kind: kind, limits: local)
             sub.chain = []
             return sub
         case .libarchive:

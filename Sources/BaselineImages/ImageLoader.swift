@@ -39,6 +39,7 @@ public enum ImageLoader {
     static func loadFlat(_ path: String, label: String, limits: ArchiveImage.Limits) throws(ImageError) -> (LoadedImage, Reader) {
         switch ImageMagic.detect(head(path, ImageMagic.probeBytes)) {
         case .squashfs: return (try FilesystemImage.load(path, label: label, kind: .squashfs, limits: limits), .fs(.squashfs))
+        case .squashfs3: return (try FilesystemImage.load(path, label: label, kind: .squashfs3, limits: limits), .fs(.squashfs3))
         case .ext: return (try FilesystemImage.load(path, label: label, kind: .ext, limits: limits), .fs(.ext))
         case .compressed: return (try ArchiveImage.load(path, label: label, limits: limits, formats: .archivesOrRaw), .archive)
         case .unsupported(let name):
@@ -185,7 +186,8 @@ public enum ImageLoader {
         // Not an image Baseline reads from its first byte: a vendor firmware file (header, kernel, file system at
         // an offset) or a raw flash dump. The carver finds its parts; with none, libarchive has the last word.
         switch ImageMagic.detect(head(path, ImageMagic.probeBytes)) {
-        case .unsupported where carve, .unknown where carve:
+        // A bare SquashFS 3 goes through the carver too: it names the version, byte order and compressor.
+        case .unsupported where carve, .unknown where carve, .squashfs3 where carve:
             if let carved = try FirmwareImage.carve(path, label: label, depth: depth, limits: limits, budget: budget, engine: engine) {
                 return carved
             }

@@ -3,12 +3,13 @@
 
 public enum ImageFormat: Equatable {
     case squashfs, ext, archive          // archive: tar, cpio or zip, possibly compressed (libarchive decides)
+    case squashfs3                       // SquashFS 3.0/3.1, either byte order (Baseline's own reader)
     case compressed                      // gzip, xz, zstd, bzip2, lz4, LZO or LZMA: an archive or a compressed image inside
     case unsupported(String)             // a recognised format Baseline cannot read
     case unknown
 
     public var isReadable: Bool {
-        switch self { case .squashfs, .ext, .archive, .compressed: return true; default: return false }
+        switch self { case .squashfs, .squashfs3, .ext, .archive, .compressed: return true; default: return false }
     }
 }
 
@@ -24,11 +25,17 @@ public enum ImageMagic {
 
     public static func detect(_ b: [UInt8]) -> ImageFormat {
         func at(_ off: Int, _ m: [UInt8]) -> Bool { b.count >= off + m.count && Array(b[off..<(off + m.count)]) == m }
-        if at(0, Array("hsqs".utf8)) {
-            // libsquashfs reads SquashFS 4 without LZO; 1.x-3.x and LZO go through the carver to unsquashfs.
-            guard b.count >= 32 else { return .squashfs }
-            let major = Int(b[28]) | Int(b[29]) << 8, comp = Int(b[20]) | Int(b[21]) << 8
-            if major != 4 { return .unsupported("SquashFS \(major).x") }
+        if at(0, Array("hsqs".utf8)) || at(0, Array("sqsh".utf8)) || at(0, Array("shsq".utf8)) || at(0, Array("qshs".utf8)) {
+            // libsquashfs reads SquashFS 4 without LZO; Baseline's own reader 3.0/3.1 in either byte order (also under
+            // sqlzma's shsq/qshs magics); 1.x/2.x and LZO go through the carver to unsquashfs.
+            let be = at(0, Array("sqsh".utf8)) || at(0, Array("qshs".utf8)), sqlzma = at(0, Array("shsq".utf8)) || at(0, Array("qshs".utf8))
+            guard b.count >= 32 else { return be || sqlzma ? .unsupported("SquashFS") : .squashfs }
+            let major = be ? Int(b[28]) << 8 | Int(b[29]) : Int(b[28]) | Int(b[29]) << 8
+            let minor = be ? Int(b[30]) << 8 | Int(b[31]) : Int(b[30]) | Int(b[31]) << 8
+            if major == 3 && minor <= 1 { return .squashfs3 }
+            if be { return .unsupported("big-endian SquashFS \(major).x") }
+            if major != 4 || sqlzma { return .unsupported("SquashFS \(major).x") }
+            let comp = Int(b[20]) | Int(b[21]) << 8
             return comp == 3 ? .unsupported("SquashFS (lzo)") : .squashfs
         }
         if at(1080, [0x53, 0xEF]) { return .ext }
@@ -40,7 +47,6 @@ public enum ImageMagic {
         if at(0, Array("070701".utf8)) || at(0, Array("070702".utf8)) || at(0, Array("070707".utf8)) || at(0, [0xC7, 0x71]) || at(257, Array("ustar".utf8)) {
             return .archive
         }
-        if at(0, Array("sqsh".utf8)) { return .unsupported("big-endian SquashFS") }
         if at(0, Array("UBI#".utf8)) { return .unsupported("UBI") }
         if at(0, [0x85, 0x19]) || at(0, [0x19, 0x85]) { return .unsupported("JFFS2") }
         if at(0, [0x45, 0x3D, 0xCD, 0x28]) || at(0, [0x28, 0xCD, 0x3D, 0x45]) { return .unsupported("cramfs") }

@@ -3,6 +3,7 @@
 // offset the script wrote it, name the way there, and give the same findings as the audit of the tree it was made
 // from; encrypted, unknown, truncated and bomb files get one line and exit 3; the extraction engine leaves nothing
 // behind and stays inside its bound.
+import BaselineCore
 import Foundation
 import Testing
 
@@ -40,9 +41,13 @@ enum VendorImages {
         VendorImage(file: "tplink-v1-squashfs-lzma.bin", offset: "0x50000", tree: "rootfs-mips",
                     route: ["TP-Link firmware header v1 @0x0", "U-Boot legacy uImage @0x200", "SquashFS 4.0 (lzma) @0x50000"]),
         VendorImage(file: "tplink-v1-squashfs3-be.bin", offset: "0x50000", tree: "rootfs-mips",
-                    route: ["TP-Link firmware header v1 @0x0", "U-Boot legacy uImage @0x200", "SquashFS 3.1 (big-endian) @0x50000", "extracted by unsquashfs"]),
+                    route: ["TP-Link firmware header v1 @0x0", "U-Boot legacy uImage @0x200", "SquashFS 3.1 (big-endian, gzip) @0x50000"]),
         VendorImage(file: "uimage-squashfs3-le.bin", offset: "0x50000", tree: "rootfs-mipsel",
-                    route: ["U-Boot legacy uImage @0x0", "SquashFS 3.1 @0x50000", "extracted by unsquashfs"]),
+                    route: ["U-Boot legacy uImage @0x0", "SquashFS 3.1 (gzip) @0x50000"]),
+        VendorImage(file: "tplink-v1-squashfs3-lzma-be.bin", offset: "0x50000", tree: "rootfs-mips",
+                    route: ["TP-Link firmware header v1 @0x0", "U-Boot legacy uImage @0x200", "SquashFS 3.1 (big-endian, lzma) @0x50000"]),
+        VendorImage(file: "uimage-squashfs3-lzma-le.bin", offset: "0x50000", tree: "rootfs-mipsel",
+                    route: ["U-Boot legacy uImage @0x0", "SquashFS 3.1 (lzma) @0x50000"]),
         VendorImage(file: "uimage-squashfs-lzo.bin", offset: "0x50000", tree: "rootfs-mipsel",
                     route: ["U-Boot legacy uImage @0x0", "SquashFS 4.0 (lzo) @0x50000", "extracted by unsquashfs"]),
         VendorImage(file: "trx-squashfs-xz.trx", offset: "0x50000", tree: "rootfs-mipsel",
@@ -184,24 +189,124 @@ struct FirmwareFileTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty)
     }
 
-    /// A bare SquashFS that libsquashfs cannot read (LZO: liblzo2 is GPL; 3.x) is an image of its own, not an error.
-    @Test func bareSquashFSThatLibsquashfsCannotReadGoesToUnsquashfs() throws {
+    /// A bare SquashFS that libsquashfs cannot read (LZO: liblzo2 is GPL) goes to unsquashfs; a bare SquashFS 3.1 (zlib or
+    /// sqlzma LZMA, either byte order) to Baseline's own reader: each is an image of its own, not an error, and
+    /// nothing is extracted for the 3.x ones (TMPDIR stays empty).
+    @Test func bareSquashFSThatLibsquashfsCannotReadIsReadAll() throws {
         let t = try TempTree()
         let tree = VendorImages.dir + "/rootfs-mipsel"
         let reference = try audit(tree, profile: "nordlicht-router")
-        let lzo = t.sub("root.lzo.sqfs"), v3 = t.sub("root.v3.sqfs")
+        let lzo = t.sub("root.lzo.sqfs")
         #expect(try run("/usr/bin/mksquashfs", [tree, lzo, "-comp", "lzo", "-noappend", "-quiet", "-all-root"]).code == 0)
-        #expect(try run("/usr/bin/python3", [Repo.path("Firmware-samples/tools/mksquashfs3.py"), "--all-root", tree, v3]).code == 0)
-        for (file, format) in [(lzo, "SquashFS 4.0 (lzo) @0x0"), (v3, "SquashFS 3.1 @0x0")] {
-            let r = try audit(file, profile: "nordlicht-router")
+        var cases = [(lzo, "SquashFS 4.0 (lzo) @0x0", "extracted by unsquashfs")]
+        for endian in ["little", "big"] {
+            for comp in ["gzip", "lzma"] {
+                let v3 = t.sub("root.v3.\(endian).\(comp).sqfs")
+                #expect(try run("/usr/bin/python3", [Repo.path("Firmware-samples/tools/mksquashfs3.py"), "--all-root", "--endian", endian,
+                                                     "--comp", comp, tree, v3]).code == 0)
+                cases.append((v3, "SquashFS 3.1 (" + (endian == "big" ? "big-endian, " : "") + comp + ") @0x0", ""))
+            }
+        }
+        for (file, format, engine) in cases {
+            let tmp = try TempTree()
+            let r = try baselineIn(tmp: tmp.path, ["audit", file, "--profile", "nordlicht-router", "--format", "json", "--date", Repo.auditDate])
             #expect(r.code == reference.code, "\(file): \(r.stderr)")
             #expect(comparable(r) == comparable(reference), "\(file) differs from the audit of its tree")
-            #expect(((r.json?["source"] as? [String: Any])?["format"] as? String ?? "").hasPrefix(format), "\(file)")
+            let source = (r.json?["source"] as? [String: Any])?["format"] as? String ?? ""
+            #expect(source.hasPrefix(format), "\(file): \(source)")
+            #expect(engine.isEmpty ? !source.contains("extracted by") : source.hasSuffix(engine), "\(file): \(source)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty)
         }
     }
 
+    /// A SquashFS 3 inside an archive (a vendor tarball holding rootfs.squashfs, no /etc of its own) is a nested image
+    /// Baseline reads: held in memory, read by the SquashFS 3 reader, audited like its tree.
+    @Test("a SquashFS 3 image nested in a tarball is opened", arguments: ["gzip", "lzma"])
+    func nestedSquashFS3IsOpened(_ comp: String) throws {
+        let t = try TempTree()
+        let tree = VendorImages.dir + "/rootfs-mips"
+        try FileManager.default.createDirectory(atPath: t.sub("pkg"), withIntermediateDirectories: true)
+        #expect(try run("/usr/bin/python3", [Repo.path("Firmware-samples/tools/mksquashfs3.py"), "--all-root", "--endian", "big",
+                                             "--comp", comp, tree, t.sub("pkg/rootfs.squashfs")]).code == 0)
+        try "vendor firmware 1.0\n".write(toFile: t.sub("pkg/VERSION"), atomically: false, encoding: .utf8)
+        #expect(try run("/bin/tar", ["czf", t.sub("fw.tgz"), "-C", t.sub("pkg"), "VERSION", "rootfs.squashfs"]).code == 0)
+        let reference = try audit(tree, profile: "nordlicht-router")
+        let r = try audit(t.sub("fw.tgz"), profile: "nordlicht-router")
+        #expect(r.code == reference.code, "\(r.stderr)")
+        #expect(comparable(r) == comparable(reference))
+        let format = (r.json?["source"] as? [String: Any])?["format"] as? String ?? ""
+        #expect(format.contains("/rootfs.squashfs") && format.contains("SquashFS 3.1 (big-endian, \(comp)) @0x0"), "\(format)")
+    }
+
+    /// The oracle for the SquashFS 3 writer: Debian's unsquashfs extracts its zlib images (both byte orders) to the
+    /// tree they were made from — every path, type, permission, size, content and link target — so the native reader's
+    /// agreement with the source tree (above) is agreement with squashfs-tools too.
+    @Test("unsquashfs extracts mksquashfs3.py's zlib images to their source tree", arguments: ["little", "big"])
+    func unsquashfsAgreesWithTheSquashFS3Writer(_ endian: String) throws {
+        let t = try TempTree()
+        let tree = VendorImages.dir + (endian == "big" ? "/rootfs-mips" : "/rootfs-mipsel")
+        let image = t.sub("root.sqfs3")
+        #expect(try run("/usr/bin/python3", [Repo.path("Firmware-samples/tools/mksquashfs3.py"), "--endian", endian, tree, image]).code == 0)
+        let u = try run("/usr/bin/unsquashfs", ["-no-xattrs", "-n", "-d", t.sub("out"), image])
+        #expect(u.code == 0, "\(u.stderr)")
+        let want = try listing(tree), got = try listing(t.sub("out"))
+        #expect(want.count > 20)
+        #expect(got == want, "first difference: \(zip(got, want).first { $0 != $1 }.map { "\($0) vs \($1)" } ?? "count \(got.count) vs \(want.count)")")
+    }
+
+    /// The oracle for the LZMA layout: 7-Zip reads LZMA SquashFS 3 only under sqlzma's own magic ('shsq'/'qshs', per
+    /// block 0x5D is LZMA, anything else zlib — the rule Baseline's reader applies under every magic). It extracts the
+    /// writer's LZMA images (both byte orders) to their source tree: every file (content, size, permissions) and
+    /// directory; of the links it keeps only the ones it deems safe (a "../" target becomes an empty file), and those
+    /// must match. The same images audit like the tree.
+    /// 7-Zip also reads the bare-stream variant (no properties, no size: the first block starts with 0x00) under the
+    /// standard magic.
+    @Test("7-Zip extracts mksquashfs3.py's LZMA images to their source tree; Baseline audits them like it",
+          arguments: [("little", "--sqlzma-magic"), ("big", "--sqlzma-magic"), ("little", "--lzma-no-props"), ("big", "--lzma-no-props")])
+    func sevenZipAgreesWithTheLZMAWriter(_ c: (String, String)) throws {
+        let (endian, variant) = c
+        let t = try TempTree()
+        let tree = VendorImages.dir + (endian == "big" ? "/rootfs-mips" : "/rootfs-mipsel")
+        let image = t.sub("root.sqfs3")
+        #expect(try run("/usr/bin/python3", [Repo.path("Firmware-samples/tools/mksquashfs3.py"), "--endian", endian, "--comp", "lzma",
+                                             variant, tree, image]).code == 0)
+        _ = try run("/usr/bin/7z", ["x", "-snl", "-o" + t.sub("out"), image])
+        let want = try listing(tree), got = try listing(t.sub("out"))
+        // The links 7-Zip refuses it writes as empty regular files: every path that is a link in the tree is left out.
+        let links = Set(want.filter { $0.contains(" l -> ") }.map { String($0.split(separator: " ")[0]) })
+        let plain = { (l: [String]) in l.filter { !links.contains(String($0.split(separator: " ")[0])) } }
+        #expect(plain(want).count > 20)
+        #expect(plain(got) == plain(want), "first difference: \(zip(plain(got), plain(want)).first { $0 != $1 }.map { "\($0) vs \($1)" } ?? "count")")
+        #expect(Set(got.filter { $0.contains(" l -> ") }).isSubset(of: Set(want)))
+        let reference = try audit(tree, profile: "nordlicht-router")
+        let r = try audit(image, profile: "nordlicht-router")
+        #expect(r.code == reference.code, "\(r.stderr)")
+        #expect(comparable(r) == comparable(reference))
+        #expect(((r.json?["source"] as? [String: Any])?["format"] as? String ?? "").hasPrefix("SquashFS 3.1 (" + (endian == "big" ? "big-endian, " : "") + "lzma) @0x0"))
+    }
+
+    /// One line per entry, sorted: path, type, permission bits, and the size and SHA-256 of a file's content or a link's
+    /// target (lstat: links are not followed).
+    func listing(_ root: String) throws -> [String] {
+        let paths = try run("/usr/bin/find", [root, "-mindepth", "1", "-printf", "%P\\n"]).stdout.split(separator: "\n")
+        return try paths.map { rel -> String in
+            let p = root + "/" + rel
+            var st = stat()
+            guard lstat(p, &st) == 0 else { return "\(rel) unreadable" }
+            let perm = String(st.st_mode & 0o7777, radix: 8)
+            switch st.st_mode & S_IFMT {
+            case S_IFDIR: return "\(rel) d \(perm)"
+            case S_IFLNK: return "\(rel) l -> " + (try FileManager.default.destinationOfSymbolicLink(atPath: p))
+            case S_IFREG:
+                let d = [UInt8](try Data(contentsOf: URL(fileURLWithPath: p)))
+                return "\(rel) f \(perm) \(d.count) " + SHA256.hash(d).map { String(format: "%02x", $0) }.joined()
+            default: return "\(rel) other \(st.st_mode & S_IFMT) \(perm)"
+            }
+        }.sorted()
+    }
+
     /// Engines run in their private directory: a path relative to the user's directory must still reach them.
-    @Test("a relative path works through every engine", arguments: ["uimage-squashfs3-le.bin", "cramfs-le.bin", "uimage-jffs2-le.bin"])
+    @Test("a relative path works through every engine", arguments: ["uimage-squashfs-lzo.bin", "cramfs-le.bin", "uimage-jffs2-le.bin"])
     func relativePaths(_ file: String) throws {
         _ = try VendorImages.path(file)
         let tmp = try TempTree()

@@ -1,4 +1,5 @@
-// C readers for firmware images: SquashFS through libsquashfs and ext2/3/4 through libext2fs, walked into callbacks;
+// C readers for firmware images: SquashFS 4 through libsquashfs, SquashFS 3 by squashfs3_reader.c (zlib, liblzma) and
+// ext2/3/4 through libext2fs, walked into callbacks;
 // nothing is written to disk.
 #ifndef CIMAGEREADERS_H
 #define CIMAGEREADERS_H
@@ -26,6 +27,13 @@ int bl_sqfs_read_spool(const char *file, uint64_t offset, size_t max_file, uint6
 // An anonymous in-memory file (memfd; an unlinked O_TMPFILE when memfd is unavailable) for a nested image; its
 // path for the readers is /proc/self/fd/N. Negative errno on failure.
 int bl_spool_fd(void);
+
+// SquashFS 3.0/3.1 (either byte order; zlib blocks and sqlzma's LZMA blocks), read in place from the mapped file at
+// `offset` by Baseline's own reader (squashfs3_reader.c); otherwise as bl_sqfs_read_spool.
+int bl_sqfs3_read(const char *file, uint64_t offset, size_t max_file, uint64_t max_total, void *ctx, bl_sqfs_visit visit,
+                  bl_sqfs_visit refused, const char *spool_path, int spool_fd, char *err, size_t errlen);
+// 1 when the first inode-table block of a SquashFS 3 image (n bytes at b, tables at image offsets) is LZMA.
+int bl_sqfs3_probe_lzma(const unsigned char *b, size_t n, int be, uint64_t inode_start, int check);
 
 // ext2/3/4: 1 = the file has the ext super block magic, 0 = not, negative errno when unreadable.
 int bl_ext_probe(const char *file);
