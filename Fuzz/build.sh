@@ -29,7 +29,7 @@ module BaselineImages 6 -O Sources/BaselineImages/*.swift
 module BaselineFleet 6 -O Sources/BaselineFleet/{ReportDocument,SchemaValidator,SchemaPattern,UnitSummary,SQLExecutor}.swift
 "$swiftc" -swift-version 5 -O "${san[@]}" -module-name BaselineFuzz Fuzz/Harness.swift \
   "$out"/BaselineCore.o "$out"/BaselineTraffic.o "$out"/BaselineImages.o "$out"/BaselineFleet.o "$out"/shim.o \
-  "$out"/squashfs_reader.o "$out"/squashfs3_reader.o "$out"/ext_reader.o "$out"/bundle_crypto.o -lcrypt -lcrypto -lpcap -larchive -lsquashfs -lext2fs -lcom_err -lz -llzma \
+  "$out"/squashfs_reader.o "$out"/squashfs3_reader.o "$out"/jffs2_reader.o "$out"/ext_reader.o "$out"/bundle_crypto.o -lcrypt -lcrypto -lpcap -larchive -lsquashfs -lext2fs -lcom_err -lz -llzma \
   -o "$out/baseline-fuzz" 2>&1 \
   | { grep -v -e "Cannot export local symbol" -e "^$" || true; }
 echo "built $out/baseline-fuzz"

@@ -5,7 +5,7 @@ import CImageReaders
 import Foundation
 
 public enum FilesystemImage {
-    public enum Kind { case squashfs, squashfs3, ext }
+    public enum Kind: Equatable { case squashfs, squashfs3, ext, jffs2(bigEndian: Bool) }
 
     final class Sink {
         let tree = ImageTree()
@@ -20,7 +20,7 @@ public enum FilesystemImage {
     static let maxEntries = 1_000_000
 
     /// Reads the image into a tree. With `spool`, the regular file at that path is written whole to `fd` instead.
-    static func read(_ path: String, offset: UInt64 = 0, label: String, kind: Kind, limits: ArchiveImage.Limits,
+    static func read(_ path: String, offset: UInt64 = 0, length: UInt64 = 0, label: String, kind: Kind, limits: ArchiveImage.Limits,
                      spool: (member: String, fd: Int32)? = nil) throws(ImageError) -> Sink {
         let sink = Sink(maxTotalContent: limits.maxTotalContent)
         let ctx = Unmanaged.passUnretained(sink).toOpaque()
@@ -70,6 +70,9 @@ public enum FilesystemImage {
             case .squashfs3:
                 return bl_sqfs3_read(path, offset, maxFile, UInt64(limits.maxExpandedBytes), ctx, visit, refused,
                                      spool?.member, spool?.fd ?? -1, e.baseAddress, e.count)
+            case .jffs2(let bigEndian):
+                return bl_jffs2_read(path, offset, length, bigEndian ? 1 : 0, maxFile, UInt64(limits.maxExpandedBytes), ctx, visit, refused,
+                                     e.baseAddress, e.count)
             case .ext:
                 return bl_ext_read_spool(path, offset, maxFile, UInt64(limits.maxExpandedBytes), ctx, visit, refused,
                                          spool?.member, spool?.fd ?? -1, e.baseAddress, e.count)
@@ -83,10 +86,12 @@ public enum FilesystemImage {
         return sink
     }
 
-    public static func load(_ path: String, offset: UInt64 = 0, label: String? = nil, kind: Kind,
+    public static func load(_ path: String, offset: UInt64 = 0, length: UInt64 = 0, label: String? = nil, kind: Kind,
                             limits: ArchiveImage.Limits = ArchiveImage.Limits()) throws(ImageError) -> LoadedImage {
-        let sink = try read(path, offset: offset, label: label ?? path, kind: kind, limits: limits)
-        var image = LoadedImage(tree: sink.tree, format: kind == .ext ? "ext2/3/4" : "SquashFS", problems: sink.problems,
+        let sink = try read(path, offset: offset, length: length, label: label ?? path, kind: kind, limits: limits)
+        let format: String
+        switch kind { case .ext: format = "ext2/3/4"; case .jffs2: format = "JFFS2"; default: format = "SquashFS" }
+        var image = LoadedImage(tree: sink.tree, format: format, problems: sink.problems,
                                 entries: sink.entries)
         if sink.damaged > 0 { image.incomplete.append("\(sink.damaged) file(s) in the \(image.format) image could not be read (listed in coverage.unreadable)") }
         return image

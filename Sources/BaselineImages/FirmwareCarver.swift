@@ -13,6 +13,7 @@ public struct CarvedPart: Equatable {
     }
     public enum Reader: Equatable {
         case squashfs, ext          // read in place by libsquashfs / libext2fs
+        case jffs2                  // read in place by Baseline's JFFS2 reader (jffs2_reader.c); the engine for what it cannot
         case squashfs3              // SquashFS 3.0/3.1, either byte order, zlib or LZMA: read in place by squashfs3_reader.c
         case libarchive             // copied to memory and read by libarchive (archives and compressed streams)
         case unsquashfs             // SquashFS 1.x/2.x (either byte order) and SquashFS 4 with LZO: squashfs-tools' unsquashfs
@@ -314,7 +315,7 @@ public enum FirmwareCarver {
             break
         }
         guard nodes >= 2 else { return nil }
-        return CarvedPart(offset: i, length: end - i, role: .filesystem, reader: .unblob,
+        return CarvedPart(offset: i, length: end - i, role: .filesystem, reader: .jffs2,
                           format: "JFFS2 (" + (bigEndian ? "big" : "little") + "-endian)", detail: "\(nodes) nodes")
     }
 

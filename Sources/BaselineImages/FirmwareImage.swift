@@ -86,7 +86,7 @@ public enum FirmwareImage {
         // Native readers first, the engine only when none of them found the root.
         for pass in 0..<2 {
             for c in readable {
-                let native = c.reader == .squashfs || c.reader == .squashfs3 || c.reader == .ext || c.reader == .libarchive
+                let native = c.reader == .squashfs || c.reader == .squashfs3 || c.reader == .ext || c.reader == .jffs2 || c.reader == .libarchive
                 if native != (pass == 0) { continue }
                 if !native {
                     // The engine costs seconds a run: the largest few file systems only.
@@ -106,7 +106,7 @@ public enum FirmwareImage {
                         sub.kernelSource = "@" + hex(k.offset) + " " + k.format
                     }
                     // Read by an engine from a part cut short: what it extracted is what there was.
-                    if let l = c.length, c.offset + l > map.count, c.reader != .squashfs, c.reader != .squashfs3, c.reader != .ext {
+                    if let l = c.length, c.offset + l > map.count, c.reader != .squashfs, c.reader != .squashfs3, c.reader != .ext, c.reader != .jffs2 {
                         sub.incomplete.append("\(c.format) @\(hex(c.offset)) is truncated (\(l) bytes declared, \(map.count - c.offset) in the file): files past the cut are missing")
                     }
                     // What else is in the file goes into the report's coverage.
@@ -159,6 +159,19 @@ public enum FirmwareImage {
             var sub = try FilesystemImage.load(path, offset: UInt64(c.offset), label: label, kind: kind, limits: local)
             sub.chain = []
             return sub
+        case .jffs2:
+            // Read natively; a file whose nodes use a compression the reader lacks (LZO, rubin) sends the whole
+            // part to the engine instead (jefferson reads those), when there is one.
+            let sub = try FilesystemImage.load(path, offset: UInt64(c.offset), length: UInt64(c.length ?? 0), label: label,
+                                               kind: .jffs2(bigEndian: c.format.contains("big")), limits: local)
+            if !sub.incomplete.isEmpty, ExtractionEngine.unblob() != nil {
+                let viaEngine = CarvedPart(offset: c.offset, length: c.length, role: c.role, reader: .unblob, format: c.format, detail: c.detail)
+                return try read(viaEngine, path: path, map: map, label: label, depth: depth, limits: limits, budget: budget, engine: engine)
+            }
+            var image = sub
+            image.chain = []
+            image.format = c.format
+            return image
         case .libarchive:
             guard depth < ImageLoader.maxDepth else { return nil }
             let fd = bl_spool_fd()

@@ -35,6 +35,12 @@ int bl_sqfs3_read(const char *file, uint64_t offset, size_t max_file, uint64_t m
 // 1 when the first inode-table block of a SquashFS 3 image (n bytes at b, tables at image offsets) is LZMA.
 int bl_sqfs3_probe_lzma(const unsigned char *b, size_t n, int be, uint64_t inode_start, int check);
 
+// JFFS2 (either byte order; plain, zero, rtime, zlib and OpenWrt-LZMA data nodes), read in place from the mapped file:
+// the `length` bytes at `offset` (0: to the end). Files whose nodes use another compression (LZO, rubin) are visited
+// with what could be read (complete 0) and reported through `refused` with type -1.
+int bl_jffs2_read(const char *file, uint64_t offset, uint64_t length, int big_endian, size_t max_file, uint64_t max_total,
+                  void *ctx, bl_sqfs_visit visit, bl_sqfs_visit refused, char *err, size_t errlen);
+
 // ext2/3/4: 1 = the file has the ext super block magic, 0 = not, negative errno when unreadable.
 int bl_ext_probe(const char *file);
 // As bl_sqfs_read_spool for ext2/3/4 images at `offset` (read-only through libext2fs; spool_path may be NULL).
