@@ -28,7 +28,7 @@ out=$work/firmware.md
   echo "on the SquashFS files its row is the time it takes to carve and fail, and the audit after it finds no tree."
   echo
 } > "$out"
-for f in trx-squashfs-xz.trx tplink-v1-squashfs-lzma.bin uimage-jffs2-le.bin ubi.bin; do
+for f in ${BENCH_FILES:-trx-squashfs-xz.trx tplink-v1-squashfs-lzma.bin uimage-jffs2-le.bin ubi.bin}; do
   file=$images/$f
   hyperfine -N --warmup 1 --runs 5 -i --export-json "$work/$f.json" \
     "$bin audit $file $args" \
