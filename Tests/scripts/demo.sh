@@ -18,14 +18,14 @@ done < Firmware-samples/samples.txt
 echo
 echo "Vendor-style firmware files (make vendor-images: header, kernel, root file system at an offset), where the root was found:"
 if [ -f out/vendor-images/MANIFEST.txt ]; then
-  for f in tplink-v1-squashfs-lzma.bin netgear.chk zyxel-zld.bin uimage-jffs2-lzma-be.bin nand-dump.bin cramfs-be.bin encrypted.bin; do
+  for f in tplink-v1-squashfs-lzma.bin tplink-v1-squashfs3-lzma-be.bin netgear.chk bcm63xx-imagetag.bin zyxel-zld.bin uimage-jffs2-lzma-be.bin nand-jffs2.bin nand-dump.bin cramfs-be.bin zynos-ras.bin encrypted.bin; do
     "$bin" audit "out/vendor-images/$f" --profile nordlicht-router --date "$date" --format json --output out/demo/vendor-$f.json 2>out/demo/vendor-$f.err
     rc=$?
     if [ $rc -le 1 ]; then
       where=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["source"]["format"])' out/demo/vendor-$f.json)
-      printf '%-30s %-7s %s\n' "$f" "$([ $rc = 0 ] && echo PASS || echo FAIL)" "$where"
+      printf '%-32s %-7s %s\n' "$f" "$([ $rc = 0 ] && echo PASS || echo FAIL)" "$where"
     else
-      printf '%-30s %-7s %s\n' "$f" "exit $rc" "$(cat out/demo/vendor-$f.err)"
+      printf '%-32s %-7s %s\n' "$f" "exit $rc" "$(cat out/demo/vendor-$f.err)"
     fi
     rm -f out/demo/vendor-$f.err
   done
