@@ -122,7 +122,7 @@ struct FirmwareCarverTests {
         let j = try #require(scan(b).first { $0.format.hasPrefix("JFFS2") })
         #expect(j.format == "JFFS2 (big-endian)")
         #expect(j.offset == 0x20000)
-        #expect(j.reader == .unblob)
+        #expect(j.reader == .jffs2)
         // Every node's header CRC broken: no JFFS2 any more.
         var o = 0x20000
         while o + 12 <= b.count {
