@@ -176,6 +176,10 @@ struct ReportReaderTests {
             ("'findings[0].evidence[1].line': expected a whole number, found a string", { f in
                 var fs = f["findings"] as! [[String: Any]]; var ev = fs[0]["evidence"] as! [[String: Any]]
                 ev[1]["line"] = "7"; fs[0]["evidence"] = ev; f["findings"] = fs }),
+            ("'findings[2].remediation': missing: expected a string", { f in
+                var fs = f["findings"] as! [[String: Any]]; fs[2]["remediation"] = nil; f["findings"] = fs }),
+            ("'findings[0].since': expected \"new\" or \"unchanged\", found a string ('old')", { f in
+                var fs = f["findings"] as! [[String: Any]]; fs[0]["since"] = "old"; f["findings"] = fs }),
             ("'findings[1].data.eol': expected a string, found a number", { f in
                 var fs = f["findings"] as! [[String: Any]]; fs[1]["data"] = ["eol": 2026]; f["findings"] = fs }),
             ("'fingerprints.host_keys[1].sha256': missing: expected a string", { f in

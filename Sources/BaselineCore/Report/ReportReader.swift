@@ -48,9 +48,15 @@ public struct ReadReport {
 }
 
 public enum ReportReader {
-    /// Top-level members the model holds; any other member is kept, in order, as one of `Report.sections`.
-    static let known: Set<String> = ["schema", "report_id", "tool", "generated_at", "audit_date", "source", "profile", "subject",
-                                     "summary", "findings", "fingerprints", "runtime", "coverage"]
+    /// Top-level members the model holds; any other member is kept, in order, as one of `Report.sections`. (A switch,
+    /// not a static Set: no table for the agent's linker to keep.)
+    static func isKnown(_ key: String) -> Bool {
+        switch key {
+        case "schema", "report_id", "tool", "generated_at", "audit_date", "source", "profile", "subject", "summary", "findings",
+             "fingerprints", "runtime", "coverage": return true
+        default: return false
+        }
+    }
 
     /// Parses and reads a report's bytes.
     public static func read(_ bytes: [UInt8]) throws(ReportReadError) -> ReadReport {
@@ -150,49 +156,88 @@ public enum ReportReader {
             }
             try counts(try object(summary, "totals"), "totals")
             let areas = try object(summary, "areas")
-            for a in areaNames { try counts(try object(areas, a, in: "areas"), "areas." + a) }
+            for a in 0..<5 {
+                let name = a == 0 ? "credentials" : a == 1 ? "update" : a == 2 ? "lifecycle" : a == 3 ? "surface" : "disclosure"
+                try counts(try object(areas, name, in: "areas"), "areas." + name)
+            }
         } catch { throw error.under("summary") }
-        for m in top where !known.contains(m.key) { r.sections.append((m.key, m.node)) }
+        for m in top where !isKnown(m.key) { r.sections.append((m.key, m.node)) }
         return ReadReport(report: r, failOn: failOn, verdict: verdict, failing: failing)
     }
 
     // MARK: parts
 
+    /// One pass over the finding's members (a report holds dozens of findings: looking each key up by name would scan
+    /// the members again for every field).
     static func finding(_ f: JSONNode) throws(ReportReadError) -> Finding {
-        guard f.members != nil else { throw expected(f, "", "an object") }
-        let areaName = try string(f, "area")
+        guard let members = f.members else { throw expected(f, "", "an object") }
+        var id: String? = nil, areaNode: JSONNode? = nil, title: String? = nil, statusNode: JSONNode? = nil, severityNode: JSONNode? = nil
+        var message: String? = nil, remediation: String? = nil, evidenceNode: JSONNode? = nil, provisionsNode: JSONNode? = nil
+        var dataNode: JSONNode? = nil
+        for m in members {
+            let n = m.node
+            switch m.key {
+            case "id" where id == nil: id = try text(n, "id")
+            case "area" where areaNode == nil: areaNode = n
+            case "title" where title == nil: title = try text(n, "title")
+            case "status" where statusNode == nil: statusNode = n
+            case "severity" where severityNode == nil: severityNode = n
+            case "message" where message == nil: message = try text(n, "message")
+            case "remediation" where remediation == nil: remediation = try text(n, "remediation")
+            case "evidence" where evidenceNode == nil: evidenceNode = n
+            case "provisions" where provisionsNode == nil: provisionsNode = n
+            case "data" where dataNode == nil: dataNode = n
+            case "since":
+                guard let v = n.string, v == "new" || v == "unchanged" else { throw expected(n, "since", "\"new\" or \"unchanged\"") }
+            default: break
+            }
+        }
+        guard let areaNode else { throw missing(f, "area", "a string") }
+        let areaName = try text(areaNode, "area")
         guard let area = area(areaName) else {
-            throw ReportReadError(path: "area", line: f["area"]?.line ?? f.line, message: "expected credentials, update, lifecycle, surface or disclosure, found '" + areaName + "'")
+            throw ReportReadError(path: "area", line: areaNode.line, message: "expected credentials, update, lifecycle, surface or disclosure, found '" + areaName + "'")
         }
-        let statusName = try string(f, "status")
+        guard let statusNode else { throw missing(f, "status", "a string") }
+        let statusName = try text(statusNode, "status")
         guard let status = status(statusName) else {
-            throw ReportReadError(path: "status", line: f["status"]?.line ?? f.line, message: "expected pass, fail, warn, info, skip or error, found '" + statusName + "'")
+            throw ReportReadError(path: "status", line: statusNode.line, message: "expected pass, fail, warn, info, skip or error, found '" + statusName + "'")
         }
-        let severityName = try string(f, "severity")
+        guard let severityNode else { throw missing(f, "severity", "a string") }
+        let severityName = try text(severityNode, "severity")
         guard let severity = severity(severityName) else {
-            throw ReportReadError(path: "severity", line: f["severity"]?.line ?? f.line, message: "expected info, low, medium, high or critical, found '" + severityName + "'")
+            throw ReportReadError(path: "severity", line: severityNode.line, message: "expected info, low, medium, high or critical, found '" + severityName + "'")
         }
+        guard let evidenceNode else { throw missing(f, "evidence", "an array") }
+        guard let evidenceItems = evidenceNode.array else { throw expected(evidenceNode, "evidence", "an array") }
         var evidence: [Evidence] = []
-        for (i, e) in try array(f, "evidence").enumerated() {
+        evidence.reserveCapacity(evidenceItems.count)
+        for (i, e) in evidenceItems.enumerated() {
             do throws(ReportReadError) {
                 guard e.members != nil else { throw expected(e, "", "an object") }
                 evidence.append(Evidence(try string(e, "path"), try optionalInt(e, "line") ?? 0, try string(e, "detail")))
             } catch { throw error.under("evidence[" + String(i) + "]") }
         }
-        var out = Finding(id: try string(f, "id"), area: area, title: try string(f, "title"), status: status, severity: severity,
-                          message: try string(f, "message"), evidence: evidence, provisions: try strings(f, "provisions"),
-                          remediation: try string(f, "remediation"))
-        if let d = f["data"] {
+        guard let provisionsNode else { throw missing(f, "provisions", "an array of strings") }
+        let provisions = try stringArray(provisionsNode, "provisions")
+        guard let id else { throw missing(f, "id", "a string") }
+        guard let title else { throw missing(f, "title", "a string") }
+        guard let message else { throw missing(f, "message", "a string") }
+        guard let remediation else { throw missing(f, "remediation", "a string") }
+        var out = Finding(id: id, area: area, title: title, status: status, severity: severity, message: message, evidence: evidence,
+                          provisions: provisions, remediation: remediation)
+        if let d = dataNode {
             guard let members = d.members else { throw expected(d, "data", "an object of strings") }
             for m in members {
                 guard let v = m.node.string else { throw expected(m.node, "data." + m.key, "a string") }
                 out.data.append((m.key, v))
             }
         }
-        if let s = f["since"] {
-            guard let v = s.string, v == "new" || v == "unchanged" else { throw expected(s, "since", "\"new\" or \"unchanged\"") }
-        }
         return out
+    }
+
+    static func text(_ n: JSONNode, _ path: String) throws(ReportReadError) -> String {
+        guard let s = n.string else { throw expected(n, path, "a string") }
+        return s
     }
 
     // Exact names, as the writer writes them (no case folding: cheaper, and stricter).
@@ -217,8 +262,6 @@ public enum ReportReader {
         default: return nil
         }
     }
-
-    static let areaNames = ["credentials", "update", "lifecycle", "surface", "disclosure"]
 
     static func status(_ s: String) -> Status? {
         switch s {
@@ -315,10 +358,10 @@ public enum ReportReader {
     }
 
     /// A `statusCounts` object: a whole number for each status (derived from the findings, so only checked).
-    static let statusNames = ["pass", "fail", "warn", "info", "skip", "error"]
     static func counts(_ o: JSONNode, _ path: String) throws(ReportReadError) {
         guard let members = o.members else { throw expected(o, path, "an object") }
-        for name in statusNames {
+        for s in 0..<6 {
+            let name = s == 0 ? "pass" : s == 1 ? "fail" : s == 2 ? "warn" : s == 3 ? "info" : s == 4 ? "skip" : "error"
             var found = false
             for m in members where m.key == name {
                 guard isWholeNumber(m.node) else { throw expected(m.node, path + "." + name, "a whole number") }
