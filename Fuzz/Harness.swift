@@ -59,7 +59,9 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
             _ = ComponentFacts.compareVersions(parts[0], parts[1])
             _ = ComponentFacts.upstreamVersion(parts[0]); _ = ComponentFacts.numericVersion(parts[1])
         }
-    case .report: _ = try? ReportDocument.parse(Data(bytes), source: "fuzz", validator: validator)
+    case .report:
+        _ = try? ReportDocument.parse(Data(bytes), source: "fuzz", validator: validator)
+        _ = try? ReportReader.read(bytes)    // unvalidated, as `--since` and the scan read agent reports
     case .traffic: traffic(bytes)
     case .image: withFile(bytes, "image.bin") { p in _ = try? ImageLoader.load(p) }
     }

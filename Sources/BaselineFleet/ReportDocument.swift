@@ -46,9 +46,6 @@ public struct ReportDocument {
         return "report:" + reportID
     }
 
-    static let statuses: Set<String> = ["pass", "fail", "warn", "info", "skip", "error"]
-    static let severities: Set<String> = ["info", "low", "medium", "high", "critical"]
-
     /// Every report in `data`: one report, a JSON array of reports (a batch), or a scan document's agent reports.
     /// With a validator, every report is checked against the report schema first. A report is stored as the bytes
     /// it arrived in; the elements of a batch are parsed and validated on all cores.
@@ -133,51 +130,37 @@ public struct ReportDocument {
         }
     }
 
+    /// The fields the fleet keeps, taken from the core's typed reader (ReportReader: the mirror of the writer) over the
+    /// tree the schema validator already checked, so the report is parsed once.
     static func report(_ o: JSONNode, source: String, raw: Data?) throws -> ReportDocument {
-        func text(_ n: JSONNode?, _ path: String, _ what: String) throws -> String {
-            guard let s = n?.string else { throw IngestError(source: source, message: "line \(n?.line ?? o.line): '\(path)': expected \(what)") }
-            return s
-        }
-        let id = try text(o["report_id"], "report_id", "a UUID string")
-        guard UUID(uuidString: id) != nil else { throw IngestError(source: source, message: "'report_id': expected a UUID, found '\(id)'") }
-        let kind = try text(o["source"]?["kind"], "source.kind", "a string")
-        let date = try text(o["audit_date"], "audit_date", "a YYYY-MM-DD string")
-        guard CivilDay.parse(date) != nil else { throw IngestError(source: source, message: "'audit_date': expected YYYY-MM-DD, found '\(date)'") }
-        let generated = try text(o["generated_at"], "generated_at", "a timestamp string")
-        guard let subject = o["subject"], subject.members != nil else { throw IngestError(source: source, message: "'subject': expected an object") }
-        guard let rawFindings = o["findings"]?.array else { throw IngestError(source: source, message: "'findings': expected an array of objects") }
+        let r: Report
+        do { r = try ReportReader.read(o).report } catch { throw IngestError(source: source, message: error.description) }
+        guard UUID(uuidString: r.reportID) != nil else { throw IngestError(source: source, message: "'report_id': expected a UUID, found '\(r.reportID)'") }
         var findings: [FindingRow] = []
-        findings.reserveCapacity(rawFindings.count)
-        for (i, f) in rawFindings.enumerated() {
-            let check = try text(f["id"], "findings[\(i)].id", "a check id")
-            let area = try text(f["area"], "findings[\(i)].area", "an area name")
-            let status = try text(f["status"], "findings[\(i)].status", "a status")
-            let severity = try text(f["severity"], "findings[\(i)].severity", "a severity")
-            guard statuses.contains(status) else { throw IngestError(source: source, message: "line \(f.line): 'findings[\(i)].status': expected pass, fail, warn, info, skip or error, found '\(status)'") }
-            guard severities.contains(severity) else { throw IngestError(source: source, message: "line \(f.line): 'findings[\(i)].severity': expected info, low, medium, high or critical, found '\(severity)'") }
-            let details = (f["evidence"]?.array ?? []).compactMap { $0["detail"]?.string }
-            var row = FindingRow(check: check, area: area, status: status, severity: severity, message: f["message"]?.string ?? "", details: details)
-            for m in f["data"]?.members ?? [] { if let text = m.node.string { row.data[m.key] = text } }
+        findings.reserveCapacity(r.findings.count)
+        for f in r.findings {
+            var row = FindingRow(check: f.id, area: f.area.name, status: f.status.name, severity: f.severity.name, message: f.message,
+                                 details: f.evidence.map { $0.detail })
+            for (k, v) in f.data where row.data[k] == nil { row.data[k] = v }
             findings.append(row)
         }
-        let fp = o["fingerprints"]
-        let hostKeys = (fp?["host_keys"]?.array ?? []).compactMap { $0["sha256"]?.string }
-        let hmacs = (fp?["password_hashes"]?.array ?? []).compactMap { $0["hmac_sha256"]?.string }
-        let secrets = (fp?["private_keys"]?.array ?? []).compactMap { $0["hmac_sha256"]?.string }
+        let fp = r.fingerprints
+        let hostKeys = fp.hostKeys.map { $0.sha256 }
+        let hmacs = fp.passwordHashes.map { $0.hmac }
+        let secrets = fp.privateKeys.compactMap { $0.hmac }
         for h in hmacs + hostKeys + secrets where h.hasPrefix("$") {
             throw IngestError(source: source, message: "'fingerprints': a value starts with '$' (a crypt(3) hash): reports must carry keyed fingerprints, never password hashes")
         }
-        let profile = o["profile"]
-        let chain = (profile?["chain"]?.array ?? []).compactMap { $0.string }
+        let s = r.subject
         let body = raw ?? Data(JSONWriter.write(o, pretty: false).utf8)
-        var doc = ReportDocument(reportID: id.lowercased(), sourceKind: kind, auditDate: date, generatedAt: generated,
-                              vendor: subject["vendor"]?.string ?? "(unknown)", model: subject["model"]?.string ?? "(unknown)",
-                              firmware: subject["firmware_version"]?.string ?? subject["os_version"]?.string ?? "(unknown)",
-                              deviceID: subject["device_id"]?.string, findings: findings, hostKeys: hostKeys,
-                              passwordHMACs: hmacs, secretHMACs: secrets, fleetKeyID: fp?["fleet_key_id"]?.string,
-                              profileChain: chain.isEmpty ? [profile?["id"]?.string].compactMap { $0 } : chain,
-                              buildID: subject["build_id"]?.string, body: body)
-        doc.imageID = subject["image_id"]?.string
+        var doc = ReportDocument(reportID: r.reportID.lowercased(), sourceKind: r.sourceKind, auditDate: r.auditDate.iso, generatedAt: r.generatedAt,
+                                 vendor: s.vendor ?? "(unknown)", model: s.model ?? "(unknown)",
+                                 firmware: s.firmwareVersion ?? s.osVersion ?? "(unknown)",
+                                 deviceID: s.deviceID, findings: findings, hostKeys: hostKeys,
+                                 passwordHMACs: hmacs, secretHMACs: secrets, fleetKeyID: fp.fleetKeyID,
+                                 profileChain: r.profileChain.isEmpty ? [r.profileID] : r.profileChain,
+                                 buildID: s.buildID, body: body)
+        doc.imageID = s.imageID
         return doc
     }
 }

@@ -17,25 +17,23 @@ public struct PreviousReport {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw LoadError(message: "\(path): cannot read the previous report")
         }
-        guard let obj = try? JSONSerialization.jsonObject(with: data), let doc = obj as? [String: Any] else {
-            throw LoadError(message: "\(path): not a JSON document (expected a baseline.report/1 report)")
-        }
-        guard doc["schema"] as? String == reportSchemaID, let findings = doc["findings"] as? [[String: Any]] else {
-            throw LoadError(message: "\(path): expected \"schema\": \"\(reportSchemaID)\" with a \"findings\" array")
+        // Read through the core's ReportReader (the writer's mirror): a report this build does not read, or a
+        // malformed one, is refused with the JSON path at fault.
+        let previous: Report
+        do { previous = try ReportReader.read([UInt8](data)).report } catch {
+            throw LoadError(message: "\(path): not a baseline.report/1 this build reads: \(error)")
         }
         var keys: Set<String> = []
         var failing: Set<String> = []
-        for f in findings {
-            guard let id = f["id"] as? String, let status = f["status"] as? String, ["fail", "warn", "error"].contains(status) else { continue }
-            failing.insert(id)
-            let ev = (f["evidence"] as? [[String: Any]]) ?? []
-            if ev.isEmpty { keys.insert(id + "\u{0}") }
-            for e in ev { keys.insert(key(id, e["path"] as? String ?? "", e["detail"] as? String ?? "")) }
+        for f in previous.findings where f.status.isFinding {
+            failing.insert(f.id)
+            if f.evidence.isEmpty { keys.insert(f.id + "\u{0}") }
+            for e in f.evidence { keys.insert(key(f.id, e.path, e.detail)) }
         }
         var prev = PreviousReport(path: path, keys: keys, failingChecks: failing)
-        prev.profileID = (doc["profile"] as? [String: Any])?["id"] as? String
-        let subject = doc["subject"] as? [String: Any] ?? [:]
-        prev.device = (subject["vendor"] as? String, subject["model"] as? String, subject["device_id"] as? String)
+        prev.profileID = previous.profileID
+        let subject = previous.subject
+        prev.device = (subject.vendor, subject.model, subject.deviceID)
         return prev
     }
 

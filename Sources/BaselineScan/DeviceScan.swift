@@ -28,7 +28,7 @@ public struct DeviceResult {
     public var attempts = 0
     public var login: String? = nil                    // "password as root", when the given credentials worked
     public var architecture: String? = nil             // uname -m, after a login
-    public var report: String? = nil                   // the agent's JSON report (baseline.report/1)
+    public var report: ReadReport? = nil               // the device's baseline.report/1, read back by the core's ReportReader
     public var copiedWith: String? = nil               // sftp or scp
     public var auditError: String? = nil
     public var seconds: Double = 0
@@ -122,13 +122,17 @@ public enum DeviceScan {
                     let machine = String(decoding: u.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                     r.architecture = machine
                     if let setup = o.agent?(target) {
-                        do {
+                        do throws(SSHError) {
                             if setup.hostSide || AgentAudit.agentArch(machine) == nil {
-                                r.report = try RemoteRoot.audit(c, setup: setup)
+                                r.report = ReadReport(try RemoteRoot.audit(c, setup: setup), failOn: .low)
                                 r.copiedWith = "none (files read over SSH, audited on the host)"
                             } else {
                                 let a = try AgentAudit.run(c, machine: machine, setup: setup)
-                                r.report = a.report
+                                // The agent's JSON is read through the core's ReportReader: a report this build
+                                // cannot read is an audit error naming the JSON path, never kept as opaque text.
+                                do throws(ReportReadError) { r.report = try ReportReader.read(Array(a.report.utf8)) } catch {
+                                    throw SSHError(status: .error, message: "the agent's report is not a baseline.report/1 this build reads: \(error)")
+                                }
                                 r.copiedWith = a.method
                             }
                         } catch {

@@ -77,7 +77,7 @@ public enum RemoteRoot {
     }
 
     /// Fetches the device's files and audits them on the host with the profile.
-    public static func audit(_ c: SSHConnection, setup: AgentSetup) throws(SSHError) -> String {
+    public static func audit(_ c: SSHConnection, setup: AgentSetup) throws(SSHError) -> Report {
         let (fs, problems) = try fetch(c)
         fs.record(problems)
         let profile: Profile
@@ -88,7 +88,7 @@ public enum RemoteRoot {
         do {
             var report = try Auditor.run(fs: fs, profile: profile, options: options)
             report.sourceFormat = "files read over SSH, audited on the host"
-            return ReportJSON.encode(report, failOn: .low)
+            return report
         } catch { throw SSHError(status: .error, message: error.text) }
     }
 }

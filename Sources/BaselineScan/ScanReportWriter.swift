@@ -1,4 +1,5 @@
 // The scan's outputs: JSON (`baseline.scan/1`: one entry per device plus the summary, for the collector) and text.
+import BaselineCore
 import Foundation
 
 public enum ScanReportWriter {
@@ -20,7 +21,7 @@ public enum ScanReportWriter {
         }
         if let l = r.login { d["login"] = l }
         if let a = r.architecture { d["architecture"] = a }
-        if let rep = r.report, let obj = try? JSONSerialization.jsonObject(with: Data(rep.utf8)) {
+        if let rep = r.report, let obj = try? JSONSerialization.jsonObject(with: Data(ReportJSON.encode(rep.report, failOn: rep.failOn).utf8)) {
             d["audit"] = ["copied_with": r.copiedWith ?? "", "report": obj]
         } else if let e = r.auditError {
             d["audit"] = ["error": e]
@@ -62,10 +63,9 @@ public enum ScanReportWriter {
             if let c = r.defaultCredential { out += "    DEFAULT CREDENTIAL WORKS: user \(c.user) (\(c.source)) after \(r.attempts) attempt(s)\n" }
             else if r.attempts > 0 { out += "    default credentials: none of \(r.attempts) tried worked\n" }
             if let l = r.login { out += "    login     \(l)" + (r.architecture.map { ", architecture \($0)" } ?? "") + "\n" }
-            if let rep = r.report, let obj = (try? JSONSerialization.jsonObject(with: Data(rep.utf8))) as? [String: Any],
-               let summary = obj["summary"] as? [String: Any] {
-                let failing = ((obj["findings"] as? [[String: Any]]) ?? []).filter { ["fail", "warn", "error"].contains($0["status"] as? String ?? "") }.map { "\($0["id"] ?? "")" }
-                out += "    audit     agent (copied with \(r.copiedWith ?? "?")): \((summary["verdict"] as? String ?? "?").uppercased())" + (failing.isEmpty ? "" : "  " + failing.joined(separator: " ")) + "\n"
+            if let rep = r.report {
+                let failing = rep.report.findings.filter { $0.status.isFinding }.map { $0.id }
+                out += "    audit     agent (copied with \(r.copiedWith ?? "?")): \(rep.verdict.uppercased())" + (failing.isEmpty ? "" : "  " + failing.joined(separator: " ")) + "\n"
             } else if let e = r.auditError {
                 out += "    audit     not done: \(e)\n"
             }

@@ -1,0 +1,68 @@
+// Issue 19: collector ingest takes a report's fields from the core's ReportReader — the same values the writer wrote,
+// from a report or from a scan file's devices[i].audit.report — and a malformed report is refused naming the path.
+@testable import BaselineFleet
+@testable import BaselineCore
+import Foundation
+import Testing
+
+struct ReportDocumentTests {
+    static func report() -> Report {
+        var s = Subject()
+        s.vendor = "Acme"; s.model = "GW-1"; s.firmwareVersion = nil; s.osVersion = "4.0.9"; s.buildID = "20250802-0911"
+        s.deviceID = "hmac-sha256:d1"; s.imageID = "sha256:img"
+        var fp = Fingerprints()
+        fp.fleetKeyID = "sha256:0123"
+        fp.hostKeys = [HostKeyFingerprint(path: "/etc/ssh/k.pub", type: "ssh-ed25519", sha256: "SHA256:hk")]
+        fp.passwordHashes = [PasswordFingerprint(account: "root", scheme: "sha512crypt", hmac: "hmac-sha256:pw")]
+        fp.privateKeys = [PrivateKeyFingerprint(path: "/a.key", label: "RSA", publicSHA256: "SHA256:p", hmac: "hmac-sha256:sk"),
+                          PrivateKeyFingerprint(path: "/b.key", label: "EC", publicSHA256: nil, hmac: nil)]
+        let findings = [
+            Finding(id: "LIFE-02", area: .lifecycle, title: "t", status: .warn, severity: .medium, message: "support ends 2027-01-31",
+                    evidence: [Evidence("/etc/os-release", 2, "VERSION_ID=4.0")], provisions: [], remediation: "", data: [("support_end", "2027-01-31")]),
+            Finding(id: "CRED-01", area: .credentials, title: "t", status: .fail, severity: .critical, message: "m", evidence: [], provisions: [], remediation: ""),
+        ]
+        return Report(reportID: "6F1C2D3E-0000-4000-8000-0000000000AB", generatedAt: "2026-11-23T10:00:00Z", auditDate: CivilDate.parse("2026-11-23")!,
+                      sourceKind: "live", sourcePath: "ssh://10.0.0.1:22/", profileID: "acme-gateway", profileTitle: "Acme",
+                      profileChain: ["acme-gateway", "etsi-en-303-645"], profileDigest: "sha256:x", subject: s, findings: findings,
+                      fingerprints: fp, runtime: nil, filesRead: 10, problems: [])
+    }
+
+    @Test func ingestTakesTheTypedFields() throws {
+        let text = ReportJSON.encode(Self.report(), failOn: .low)
+        let docs = try ReportDocument.parse(Data(text.utf8), source: "r.json")
+        #expect(docs.count == 1)
+        let d = try #require(docs.first)
+        #expect(d.reportID == "6f1c2d3e-0000-4000-8000-0000000000ab" && d.sourceKind == "live" && d.auditDate == "2026-11-23")
+        #expect(d.vendor == "Acme" && d.model == "GW-1" && d.firmware == "4.0.9", "firmware falls back to os_version")
+        #expect(d.deviceID == "hmac-sha256:d1" && d.imageID == "sha256:img" && d.buildID == "20250802-0911")
+        #expect(d.hostKeys == ["SHA256:hk"] && d.passwordHMACs == ["hmac-sha256:pw"] && d.secretHMACs == ["hmac-sha256:sk"] && d.fleetKeyID == "sha256:0123")
+        #expect(d.profileChain == ["acme-gateway", "etsi-en-303-645"])
+        #expect(d.findings == [FindingRow(check: "LIFE-02", area: "lifecycle", status: "warn", severity: "medium", message: "support ends 2027-01-31",
+                                          details: ["VERSION_ID=4.0"], data: ["support_end": "2027-01-31"]),
+                               FindingRow(check: "CRED-01", area: "credentials", status: "fail", severity: "critical", message: "m")])
+        #expect(d.body == Data(text.utf8), "stored as it arrived")
+        // The same report inside a scan file.
+        let scan = "{\"schema\": \"baseline.scan/1\", \"devices\": [{\"address\": \"10.0.0.1\"}, {\"audit\": {\"copied_with\": \"sftp\", \"report\": \(text)}}]}"
+        let fromScan = try ReportDocument.parse(Data(scan.utf8), source: "scan.json")
+        #expect(fromScan.count == 1 && fromScan.first?.findings == d.findings && fromScan.first?.unit == d.unit)
+    }
+
+    @Test func aMalformedReportIsRefusedNamingThePath() throws {
+        let text = ReportJSON.encode(Self.report(), failOn: .low).replacingOccurrences(of: "\"status\": \"fail\"", with: "\"status\": \"failed\"")
+        #expect(text.contains("\"failed\""), "the edit applied")
+        do {
+            _ = try ReportDocument.parse(Data(text.utf8), source: "r.json")
+            Issue.record("accepted a finding with status 'failed'")
+        } catch let e as IngestError {
+            #expect(e.description.hasPrefix("r.json: line ") && e.description.contains("'findings[1].status': expected pass, fail, warn, info, skip or error, found 'failed'"),
+                    "\(e.description)")
+        }
+        let scan = "{\"schema\": \"baseline.scan/1\", \"devices\": [{\"audit\": {\"report\": \(text)}}]}"
+        do {
+            _ = try ReportDocument.parse(Data(scan.utf8), source: "scan.json")
+            Issue.record("accepted a scan file whose device report is malformed")
+        } catch let e as IngestError {
+            #expect(e.description.hasPrefix("scan.json devices[0].audit.report: line ") && e.description.contains("'findings[1].status'"), "\(e.description)")
+        }
+    }
+}
