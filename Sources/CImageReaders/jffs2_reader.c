@@ -25,13 +25,12 @@ enum { C_NONE = 0, C_ZERO = 1, C_RTIME = 2, C_ZLIB = 6, C_LZMA = 8 };
 #define MAX_DSIZE (1u << 20)
 
 struct dent { uint32_t pino, version, ino; const uint8_t *name; uint8_t nsize; };
-struct inod { uint32_t ino, version, mode, isize, offset, csize, dsize; uint8_t compr; const uint8_t *data; };
+struct inod { uint32_t ino, version, mode, isize, offset, csize, dsize; uint8_t compr, seen; const uint8_t *data; };
 
 struct jr {
     const uint8_t *b; size_t n; int be;
     struct dent *d; size_t nd, capd;
     struct inod *in; size_t ni, capi;
-    uint32_t *dirs_seen; size_t nseen, capseen;
     size_t max_file; uint64_t max_total, total;
     void *ctx; bl_sqfs_visit visit, refused;
     char *err; size_t errlen;
@@ -75,10 +74,10 @@ static int scan(struct jr *j) {
             if (68ull + csize <= tot && (csize == 0 || jcrc(j->b + o + 68, csize) == r32(j, o + 60))) {
                 if (push((void **)&j->in, &j->ni, &j->capi, sizeof *j->in)) return fail(j, "out of memory");
                 j->in[j->ni++] = (struct inod){ r32(j, o + 12), r32(j, o + 16), r32(j, o + 20), r32(j, o + 28), r32(j, o + 44),
-                                               csize, r32(j, o + 52), j->b[o + 56], j->b + o + 68 };
+                                               csize, r32(j, o + 52), j->b[o + 56], 0, j->b + o + 68 };
             }
         }
-        o += (tot + 3) & ~3u;
+        o += ((size_t)tot + 3) & ~(size_t)3;
     }
     return 0;
 }
@@ -150,9 +149,6 @@ static int visit_inode(struct jr *j, const char *path, uint32_t ino, int depth);
 
 static int walk_dir(struct jr *j, const char *path, uint32_t dino, int depth) {
     if (depth > MAX_DEPTH) return 0;
-    for (size_t k = 0; k < j->nseen; k++) if (j->dirs_seen[k] == dino) return 0;     // reached again: a loop
-    if (push((void **)&j->dirs_seen, &j->nseen, &j->capseen, sizeof *j->dirs_seen)) return fail(j, "out of memory");
-    j->dirs_seen[j->nseen++] = dino;
     size_t a = 0, b = j->nd;
     while (a < b) { size_t m = (a + b) / 2; if (j->d[m].pino < dino) a = m + 1; else b = m; }
     for (size_t k = a; k < j->nd && j->d[k].pino == dino; k++) {
@@ -185,6 +181,8 @@ static int visit_inode(struct jr *j, const char *path, uint32_t ino, int depth) 
     const struct inod *last = &j->in[hi - 1];
     uint32_t mode = last->mode, fmt = mode & S_IFMT;
     if (fmt == S_IFDIR) {
+        if (j->in[lo].seen) return 0;                     // a directory reached again (a loop, or linked twice)
+        j->in[lo].seen = 1;
         if (j->visit(j->ctx, path, 2, NULL, NULL, 0, 0, mode & 07777, 1)) return 1;
         return walk_dir(j, path, ino, depth);
     }
@@ -239,6 +237,7 @@ int bl_jffs2_read(const char *file, uint64_t offset, uint64_t length, int big_en
     if (fsize && map == MAP_FAILED) { snprintf(err, errlen, "cannot map the image: %s", strerror(errno)); return -1; }
     j.b = map + offset;
     j.n = length && length < fsize - offset ? (size_t)length : fsize - (size_t)offset;
+    size_t lo = 0, hi = 0;
     int rc = scan(&j);
     if (rc == 0 && j.ni == 0) rc = fail(&j, "no valid JFFS2 inode node (wrong byte order, or not JFFS2)");
     if (rc == 0) {
@@ -246,10 +245,14 @@ int bl_jffs2_read(const char *file, uint64_t offset, uint64_t length, int big_en
         qsort(j.in, j.ni, sizeof *j.in, cmp_inod);
         j.tmp = malloc(MAX_DSIZE);
         if (!j.tmp) rc = fail(&j, "out of memory");
-        else if (visit(ctx, "/", 2, NULL, NULL, 0, 0, 0755, 1)) rc = 0;
-        else if ((rc = walk_dir(&j, "/", 1, 0)) > 0) rc = fail(&j, "stopped: too many entries");
+        else if (visit(ctx, "/", 2, NULL, NULL, 0, 0, 0755, 1)) rc = fail(&j, "stopped: too many entries");
+        else {
+            nodes_of(&j, 1, &lo, &hi);
+            if (lo < hi) j.in[lo].seen = 1;               // the root is walked once, here
+            if ((rc = walk_dir(&j, "/", 1, 0)) > 0) rc = fail(&j, "stopped: too many entries");
+        }
     }
-    free(j.d); free(j.in); free(j.dirs_seen); free(j.tmp);
+    free(j.d); free(j.in); free(j.tmp);
     if (map && map != MAP_FAILED) munmap((void *)map, fsize);
     return rc;
 }
