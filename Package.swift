@@ -79,6 +79,8 @@ let package = Package(
         ]),
         .testTarget(name: "BaselineTrafficTests", dependencies: ["BaselineTraffic", "BaselineCore"]),
         .testTarget(name: "BaselineFleetTests", dependencies: ["BaselineFleet"]),
+        // The SSH scan's checks and per-device reports on scan results built in the tests (the servers: SSHLab, end to end).
+        .testTarget(name: "BaselineScanTests", dependencies: ["BaselineScan", "BaselineTraffic", "BaselineCore"]),
         // The firmware carver and vendor headers on bytes built in the tests (checksums computed by zlib's CRC-32).
         .testTarget(name: "BaselineImagesTests", dependencies: ["BaselineImages"]),
         .testTarget(name: "BaselineEndToEndTests", dependencies: ["BaselineCore"]),

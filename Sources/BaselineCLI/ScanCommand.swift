@@ -2,6 +2,7 @@
 // default-credential probe; a login with given credentials. Only the devices listed are scanned.
 import ArgumentParser
 import BaselineCore
+import BaselineOutputs
 import BaselineScan
 import Foundation
 
@@ -17,9 +18,15 @@ struct ScanCommand: ParsableCommand {
         and one attempt at a time per device: at most --max-attempts (default 10) per device, --attempt-delay seconds \
         apart (default 1), each on a fresh connection, stopping at the first that works.
 
-        Exit codes: 0 every device reached and no finding; 1 a default credential works or devices share a host key; \
-        2 usage, profile or inventory error; 3 no finding, but a device was not reached (refused, unreachable, timed \
-        out, not SSH, dropped…): that is not a pass. Each device gets a status and the scan carries on.
+        Every device reached gets a baseline.report/1 (source kind ssh): the agent's audit where one ran, plus CRED-12 \
+        (a default credential opens it) and CRED-13 (another scanned device serves the same host key). JSON output \
+        (baseline.scan/1) holds them at devices[i].report, for the collector; --reports-dir writes each in any report \
+        format. A device not reached has no report.
+
+        Exit codes: 0 every device reached and no finding at or above --fail-on; 1 a device report has a finding at or \
+        above --fail-on (new since --since, with it); 2 usage, profile or inventory error; 3 nothing gates, but a device \
+        was not reached (refused, unreachable, timed out, not SSH, dropped…): that is not a pass. Each device gets a \
+        status and the scan carries on.
         """)
 
     @Argument(help: "Devices: host, host:port or [IPv6]:port.")
@@ -67,14 +74,32 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .customLong("date"), help: "The agent audits as of this day (YYYY-MM-DD).")
     var date: String?
 
-    @Option(name: .shortAndLong, help: "Output format: text or json (baseline.scan/1, for the collector).")
+    @Option(name: .shortAndLong, help: "Output format: text or json (baseline.scan/1 with each device's baseline.report/1, for the collector).")
     var format: String = "text"
+
+    @Option(name: .customLong("fail-on"), help: "Exit 1 when a device report has a finding of at least this severity: info, low, medium, high, critical, or never.")
+    var failOn: String = "low"
+
+    @Option(name: .customLong("since"), help: "A previous scan's JSON (baseline.scan/1): exit 1 only for findings new since it, device by device (address:port).")
+    var since: String?
+
+    @Option(name: .customLong("reports-dir"), help: "Also write each reached device's report to DIR/<address>_<port>.<ext>, in --report-format.")
+    var reportsDir: String?
+
+    @Option(name: .customLong("report-format"), help: "Format of the files in --reports-dir: json, sarif, junit, html or text.")
+    var reportFormat: OutputFormat = .json
 
     @Option(name: .shortAndLong, help: "Write the result to FILE (atomically) instead of standard output.")
     var output: String?
 
     func run() throws {
-        guard format == "text" || format == "json" else { throw die("--format: expected text or json, found '\(format)'", code: 2) }
+        guard format == "text" || format == "json" else { throw die("--format: expected text or json, found '\(format)' (--reports-dir writes each device's report as sarif, junit, html…)", code: 2) }
+        let threshold = try CommandSupport.threshold(failOn)
+        let today = try CommandSupport.today(date)
+        var previous: [String: PreviousReport]? = nil
+        if let p = since {
+            do { previous = try PreviousReport.loadScan(p) } catch let e as PreviousReport.LoadError { throw die(e.message, code: 2) }
+        }
         guard (1...100).contains(maxAttempts) else { throw die("--max-attempts: expected 1-100, found \(maxAttempts)", code: 2) }
         guard (1...256).contains(concurrency) else { throw die("--concurrency: expected 1-256, found \(concurrency)", code: 2) }
         guard attemptDelay >= 0, attemptDelay <= 600 else { throw die("--attempt-delay: expected 0-600 seconds", code: 2) }
@@ -98,6 +123,11 @@ struct ScanCommand: ParsableCommand {
         options.attemptDelay = attemptDelay
         options.knownHosts = knownHosts
         if tryDefaults { options.candidates = try candidates(profile) }
+        // Every device's profile (its inventory entry's, else --profile): the scan's checks are judged against it.
+        var profiles: [String: Profile] = [:]
+        for id in Set(list.map { $0.profile ?? profile }) {
+            profiles[id] = try ProfileLocator.load(id)
+        }
         if !noAudit {
             if let d = date, CivilDate.parse(d) == nil { throw die("--date: expected YYYY-MM-DD, found '\(d)'", code: 2) }
             let agents = agentDir ?? ScanCommand.defaultAgentDir()
@@ -129,12 +159,50 @@ struct ScanCommand: ParsableCommand {
             }
         }
         if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        let text = format == "json" ? ScanReportWriter.json(results) : ScanReportWriter.text(results)
+        let context = ScanContext(results, defaultCredentialsTried: tryDefaults)
+        let now = Int64(Date().timeIntervalSince1970)
+        var gating: [String] = []
+        let devices: [(result: DeviceResult, report: Report?)] = results.map { r in
+            var report = ScanDeviceReport.build(r, context: context, profile: profiles[r.target.profile ?? profile]!, today: today, generatedAt: now)
+            if var rep = report {
+                var failing = rep.findingsAtOrAbove(threshold)
+                if let prev = previous?[r.target.label] {
+                    failing = failing.filter { prev.isNew($0) }
+                    rep.since = (prev.path, rep.findings.filter { $0.status.isFinding && prev.isNew($0) }.map { $0.id })
+                    for w in prev.mismatches(rep) { warn("--since \(prev.path): \(r.target.label): \(w); compared anyway") }
+                } else if let p = since {
+                    rep.since = (p, rep.findings.filter { $0.status.isFinding }.map { $0.id })   // not in the previous scan: all new
+                }
+                if !failing.isEmpty { gating.append(r.target.label) }
+                report = rep
+            }
+            return (r, report)
+        }
+        let scan = ScanResult(devices: devices, failOn: threshold)
+        if let dir = reportsDir { try writeReports(scan, to: dir, threshold: threshold) }
+        let text = format == "json" ? ScanReportWriter.json(scan, generatedAt: now) : ScanReportWriter.text(scan)
         try emit(text, to: output, what: "scan result")
         let s = ScanSummary(results)
-        if !s.defaultCredentials.isEmpty || !s.sharedHostKeys.isEmpty { throw ExitCode(1) }
+        if !gating.isEmpty { throw ExitCode(1) }
         if !s.notReached.isEmpty {
             throw die("\(s.notReached.count) of \(results.count) device(s) not reached (" + s.byStatus.filter { $0.0 != "ok" && $0.0 != "auth-failed" }.map { "\($0.1) \($0.0)" }.joined(separator: ", ") + "): not a pass", code: 3)
+        }
+    }
+
+    /// --reports-dir: each reached device's report, rendered as `baseline audit` renders one.
+    func writeReports(_ scan: ScanResult, to dir: String, threshold: Severity?) throws {
+        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            throw die("--reports-dir \(dir): cannot create the directory: \(error.localizedDescription)", code: 2)
+        }
+        let ext = reportFormat == .junit ? "xml" : reportFormat == .text ? "txt" : reportFormat.rawValue
+        for (r, report) in scan.devices {
+            guard let rep = report else { continue }
+            let name = r.target.label.replacingOccurrences(of: "[", with: "").replacingOccurrences(of: "]:", with: "_")
+                .replacingOccurrences(of: ":", with: "_").replacingOccurrences(of: "/", with: "_")
+            let file = dir + "/" + name + "." + ext
+            let text = CommandSupport.render(rep, format: reportFormat, threshold: threshold, rootURI: ScanChecks.location(r.target) + "/",
+                                             previous: nil, output: file, noColor: true, verbose: false)
+            try emit(text, to: file, what: "report")
         }
     }
 

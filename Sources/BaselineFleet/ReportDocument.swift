@@ -109,12 +109,12 @@ public struct ReportDocument {
             if let v = validator { do { try v.validate(o) } catch { throw IngestError(source: source, message: "not a valid baseline.report/1: \(error)") } }
             return [try report(o, source: source, raw: raw)]
         case "baseline.scan/1":
-            // `baseline scan --format json` keeps each audited device's report at devices[i].audit.report
-            // (devices[i].report in files of older versions).
+            // `baseline scan --format json` keeps each reached device's report at devices[i].report (files of
+            // earlier versions kept only the agent's, at devices[i].audit.report).
             var out: [ReportDocument] = []
             let devices = o["devices"]?.array ?? []
             for (i, d) in devices.enumerated() {
-                let (r, path): (JSONNode?, String) = d["audit"]?["report"]?.members != nil ? (d["audit"]?["report"], "audit.report") : (d["report"], "report")
+                let (r, path): (JSONNode?, String) = d["report"]?.members != nil ? (d["report"], "report") : (d["audit"]?["report"], "audit.report")
                 if let r, r.members != nil {
                     let name = "\(source) devices[\(i)].\(path)"
                     if let v = validator { do { try v.validate(r) } catch { throw IngestError(source: name, message: "not a valid baseline.report/1: \(error)") } }
@@ -122,7 +122,7 @@ public struct ReportDocument {
                 }
             }
             if out.isEmpty {
-                throw IngestError(source: source, message: "a baseline.scan/1 of \(devices.count) device(s) with no device report in it: only scans that audit devices (with credentials, without --no-audit) carry reports to ingest")
+                throw IngestError(source: source, message: "a baseline.scan/1 of \(devices.count) device(s) with no device report in it: no device was reached")
             }
             return out
         case let s?: throw IngestError(source: source, message: "schema '\(s)' is not baseline.report/1 or baseline.scan/1")

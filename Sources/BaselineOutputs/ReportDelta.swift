@@ -23,18 +23,47 @@ public struct PreviousReport {
         do { previous = try ReportReader.read([UInt8](data)).report } catch {
             throw LoadError(message: "\(path): not a baseline.report/1 this build reads: \(error)")
         }
+        return PreviousReport(previous, path: path)
+    }
+
+    /// A previous `baseline scan --format json` (`baseline.scan/1`): each reached device's report, by "address:port"
+    /// ("[v6]:port"), read through the core's ReportReader.
+    public static func loadScan(_ path: String) throws -> [String: PreviousReport] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LoadError(message: "\(path): cannot read the previous scan")
+        }
+        let doc: JSONNode
+        do { doc = try JSONParser.parse([UInt8](data)) } catch {
+            throw LoadError(message: "\(path): line \(error.line): not JSON: \(error.message)")
+        }
+        guard doc["schema"]?.string == "baseline.scan/1" else {
+            throw LoadError(message: "\(path): expected a baseline.scan/1 document (baseline scan --format json), found schema '\(doc["schema"]?.string ?? "none")'")
+        }
+        var out: [String: PreviousReport] = [:]
+        for (i, d) in (doc["devices"]?.array ?? []).enumerated() {
+            guard let r = d["report"], r.members != nil else { continue }
+            guard let address = d["address"]?.string, let port = d["port"]?.int else {
+                throw LoadError(message: "\(path): devices[\(i)]: expected 'address' (a string) and 'port' (a number)")
+            }
+            do { out[(address.contains(":") ? "[\(address)]" : address) + ":\(port)"] = PreviousReport(try ReportReader.read(r).report, path: path) } catch {
+                throw LoadError(message: "\(path): devices[\(i)].report: not a baseline.report/1 this build reads: \(error)")
+            }
+        }
+        return out
+    }
+
+    init(_ previous: Report, path: String) {
         var keys: Set<String> = []
         var failing: Set<String> = []
         for f in previous.findings where f.status.isFinding {
             failing.insert(f.id)
             if f.evidence.isEmpty { keys.insert(f.id + "\u{0}") }
-            for e in f.evidence { keys.insert(key(f.id, e.path, e.detail)) }
+            for e in f.evidence { keys.insert(PreviousReport.key(f.id, e.path, e.detail)) }
         }
-        var prev = PreviousReport(path: path, keys: keys, failingChecks: failing)
-        prev.profileID = previous.profileID
+        self.path = path; self.keys = keys; self.failingChecks = failing
+        profileID = previous.profileID
         let subject = previous.subject
-        prev.device = (subject.vendor, subject.model, subject.deviceID)
-        return prev
+        device = (subject.vendor, subject.model, subject.deviceID)
     }
 
     /// Why comparing `report` with this previous report may mislead: another profile, vendor, model or device.

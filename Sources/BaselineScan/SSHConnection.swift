@@ -180,12 +180,17 @@ public final class SSHConnection {
         var out: [UInt8] = []
         var err: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 65536)
+        var lastOutput = Date()
         while true {
-            let n = buf.withUnsafeMutableBytes { ssh_channel_read_timeout(ch, $0.baseAddress, UInt32($0.count), 0, 30_000) }
+            let n = buf.withUnsafeMutableBytes { ssh_channel_read_timeout(ch, $0.baseAddress, UInt32($0.count), 0, 1_000) }
             if n == SSH_ERROR { throw SSHError(status: .dropped, message: "connection lost while running '\(command)': \(error)") }
-            if n > 0 { if out.count < limit { out.append(contentsOf: buf[0..<Int(n)]) }; continue }
+            if n > 0 { if out.count < limit { out.append(contentsOf: buf[0..<Int(n)]) }; lastOutput = Date(); continue }
+            // Standard error is drained as it comes, so a command that writes only there is not taken for a silent one.
+            let e = buf.withUnsafeMutableBytes { ssh_channel_read_nonblocking(ch, $0.baseAddress, UInt32($0.count), 1) }
+            if e == SSH_ERROR { throw SSHError(status: .dropped, message: "connection lost while running '\(command)': \(error)") }
+            if e > 0 { if err.count < 65536 { err.append(contentsOf: buf[0..<Int(e)]) }; lastOutput = Date(); continue }
             if ssh_channel_is_eof(ch) != 0 || ssh_channel_is_open(ch) == 0 { break }
-            throw SSHError(status: .timeout, message: "'\(command)' gave no output for 30 s")
+            if Date().timeIntervalSince(lastOutput) >= 30 { throw SSHError(status: .timeout, message: "'\(command)' gave no output for 30 s") }
         }
         while err.count < 65536 {
             let e = buf.withUnsafeMutableBytes { ssh_channel_read_timeout(ch, $0.baseAddress, UInt32($0.count), 1, 1000) }

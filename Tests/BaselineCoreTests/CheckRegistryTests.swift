@@ -13,9 +13,10 @@ struct CheckRegistryTests {
                           + DisclosureChecks.all + BundleChecks.all).map { $0.0 }
         #expect(Set(catalogue).count == catalogue.count, "a catalogue id twice")
         #expect(Set(registered).count == registered.count, "a check registered twice")
-        // The capture checks (CRED-10, UPD-10, SURF-04) are registered in BaselineTraffic (TrafficChecks.all, tested by
-        // TrafficCheckRegistryTests there).
-        let traffic: Set<String> = ["CRED-10", "UPD-10", "SURF-04"]
+        // The capture checks (CRED-10, UPD-10, SURF-04) are registered in BaselineTraffic (TrafficChecks.checks, tested
+        // by TrafficCheckRegistryTests there) and the SSH scan's (CRED-12, CRED-13) in BaselineScan (ScanChecks.all,
+        // ScanChecksTests).
+        let traffic: Set<String> = ["CRED-10", "UPD-10", "SURF-04", "CRED-12", "CRED-13"]
         #expect(Set(catalogue).subtracting(traffic) == Set(registered),
                 "catalogue only: \(Set(catalogue).subtracting(traffic).subtracting(registered)); code only: \(Set(registered).subtracting(catalogue))")
         // The audit runs them in the catalogue's order (bundle checks come after, for bundles only).

@@ -6,6 +6,12 @@ import Testing
 
 func scanJSON(_ r: RunResult) -> [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [String: Any] }
 
+/// A device entry's report (baseline.report/1) and one of its findings.
+func report(_ dev: [String: Any]?) -> [String: Any]? { dev?["report"] as? [String: Any] }
+func finding(_ dev: [String: Any]?, _ id: String) -> [String: Any]? {
+    ((report(dev)?["findings"] as? [[String: Any]]) ?? []).first { $0["id"] as? String == id }
+}
+
 func devices(_ doc: [String: Any]?) -> [String: [String: Any]] {
     var out: [String: [String: Any]] = [:]
     for d in (doc?["devices"] as? [[String: Any]]) ?? [] { out["\(d["address"]!):\(d["port"]!)"] = d }
@@ -57,6 +63,55 @@ struct ScanTests {
         #expect(probe?["attempts"] as? Int == 4, "stops at the first success: \(probe ?? [:])")
         let working = probe?["working"] as? [String: Any]
         #expect(Set(working?.keys.map { $0 } ?? []) == ["user", "source"], "the password itself is not written, only the user and where it is listed")
+
+        // Each device's baseline.report/1 (issue 19): source kind ssh, CRED-12 and CRED-13 with catalogue ids, the
+        // host keys seen on the wire as fingerprints.
+        for port in [a, b, c, o.port] {
+            let dev = d["127.0.0.1:\(port)"]
+            let source = report(dev)?["source"] as? [String: Any]
+            #expect(source?["kind"] as? String == "ssh" && source?["path"] as? String == "ssh://127.0.0.1:\(port)", "\(source ?? [:])")
+            let cred12 = finding(dev, "CRED-12")
+            #expect(cred12?["status"] as? String == "fail" && cred12?["severity"] as? String == "critical", "\(port): \(cred12 ?? [:])")
+            let ev = (cred12?["evidence"] as? [[String: Any]])?.first
+            #expect((ev?["path"] as? String)?.hasSuffix("mirai.txt") == true && ev?["line"] as? Int == 4, "\(ev ?? [:])")
+            let hostKeys = ((report(dev)?["fingerprints"] as? [String: Any])?["host_keys"] as? [[String: Any]]) ?? []
+            #expect(Set(hostKeys.compactMap { $0["sha256"] as? String }) == Set(keysOf(port)), "\(port): \(hostKeys)")
+        }
+        for (port, other) in [(a, b), (b, a)] {
+            let cred13 = finding(d["127.0.0.1:\(port)"], "CRED-13")
+            let detail = ((cred13?["evidence"] as? [[String: Any]])?.first?["detail"] as? String) ?? ""
+            #expect(cred13?["status"] as? String == "fail" && detail.contains(sharedFP) && detail.contains("127.0.0.1:\(other)"), "\(cred13 ?? [:])")
+        }
+        #expect(finding(d["127.0.0.1:\(c)"], "CRED-13")?["status"] as? String == "pass")
+        #expect(finding(d["127.0.0.1:\(o.port)"], "CRED-13")?["status"] as? String == "pass")
+        #expect((doc?["summary"] as? [String: Any])?["failing_devices"] as? [String] == ["127.0.0.1:\(a)", "127.0.0.1:\(b)", "127.0.0.1:\(c)", "127.0.0.1:\(o.port)"])
+
+        // The scan file goes into the collector as it is: four reports stored, the shared key found as a cluster.
+        try lab.dir.write("scan.json", r.stdout)
+        let db = lab.dir.sub("fleet.sqlite")
+        let ingest = try collector(["ingest", lab.dir.sub("scan.json"), "--db", db])
+        #expect(ingest.code == 0 && ingest.stdout.contains("4 new"), "\(ingest.stdout)\(ingest.stderr)")
+        let clusters = try collector(["clusters", "--db", db])
+        let lines = clusters.stdout.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].hasPrefix("2 units share host key " + sharedFP.prefix(40)), "\(clusters.stdout)")
+
+        // The same renderers as an audit: one SARIF log per device in --reports-dir.
+        let dir = lab.dir.sub("reports")
+        let again = try baseline(["scan", "127.0.0.1:\(a)", "127.0.0.1:\(b)", "--reports-dir", dir, "--report-format", "sarif",
+                                  "--since", lab.dir.sub("scan.json"), "--timeout", "5"], timeout: 120)
+        // --since the first scan: the same shared key is no longer new, so nothing gates
+        #expect(again.code == 0, "\(again.stdout)\(again.stderr)")
+        #expect(again.stdout.contains("CRED-13(fail)") && again.stdout.contains("0 new since"), "\(again.stdout)")
+        for port in [a, b] {
+            let sarif = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/127.0.0.1_\(port).sarif"))) as? [String: Any]
+            let results = (((sarif?["runs"] as? [[String: Any]])?.first)?["results"] as? [[String: Any]]) ?? []
+            #expect(results.contains { $0["ruleId"] as? String == "CRED-13" }, "\(port): \(results.map { $0["ruleId"] ?? "" })")
+        }
+        // Without --since the same scan gates on the shared key; --fail-on never does not.
+        let gate = try baseline(["scan", "127.0.0.1:\(a)", "127.0.0.1:\(b)", "--timeout", "5"], timeout: 120)
+        #expect(gate.code == 1 && gate.stdout.contains("Verdict: FAIL"), "\(gate.stdout)")
+        let never = try baseline(["scan", "127.0.0.1:\(a)", "127.0.0.1:\(b)", "--timeout", "5", "--fail-on", "never"], timeout: 120)
+        #expect(never.code == 0 && never.stdout.contains("Verdict: FAIL"), "the verdict does not depend on --fail-on: \(never.stdout)")
     }
 
     @Test func politeLimitsAreKept() throws {
@@ -70,6 +125,8 @@ struct ScanTests {
         #expect(r.code == 0, "3 attempts do not reach admin/admin (the 4th): \(r.stderr)")
         let dev = devices(scanJSON(r))["127.0.0.1:\(p)"]
         #expect((dev?["default_credentials"] as? [String: Any])?["attempts"] as? Int == 3)
+        #expect(finding(dev, "CRED-12")?["status"] as? String == "pass", "three tried, none worked")
+        #expect(finding(dev, "CRED-13")?["status"] as? String == "skip", "one device: uniqueness not judged")
         #expect(elapsed >= 1.0, "two delays of 0.5 s between three attempts")
         let log = try String(contentsOfFile: lab.dir.sub("dropbear-\(p).log"), encoding: .utf8)
         #expect(log.components(separatedBy: "Bad password attempt").count - 1 == 3, "the server saw exactly three password attempts: \(log)")
@@ -104,9 +161,12 @@ struct ScanTests {
             #expect(dev["login"] as? String == "password as tester" && dev["architecture"] as? String == arch, "\(dev)")
             let audit = dev["audit"] as? [String: Any]
             #expect(copy.contains(audit?["copied_with"] as? String ?? ""), "\(i): \(audit ?? [:])")
-            let report = audit?["report"] as? [String: Any]
-            #expect((report?["tool"] as? [String: Any])?["name"] as? String == "baseline-agent", "\(i): \(audit ?? [:])")
-            #expect((report?["source"] as? [String: Any])?["kind"] as? String == "live")
+            let report = dev["report"] as? [String: Any]
+            let source = report?["source"] as? [String: Any]
+            #expect(source?["kind"] as? String == "ssh", "\(i): \(source ?? [:])")
+            #expect((source?["format"] as? String)?.hasPrefix("baseline-agent ") == true && (source?["format"] as? String)?.hasSuffix("copied with " + (audit?["copied_with"] as? String ?? "?")) == true, "\(i): \(source ?? [:])")
+            // the agent's findings and the scan's, in one report
+            #expect(finding(dev, "LIFE-01") != nil && finding(dev, "CRED-12")?["status"] as? String == "skip", "\(i)")
             // the agent found the lab's Mirai account (admin/admin) on the device
             let cred02 = ((report?["findings"] as? [[String: Any]]) ?? []).first { $0["id"] as? String == "CRED-02" }
             #expect(cred02?["status"] as? String == "fail", "\(i): \(cred02 ?? [:])")
@@ -115,6 +175,8 @@ struct ScanTests {
         }
         #expect(list[2]["status"] as? String == "auth-failed", "\(list[2])")
         #expect(list[2]["audit"] == nil)
+        let refused = ((report(list[2])?["coverage"] as? [String: Any])?["incomplete"] as? [String]) ?? []
+        #expect(refused.first?.contains("credentials were refused") == true && finding(list[2], "LIFE-01") == nil, "\(refused)")
         #expect(list[0]["vendor"] as? String == "Testco" && list[1]["model"] as? String == "TC-2")
         #expect(Set(copies()) == before, "the agent's directory was removed from the device")
         // --no-audit only logs in
@@ -167,8 +229,30 @@ struct ScanTests {
         let detail = list.first?["detail"] as? String ?? ""
         #expect(detail.contains("failed after") || detail.contains("Socket error") || detail.contains("connection lost"), "\(list.first ?? [:])")
         #expect((list.first?["audit"] as? [String: Any])?["error"] != nil)
-        let report = (list.last?["audit"] as? [String: Any])?["report"] as? [String: Any]
-        #expect((report?["tool"] as? [String: Any])?["name"] as? String == "baseline-agent", "the next device was audited")
+        #expect(((report(list.last)?["source"] as? [String: Any])?["format"] as? String)?.hasPrefix("baseline-agent ") == true, "the next device was audited")
+        #expect(report(list.first) != nil && finding(list.first, "LIFE-01") == nil, "reached, then dropped: the scan's report only")
+    }
+
+    /// An agent that fails on the device at once, writing only to standard error: its message and exit status are the
+    /// audit error (the session read used to wait for standard output and called it "no output for 30 s").
+    @Test func anAgentFailingOnTheDeviceIsReportedWithItsMessage() throws {
+        let lab = try SSHLab()
+        let key = lab.dir.sub("k")
+        _ = try tool("dropbearkey", ["-t", "ed25519", "-f", key])
+        let p = try lab.dropbear(hostKey: key)
+        let arch = try tool("uname", ["-m"])
+        try lab.dir.mkdir("agents/\(arch)")
+        try lab.dir.write("agents/\(arch)/baseline-agent", "#!/bin/sh\necho 'baseline-agent: profile.json:44: unknown check id' >&2\nexit 2\n")
+        try lab.dir.write("inventory.csv", "address,port,user,password_file\n127.0.0.1,\(p),tester,\(lab.dir.sub("tester.pw"))\n")
+        let started = Date()
+        let r = try baseline(["scan", "--inventory", lab.dir.sub("inventory.csv"), "--agent-dir", lab.dir.sub("agents"), "--format", "json",
+                              "--timeout", "5"], timeout: 60)
+        #expect(Date().timeIntervalSince(started) < 20, "no 30 s wait for output that never comes")
+        let dev = (scanJSON(r)?["devices"] as? [[String: Any]])?.first
+        let error = (dev?["audit"] as? [String: Any])?["error"] as? String ?? ""
+        #expect(error.contains("exit 2") && error.contains("unknown check id"), "\(dev ?? [:])")
+        let incomplete = ((report(dev)?["coverage"] as? [String: Any])?["incomplete"] as? [String]) ?? []
+        #expect(incomplete.first?.hasPrefix("the audit on the device failed") == true, "\(incomplete)")
     }
 
     /// --host-side (automatic when no agent build fits the device): the files are read over the session into memory
@@ -185,9 +269,10 @@ struct ScanTests {
         let dev = (scanJSON(r)?["devices"] as? [[String: Any]])?.first
         let audit = dev?["audit"] as? [String: Any]
         #expect((audit?["copied_with"] as? String)?.hasPrefix("none") == true, "\(dev ?? [:])")
-        let report = audit?["report"] as? [String: Any]
+        let report = dev?["report"] as? [String: Any]
         #expect((report?["tool"] as? [String: Any])?["name"] as? String == "baseline")
-        #expect((report?["source"] as? [String: Any])?["path"] as? String == "ssh://127.0.0.1:\(p)/")
+        #expect((report?["source"] as? [String: Any])?["path"] as? String == "ssh://127.0.0.1:\(p)")
+        #expect((report?["source"] as? [String: Any])?["format"] as? String == "files read over SSH, audited on the host")
         let findings = (report?["findings"] as? [[String: Any]]) ?? []
         let cred02 = findings.first { $0["id"] as? String == "CRED-02" }
         let details = ((cred02?["evidence"] as? [[String: Any]]) ?? []).compactMap { $0["detail"] as? String }
@@ -202,11 +287,12 @@ struct ScanTests {
         let doc = try JSONSerialization.jsonObject(with: Data(metrics.stdout.utf8)) as? [String: Any]
         let units = ((doc?["groups"] as? [[String: Any]]) ?? []).compactMap { $0["units"] as? Int }
         #expect(units.reduce(0, +) == 1, "\(metrics.stdout.prefix(600))")
-        // A scan without audits has nothing to ingest, and says so.
-        let quick = try baseline(["scan", "--inventory", lab.dir.sub("inventory.json"), "--no-audit", "--format", "json"], timeout: 60)
+        // A scan that reached no device has nothing to ingest, and says so.
+        let quick = try baseline(["scan", "127.0.0.1:\(SSHLab.freePort())", "--format", "json"], timeout: 60)
+        #expect(quick.code == 3)
         try lab.dir.write("quick.json", quick.stdout)
         let none = try collector(["ingest", lab.dir.sub("quick.json"), "--db", db])
-        #expect(none.code == 3 && none.stderr.contains("no device report in it"), "\(none.stderr)")
+        #expect(none.code == 3 && none.stderr.contains("no device report in it: no device was reached"), "\(none.stderr)")
     }
 
     /// Credentials from the SSH agent: a key held by a running ssh-agent logs in as the user (--ssh-agent).

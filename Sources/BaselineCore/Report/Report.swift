@@ -17,7 +17,10 @@ public struct Subject {
     public init() {}
 }
 
-public struct HostKeyFingerprint { public let path: String; public let type: String; public let sha256: String }
+public struct HostKeyFingerprint {
+    public let path: String; public let type: String; public let sha256: String
+    public init(path: String, type: String, sha256: String) { self.path = path; self.type = type; self.sha256 = sha256 }
+}
 public struct AuthorizedKeyFingerprint { public let path: String; public let line: Int; public let type: String; public let sha256: String }
 public struct PasswordFingerprint { public let account: String; public let scheme: String; public let hmac: String }
 public struct PrivateKeyFingerprint { public let path: String; public let label: String; public let publicSHA256: String?; public let hmac: String? }
