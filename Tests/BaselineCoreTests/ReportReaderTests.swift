@@ -37,8 +37,8 @@ struct ReportReaderTests {
         ]
         let runtime = Runtime(kernel: "6.1.0", uptimeSeconds: 1234,
                               lastUpdate: LastUpdate(source: "swupdate", date: "2026-10-01", path: "/var/lib/swupdate/state"), interfaces: 3,
-                              listeners: [Listener(proto: "tcp", ipv6: false, address: "0.0.0.0", port: 22, loopback: false, path: "", line: 0),
-                                          Listener(proto: "udp", ipv6: true, address: "::1", port: 53, loopback: true, path: "", line: 0)])
+                              listeners: [Listener(proto: "tcp", ipv6: false, address: "0.0.0.0", port: 22, loopback: false, path: "/proc/net/tcp", line: 2),
+                                          Listener(proto: "udp", ipv6: true, address: "::1", port: 53, loopback: true, path: "/proc/net/udp6", line: 3)])
         var r = Report(reportID: "6f1c2d3e-0000-4000-8000-000000000001", generatedAt: "2026-11-23T10:00:00Z", auditDate: CivilDate.parse("2026-11-23")!,
                        sourceKind: "image", sourcePath: "/fw/acme.swu", profileID: "acme-gateway", profileTitle: "Acme gateway",
                        profileChain: ["acme-gateway", "etsi-en-303-645"], profileDigest: "sha256:cafe", subject: s, findings: findings,

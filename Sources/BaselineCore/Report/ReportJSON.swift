@@ -108,7 +108,8 @@ public enum ReportJSON {
             if let u = rt.lastUpdate { lu = .obj([("source", .str(u.source)), ("date", .str(u.date)), ("path", .str(u.path))]) }
             var ls: [JSONNode] = []
             for l in rt.listeners {
-                ls.append(.obj([("proto", .str(l.proto)), ("address", .str(l.address)), ("port", .num(l.port)), ("loopback", .flag(l.loopback))]))
+                ls.append(.obj([("proto", .str(l.proto)), ("address", .str(l.address)), ("port", .num(l.port)), ("loopback", .flag(l.loopback)),
+                                ("path", .str(l.path)), ("line", .num(l.line))]))
             }
             runtime = .obj([("kernel", .optStr(rt.kernel)), ("uptime_seconds", rt.uptimeSeconds.map { .num($0) } ?? .null),
                             ("last_update", lu), ("interfaces", .num(rt.interfaces)), ("listeners", .arr(ls))])

@@ -342,9 +342,10 @@ public enum ReportReader {
                 guard let loopback = l["loopback"] else { throw missing(l, "loopback", "true or false") }
                 guard let lb = loopback.bool else { throw expected(loopback, "loopback", "true or false") }
                 let address = try string(l, "address")
-                // The report does not carry where a listener was read (path, line); the address tells the family.
+                // Where the listener was read (path, line) is absent from reports of earlier versions; the address
+                // tells the family.
                 listeners.append(Listener(proto: try string(l, "proto"), ipv6: address.utf8.contains(58), address: address, port: try int(l, "port"),
-                                          loopback: lb, path: "", line: 0))
+                                          loopback: lb, path: try optionalString(l, "path") ?? "", line: try optionalInt(l, "line") ?? 0))
             } catch { throw error.under("listeners[" + String(i) + "]") }
         }
         guard let up = rt["uptime_seconds"] else { throw missing(rt, "uptime_seconds", "null or a whole number") }
