@@ -178,7 +178,7 @@ public enum CredentialChecks {
     public static func privateKeys(_ c: CheckContext) -> Outcome {
         let hostPaths = c.facts.ssh.hostKeys.map { $0.path }
         let keys = c.facts.privateKeys.filter { !hostPaths.contains($0.path) }
-        if keys.isEmpty { return .pass("no PEM private key found under " + Text.joinWith(DeviceFacts.keyScanDirs, ", ")) }
+        if keys.isEmpty { return .pass("no PEM private key found under " + Text.joinWith(FactSources.keyDirs, ", ")) }
         if c.isLiveDevice { return liveFactoryMatch(c, what: "private key", items: keys.map { k in
             (Evidence(k.path, k.line, "\(k.label) is the factory image's"), c.keyedFingerprint(k.digest)) }) }
         var ev: [Evidence] = []

@@ -36,11 +36,8 @@ public struct ComponentFacts {
         ("lighttpd", "lighttpd"), ("uclibc", "uClibc"), ("uclibc-ng", "uClibc-ng"),
     ]
 
-    /// Binaries that carry their own version string, and the product each belongs to; where libraries and kernel
-    /// modules are looked for (FactSources: the one list of places the facts read).
-    public static let binaries = FactSources.componentBinaries
-    public static let libraryDirs = FactSources.libraryDirs
-    public static let modulesDirs = FactSources.modulesDirs
+    /// The binaries with their own version string, the library and kernel-module directories: FactSources (the one
+    /// list of places the facts read).
     /// Largest part of a binary searched (libcrypto is about 5 MB; the version string is in its read-only data).
     public static let maxBinaryBytes = 16 * 1024 * 1024
     static let scanOverlap = 512
@@ -64,7 +61,7 @@ public struct ComponentFacts {
         if let k = runningKernel, startsWithDigit(k) {
             f.add("linux", k, ComponentEvidence(path: "/proc/sys/kernel/osrelease", line: 1, method: "running", detail: "running kernel " + k))
         }
-        for dir in modulesDirs {
+        for dir in FactSources.modulesDirs {
             guard let info = fs.info(dir), info.kind == .directory, !seen.contains(info.path) else { continue }
             seen.insert(info.path)
             for name in fs.list(info.path) where startsWithDigit(name) && Text.contains(name, ".") && fs.isDirectory(Text.join(info.path, name)) {
@@ -75,10 +72,10 @@ public struct ComponentFacts {
         if let k = fs.headerKernel, startsWithDigit(k.release), !f.detected.contains(where: { $0.product == "linux" }) {
             f.add("linux", k.release, ComponentEvidence(path: k.source, line: 0, method: "image-header", detail: "kernel named in the image header"))
         }
-        for (path, product) in binaries where product != "openssl" { scan(path, product) }
+        for (path, product) in FactSources.componentBinaries where product != "openssl" { scan(path, product) }
         // libcrypto.so* in /lib, /usr/lib and their multiarch directories (/usr/lib/x86_64-linux-gnu, …)
         var libDirs: [String] = []
-        for d in libraryDirs {
+        for d in FactSources.libraryDirs {
             libDirs.append(d)
             for n in fs.list(d) where Text.contains(n, "-linux-") { libDirs.append(Text.join(d, n)) }
         }

@@ -21,8 +21,7 @@ public struct DeviceFacts {
     public var components: ComponentFacts
     public var web: WebCredentialFacts
 
-    /// Directories scanned for PEM private keys, and the per-file size limit of that scan.
-    public static let keyScanDirs = FactSources.keyDirs
+    /// The per-file size limit of the PEM private-key scan (its directories: FactSources.keyDirs).
     public static let keyScanMaxBytes = 256 * 1024
 
     public static func gather(_ fs: RootView) -> DeviceFacts {
@@ -44,7 +43,7 @@ public struct DeviceFacts {
     static func scanPrivateKeys(_ fs: RootView) -> [PrivateKeyFile] {
         var out: [PrivateKeyFile] = []
         let marker = Array("PRIVATE KEY-----".utf8)
-        for dir in keyScanDirs {
+        for dir in FactSources.keyDirs {
             fs.walkTree(dir, maxDepth: 8, maxEntries: 20_000) { path, kind, size in
                 guard kind == .regular, size > 0, size <= keyScanMaxBytes, out.count < 1000 else { return }
                 guard let b = fs.read(path, limit: keyScanMaxBytes), Text.indexOf(b, marker) != nil else { return }

@@ -252,16 +252,8 @@ public enum ReportReader {
         }
     }
 
-    static func severity(_ s: String) -> Severity? {
-        switch s {
-        case "info": return .info
-        case "low": return .low
-        case "medium": return .medium
-        case "high": return .high
-        case "critical": return .critical
-        default: return nil
-        }
-    }
+    /// The writer's severity names, exactly (lower case): `Severity.parse` also takes other cases.
+    static func severity(_ s: String) -> Severity? { Text.lower(s) == s ? Severity.parse(s) : nil }
 
     static func status(_ s: String) -> Status? {
         switch s {
