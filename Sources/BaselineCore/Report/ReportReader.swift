@@ -287,33 +287,32 @@ public enum ReportReader {
         var out = Fingerprints()
         do throws(ReportReadError) {
             out.fleetKeyID = try nullableString(f, "fleet_key_id")
-            for (i, k) in try array(f, "host_keys").enumerated() {
-                do throws(ReportReadError) {
-                    guard k.members != nil else { throw expected(k, "", "an object") }
-                    out.hostKeys.append(HostKeyFingerprint(path: try string(k, "path"), type: try string(k, "type"), sha256: try string(k, "sha256")))
-                } catch { throw error.under("host_keys[" + String(i) + "]") }
+            out.hostKeys = try objects(f, "host_keys") { k throws(ReportReadError) in
+                HostKeyFingerprint(path: try string(k, "path"), type: try string(k, "type"), sha256: try string(k, "sha256"))
             }
-            for (i, k) in try array(f, "authorized_keys").enumerated() {
-                do throws(ReportReadError) {
-                    guard k.members != nil else { throw expected(k, "", "an object") }
-                    out.authorizedKeys.append(AuthorizedKeyFingerprint(path: try string(k, "path"), line: try int(k, "line"), type: try string(k, "type"),
-                                                                       sha256: try string(k, "sha256")))
-                } catch { throw error.under("authorized_keys[" + String(i) + "]") }
+            out.authorizedKeys = try objects(f, "authorized_keys") { k throws(ReportReadError) in
+                AuthorizedKeyFingerprint(path: try string(k, "path"), line: try int(k, "line"), type: try string(k, "type"), sha256: try string(k, "sha256"))
             }
-            for (i, h) in try array(f, "password_hashes").enumerated() {
-                do throws(ReportReadError) {
-                    guard h.members != nil else { throw expected(h, "", "an object") }
-                    out.passwordHashes.append(PasswordFingerprint(account: try string(h, "account"), scheme: try string(h, "scheme"), hmac: try string(h, "hmac_sha256")))
-                } catch { throw error.under("password_hashes[" + String(i) + "]") }
+            out.passwordHashes = try objects(f, "password_hashes") { h throws(ReportReadError) in
+                PasswordFingerprint(account: try string(h, "account"), scheme: try string(h, "scheme"), hmac: try string(h, "hmac_sha256"))
             }
-            for (i, k) in try array(f, "private_keys").enumerated() {
-                do throws(ReportReadError) {
-                    guard k.members != nil else { throw expected(k, "", "an object") }
-                    out.privateKeys.append(PrivateKeyFingerprint(path: try string(k, "path"), label: try string(k, "label"),
-                                                                 publicSHA256: try nullableString(k, "public_sha256"), hmac: try nullableString(k, "hmac_sha256")))
-                } catch { throw error.under("private_keys[" + String(i) + "]") }
+            out.privateKeys = try objects(f, "private_keys") { k throws(ReportReadError) in
+                PrivateKeyFingerprint(path: try string(k, "path"), label: try string(k, "label"),
+                                      publicSHA256: try nullableString(k, "public_sha256"), hmac: try nullableString(k, "hmac_sha256"))
             }
         } catch { throw error.under("fingerprints") }
+        return out
+    }
+
+    /// An array of objects at `key`, each made into a `T`; an error names the element (`key[i]`).
+    static func objects<T>(_ o: JSONNode, _ key: String, _ make: (JSONNode) throws(ReportReadError) -> T) throws(ReportReadError) -> [T] {
+        var out: [T] = []
+        for (i, n) in try array(o, key).enumerated() {
+            do throws(ReportReadError) {
+                guard n.members != nil else { throw expected(n, "", "an object") }
+                out.append(try make(n))
+            } catch { throw error.under(key + "[" + String(i) + "]") }
+        }
         return out
     }
 
