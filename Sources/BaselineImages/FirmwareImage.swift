@@ -21,8 +21,11 @@ public enum FirmwareImage {
         var nandError: ImageError? = nil
         if nand, depth < ImageLoader.maxDepth, let g = FirmwareCarver.nandDump(map.bytes) {
             do throws(ImageError) {
-                if let sub = try withoutOOB(map, page: g.page, spare: g.spare, label: label, depth: depth, limits: limits,
-                                            budget: budget, engine: engine) { return sub }
+                if var sub = try withoutOOB(map, page: g.page, spare: g.spare, label: label, depth: depth, limits: limits,
+                                            budget: budget, engine: engine) {
+                    sub.chain.insert("raw NAND dump (\(g.page)-byte pages + \(g.spare) bytes OOB)", at: 0)
+                    return sub
+                }
             } catch { nandError = error }
         }
         do throws(ImageError) {
@@ -32,28 +35,28 @@ public enum FirmwareImage {
         }
     }
 
-    /// The dump's pages without their OOB, in memory, carved again. Offsets in the route stay those of the data; the
-    /// root's container offset is turned back into one in the dump.
-    static func withoutOOB(_ map: MappedFile, page: Int, spare: Int, label: String, depth: Int, limits: ArchiveImage.Limits,
-                           budget: ImageLoader.Budget, engine: ExtractionEngine.Limits) throws(ImageError) -> LoadedImage? {
+    /// Pages of a raw NAND dump without their OOB (the whole file, or a part from `offset`), in memory, carved again.
+    /// Offsets in the route stay those of the data; the root's container offset is turned back into one in the file.
+    static func withoutOOB(_ map: MappedFile, offset: Int = 0, length: Int? = nil, page: Int, spare: Int, label: String, depth: Int,
+                           limits: ArchiveImage.Limits, budget: ImageLoader.Budget, engine: ExtractionEngine.Limits) throws(ImageError) -> LoadedImage? {
+        let length = min(length ?? map.count - offset, map.count - offset)
         // The pages are held in memory: they count against --max-image-bytes like any expanded image.
-        let data = Int64(map.count / (page + spare) * page)
+        let data = Int64(length / (page + spare) * page)
         guard data <= budget.remaining else {
             throw ImageError(message: "\(label): a raw NAND dump of \(data) data bytes is over what --max-image-bytes leaves (\(budget.remaining))")
         }
         budget.remaining -= data
         let fd = bl_spool_fd()
-        if fd < 0 { throw ImageError(message: "\(label): cannot hold the dump in memory (\(String(cString: strerror(-fd))))") }
+        if fd < 0 { throw ImageError(message: "\(label): cannot hold the NAND pages in memory (\(String(cString: strerror(-fd))))") }
         defer { close(fd) }
-        guard map.copyPages(offset: 0, length: map.count, page: page, skip: spare, to: fd) else {
-            throw ImageError(message: "\(label): cannot hold the dump in memory (\(String(cString: strerror(errno))))")
+        guard map.copyPages(offset: offset, length: length, page: page, skip: spare, to: fd) else {
+            throw ImageError(message: "\(label): cannot hold the NAND pages in memory (\(String(cString: strerror(errno))))")
         }
-        let geometry = "raw NAND dump (\(page)-byte pages + \(spare) bytes OOB)"
         guard var sub = try carve("/proc/self/fd/\(fd)", label: label + " without OOB", depth: depth + 1, limits: limits,
                                   budget: budget, engine: engine, nand: false) else { return nil }
-        sub.chain = [geometry, "OOB dropped"] + sub.chain
+        sub.chain = ["OOB dropped"] + sub.chain
         if let c = sub.rootContainer {
-            sub.rootContainer = (c.format, FirmwareCarver.nandRawOffset(c.offset, page: page, spare: spare))
+            sub.rootContainer = (c.format, offset + FirmwareCarver.nandRawOffset(c.offset, page: page, spare: spare))
         }
         return sub
     }
@@ -193,20 +196,12 @@ public enum FirmwareImage {
                 throw error
             }
         case .unblob where c.nandPage > 0:
-            // A raw NAND dump: the pages without their out-of-band bytes, in memory, carved again.
+            // A UBI part with out-of-band bytes between its pages: the pages without them, carved again.
             guard depth < ImageLoader.maxDepth else { return nil }
-            let fd = bl_spool_fd()
-            if fd < 0 { throw ImageError(message: "\(label): cannot hold the part in memory (\(String(cString: strerror(-fd))))") }
-            defer { close(fd) }
-            let length = min(c.length ?? map.count - c.offset, map.count - c.offset)
-            guard map.copyPages(offset: c.offset, length: length, page: c.nandPage, skip: c.nandSpare, to: fd) else {
-                throw ImageError(message: "\(label): cannot hold the part in memory (\(String(cString: strerror(errno))))")
-            }
-            guard var sub = try carve("/proc/self/fd/\(fd)", label: label + " without OOB", depth: depth + 1, limits: limits,
-                                      budget: budget, engine: engine) else {
+            guard let sub = try withoutOOB(map, offset: c.offset, length: c.length, page: c.nandPage, spare: c.nandSpare, label: label,
+                                           depth: depth, limits: limits, budget: budget, engine: engine) else {
                 throw ImageError(message: "\(label): \(c.format): nothing readable once the out-of-band bytes are dropped")
             }
-            sub.chain = ["OOB dropped"] + sub.chain
             return sub
         case .unsquashfs, .unblob, .fsckCramfs:
             var e = engine

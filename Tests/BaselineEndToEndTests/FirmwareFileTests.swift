@@ -324,6 +324,23 @@ struct FirmwareFileTests {
         #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains("raw NAND dump of 4194304 data bytes is over"), "\(r.stderr)")
     }
 
+    /// A NAND dump after other data (here 4 KiB): not a whole-file dump, so the carver's UBI part with OOB is read
+    /// without it; the container offset is the part's in the file, and its pages count against the budget too.
+    @Test func aNandPartAtAnOffset() throws {
+        let tmp = try TempTree()
+        var bytes = Data(count: 4096)
+        bytes.append(try Data(contentsOf: URL(fileURLWithPath: try VendorImages.path("nand-dump.bin"))))
+        try bytes.write(to: URL(fileURLWithPath: tmp.sub("nand-at-offset.bin")))
+        let r = try baselineIn(tmp: tmp.path, ["audit", tmp.sub("nand-at-offset.bin"), "--profile", "nordlicht-router", "--format", "json"])
+        let source = r.json?["source"] as? [String: Any]
+        let format = source?["format"] as? String ?? ""
+        #expect(format.hasPrefix("UBI (raw NAND dump, 2048-byte pages + 64 bytes OOB) @0x1000") && format.contains("› OOB dropped › UBI @0x0"), "\(format) \(r.stderr)")
+        #expect((source?["container"] as? [String: Any])?["offset"] as? Int == 4096)
+        #expect(r.code == 1, "the tree's findings: \(r.stderr)")
+        let small = try baselineIn(tmp: tmp.path, ["audit", tmp.sub("nand-at-offset.bin"), "--profile", "nordlicht-router", "--max-image-bytes", "1000000"])
+        #expect(small.code == 3 && small.stderr.contains("raw NAND dump of 2752512 data bytes is over"), "\(small.stderr)")
+    }
+
     @Test func theEngineIsBoundedInBytes() throws {
         let tmp = try TempTree()
         let r = try baselineIn(tmp: tmp.path, ["audit", try VendorImages.path("ubi.bin"), "--profile", "nordlicht-router",
