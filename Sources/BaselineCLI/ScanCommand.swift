@@ -125,8 +125,9 @@ struct ScanCommand: ParsableCommand {
         if tryDefaults { options.candidates = try candidates(profile) }
         // Every device's profile (its inventory entry's, else --profile): the scan's checks are judged against it.
         var profiles: [String: Profile] = [:]
-        for id in Set(list.map { $0.profile ?? profile }) {
-            profiles[id] = try ProfileLocator.load(id)
+        for t in list where profiles[t.profile ?? profile] == nil {
+            let id = t.profile ?? profile
+            profiles[id] = try ProfileLocator.load(id, context: t.profile != nil ? t.source + ": " : "")
         }
         if !noAudit {
             if let d = date, CivilDate.parse(d) == nil { throw die("--date: expected YYYY-MM-DD, found '\(d)'", code: 2) }

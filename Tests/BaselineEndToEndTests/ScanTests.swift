@@ -336,7 +336,8 @@ struct ScanTests {
     @Test func badTargetsAndInventories() throws {
         let t = try TempTree(["bad.csv": "address,port,colour\n10.0.0.1,22,red\n",
                               "pw.csv": "address,password\n10.0.0.1,secret\n",
-                              "bad.json": "[{\"address\": \"10.0.0.1\", \"port\": 70000}]"])
+                              "bad.json": "[{\"address\": \"10.0.0.1\", \"port\": 70000}]",
+                              "profile.csv": "address,port,profile\n127.0.0.1,1,nosuch-profile\n"])
         let cases: [([String], String)] = [
             (["10.0.0.0/24"], "address ranges are not scanned"),
             (["10.0.0.1:99999"], "port must be 1-65535"),
@@ -344,6 +345,7 @@ struct ScanTests {
             (["--inventory", t.sub("pw.csv")], "bad.csv:1"),
             (["--inventory", t.sub("bad.json")], "bad.json:1: port must be 1-65535"),
             ([], "no devices"),
+            (["--inventory", t.sub("profile.csv")], "profile.csv:2: profile 'nosuch-profile': no such file"),
         ]
         for (args, message) in cases where message != "bad.csv:1" {
             let r = try baseline(["scan"] + args)
