@@ -181,17 +181,16 @@ struct FingerprintCommand: ParsableCommand {
         var seen: Set<String> = []
         prints = prints.filter { seen.insert($0.0).inserted }
         let name = URL(fileURLWithPath: image).lastPathComponent
-        let doc: [String: Any] = [
-            "schema": ProfileLoader.schemaID,
-            "id": id ?? "factory-" + name,
-            "title": "Factory fingerprints of \(name)",
-            "notes": ["Written by baseline fingerprint \(baselineVersion) on \(CivilDate.fromEpochSeconds(Int64(Date().timeIntervalSince1970)).iso).",
-                      "Fleet key id \(FleetKey.id(key))."] + prints.map { $0.0 + "  " + $0.1 },
-            "factory_fingerprints": prints.map { $0.0 },
-        ]
-        let data = try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        let text = String(decoding: data, as: UTF8.self) + "\n"
-        try emit(text, to: out.output, what: "profile")
+        let notes = ["Written by baseline fingerprint \(baselineVersion) on \(CivilDate.fromEpochSeconds(Int64(Date().timeIntervalSince1970)).iso).",
+                     "Fleet key id \(FleetKey.id(key))."] + prints.map { $0.0 + "  " + $0.1 }
+        let doc: JSONNode = .obj([
+            ("schema", .str(ProfileLoader.schemaID)),
+            ("id", .str(id ?? "factory-" + name)),
+            ("title", .str("Factory fingerprints of \(name)")),
+            ("notes", .arr(notes.map { .str($0) })),
+            ("factory_fingerprints", .arr(prints.map { .str($0.0) })),
+        ])
+        try emit(JSONWriter.write(doc, sortKeys: true), to: out.output, what: "profile")
     }
 }
 
@@ -209,11 +208,11 @@ struct ChecksCommand: ParsableCommand {
                 print("\(d.id.padding(toLength: 8, withPad: " ", startingAt: 0)) \(d.area.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(d.severity.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(d.title)")
             }
         case .json:
-            let list: [[String: String]] = CheckCatalog.all.map {
-                ["id": $0.id, "area": $0.area.name, "title": $0.title, "severity": $0.severity.name, "rule": $0.rule, "remediation": $0.remediation]
+            let list: [JSONNode] = CheckCatalog.all.map {
+                .obj([("id", .str($0.id)), ("area", .str($0.area.name)), ("title", .str($0.title)), ("severity", .str($0.severity.name)),
+                      ("rule", .str($0.rule)), ("remediation", .str($0.remediation))])
             }
-            let data = try JSONSerialization.data(withJSONObject: ["checks": list], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
+            print(JSONWriter.write(.obj([("checks", .arr(list))]), sortKeys: true), terminator: "")
         }
     }
 }
@@ -243,10 +242,11 @@ struct ProfilesCommand: ParsableCommand {
                 throw die("no profiles in " + ProfileLocator.searchDirs().joined(separator: ", ") + " (set BASELINE_PROFILES to a directory of profiles)", code: 2)
             }
         case .json:
-            let list: [[String: Any]] = all.map { ["id": $0.id, "title": $0.title, "extends": $0.extends, "file": $0.file] }
-            let data = try JSONSerialization.data(withJSONObject: ["profiles": list, "search_path": ProfileLocator.searchDirs()],
-                                                  options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
+            let list: [JSONNode] = all.map {
+                .obj([("id", .str($0.id)), ("title", .str($0.title)), ("extends", .arr($0.extends.map { .str($0) })), ("file", .str($0.file))])
+            }
+            let doc: JSONNode = .obj([("profiles", .arr(list)), ("search_path", .arr(ProfileLocator.searchDirs().map { .str($0) }))])
+            print(JSONWriter.write(doc, sortKeys: true), terminator: "")
         }
     }
 }

@@ -64,11 +64,12 @@ enum ProfileLocator {
                 guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
                 for n in names.sorted() where n.hasSuffix(".json") {
                     let path = dir + n
+                    // Files that are not profiles (or not JSON) are not listed; `baseline profile FILE` says what is wrong with one.
                     guard let data = FileManager.default.contents(atPath: path),
-                          let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                          obj["schema"] as? String == ProfileLoader.schemaID, let id = obj["id"] as? String, out[id] == nil else { continue }
-                    let ext = (obj["extends"] as? [String]) ?? (obj["extends"] as? String).map { [$0] } ?? []
-                    out[id] = Entry(id: id, title: obj["title"] as? String ?? "", extends: ext, file: relative(URL(fileURLWithPath: path).standardized.path))
+                          let obj = try? JSONParser.parse([UInt8](data)),
+                          obj["schema"]?.string == ProfileLoader.schemaID, let id = obj["id"]?.string, out[id] == nil else { continue }
+                    let ext = obj["extends"]?.strings ?? (obj["extends"]?.string).map { [$0] } ?? []
+                    out[id] = Entry(id: id, title: obj["title"]?.string ?? "", extends: ext, file: relative(URL(fileURLWithPath: path).standardized.path))
                     order.append(id)
                 }
             }

@@ -53,24 +53,36 @@ struct ReleaseGate {
         return (def, areas)
     }
 
+    /// Every error is one line naming the file, the line and what was expected.
     static func loadAccepted(_ path: String) throws -> [Acceptance] {
         guard let data = FileManager.default.contents(atPath: path) else { throw die("\(path): cannot read the baseline file", code: 2) }
-        guard let doc = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let list = doc["accepted"] as? [[String: Any]] else {
-            throw die("\(path): expected a JSON object with an \"accepted\" array", code: 2)
+        let doc: JSONNode
+        do throws(JSONError) { doc = try JSONParser.parse([UInt8](data)) } catch { throw die("\(path):\(error.line): invalid JSON: \(error.message)", code: 2) }
+        guard doc.members != nil, let list = doc["accepted"]?.array else {
+            let found = doc.members == nil ? doc.kindName : doc["accepted"].map { $0.kindName + " for \"accepted\"" } ?? "no \"accepted\" member"
+            throw die("\(path):\((doc["accepted"] ?? doc).line): expected a JSON object with an \"accepted\" array, found \(found)", code: 2)
         }
         var out: [Acceptance] = []
         for (i, e) in list.enumerated() {
+            guard e.members != nil else { throw die("\(path):\(e.line): accepted[\(i)]: expected an object, found \(e.kindName)", code: 2) }
             func field(_ k: String) throws -> String {
-                guard let v = e[k] as? String, !v.trimmingCharacters(in: .whitespaces).isEmpty else {
-                    throw die("\(path): accepted[\(i)]: expected \"\(k)\" (a non-empty string)", code: 2)
+                guard let v = e[k]?.string, !v.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw die("\(path):\((e[k] ?? e).line): accepted[\(i)]: expected \"\(k)\" (a non-empty string)", code: 2)
                 }
                 return v
             }
             let id = try field("id")
-            guard CheckCatalog.definition(id) != nil else { throw die("\(path): accepted[\(i)]: unknown check id '\(id)'", code: 2) }
+            guard CheckCatalog.definition(id) != nil else { throw die("\(path):\(e["id"]?.line ?? e.line): accepted[\(i)]: unknown check id '\(id)'", code: 2) }
             let exp = try field("expires")
-            guard let d = CivilDate.parse(exp) else { throw die("\(path): accepted[\(i)]: \"expires\": expected YYYY-MM-DD, found '\(exp)'", code: 2) }
-            out.append(Acceptance(index: i, id: id, path: e["path"] as? String, owner: try field("owner"), expires: d, reason: try field("reason")))
+            guard let d = CivilDate.parse(exp) else {
+                throw die("\(path):\(e["expires"]?.line ?? e.line): accepted[\(i)]: \"expires\": expected YYYY-MM-DD, found '\(exp)'", code: 2)
+            }
+            var evidencePath: String?
+            if let p = e["path"], !p.isNull {
+                guard let s = p.string else { throw die("\(path):\(p.line): accepted[\(i)]: \"path\": expected a string, found \(p.kindName)", code: 2) }
+                evidencePath = s
+            }
+            out.append(Acceptance(index: i, id: id, path: evidencePath, owner: try field("owner"), expires: d, reason: try field("reason")))
         }
         return out
     }

@@ -3,6 +3,7 @@
 // fleet's key; 413 over the body limit; 415 for a body that is not JSON by its content type (a form-encoded body that parses as JSON is taken: curl's default); 400 for malformed JSON;
 // 422 for a document that is not a valid report; 503 when the store cannot take it (disk full, server gone) — in
 // every refusal nothing of the request is stored. Errors are JSON: {"error": "…"}.
+import BaselineCore
 import BaselineFleet
 import Foundation
 import Hummingbird
@@ -31,9 +32,9 @@ final class CollectorAPI: Sendable {
         try await withCheckedThrowingContinuation { c in CollectorAPI.storeQueue.async { c.resume(with: Result { try work() }) } }
     }
 
-    static func json(_ status: HTTPResponse.Status, _ object: Any) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data + Data("\n".utf8))))
+    /// A JSON answer: compact, keys sorted, one line.
+    static func json(_ status: HTTPResponse.Status, _ doc: JSONNode) -> Response {
+        text(status, JSONWriter.write(doc, pretty: false, sortKeys: true) + "\n", type: "application/json")
     }
 
     static func text(_ status: HTTPResponse.Status, _ body: String, type: String) -> Response {
@@ -42,7 +43,7 @@ final class CollectorAPI: Sendable {
 
     func refuse(_ status: HTTPResponse.Status, _ message: String) -> Response {
         counters.count(Int(status.code))
-        var r = CollectorAPI.json(status, ["error": message, "status": Int(status.code)])
+        var r = CollectorAPI.json(status, .obj([("error", .str(message)), ("status", .num(Int(status.code)))]))
         if status == .unauthorized { r.headers[.wwwAuthenticate] = "Bearer realm=\"baseline-collector\"" }
         return r
     }
@@ -108,8 +109,8 @@ final class CollectorAPI: Sendable {
         }
         let status: HTTPResponse.Status = outcome.stored > 0 ? .created : .ok
         counters.count(Int(status.code), reports: outcome.stored)
-        return CollectorAPI.json(status, ["fleet": fleet, "received": outcome.received, "stored": outcome.stored,
-                                          "duplicates": outcome.duplicates, "report_ids": docs.map { $0.reportID }])
+        return CollectorAPI.json(status, .obj([("fleet", .str(fleet)), ("received", .num(outcome.received)), ("stored", .num(outcome.stored)),
+                                               ("duplicates", .num(outcome.duplicates)), ("report_ids", .arr(docs.map { .str($0.reportID) }))]))
     }
 
     func grouping(_ request: Request) -> Grouping? { Grouping(rawValue: request.uri.queryParameters.get("by") ?? "vendor") }
@@ -135,15 +136,15 @@ final class CollectorAPI: Sendable {
                 guard !models.isEmpty else { return nil }
                 let vendorRow = try store.metrics(by: .vendor).first { $0.vendor == name }
                 let units = try store.units(vendor: name)
-                let doc: [String: Any] = [
-                    "schema": "baseline.vendor/1", "vendor": name,
-                    "metrics": vendorRow.map { MetricsRenderer.object($0) } ?? [:],
-                    "firmware_builds": models.map { MetricsRenderer.object($0) },
-                    "units": units.map { ["unit": $0.unit, "model": $0.model, "firmware": $0.firmware, "report_id": $0.reportID,
-                                          "audit_date": $0.auditDate, "failing": $0.failing, "source_kind": $0.sourceKind,
-                                          "factory_secrets": $0.has(.factorySecrets)] as [String: Any] },
-                ]
-                return String(decoding: try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys]), as: UTF8.self)
+                let doc: JSONNode = .obj([
+                    ("schema", .str("baseline.vendor/1")), ("vendor", .str(name)),
+                    ("metrics", vendorRow.map { MetricsRenderer.object($0) } ?? .obj([])),
+                    ("firmware_builds", .arr(models.map { MetricsRenderer.object($0) })),
+                    ("units", .arr(units.map { .obj([("unit", .str($0.unit)), ("model", .str($0.model)), ("firmware", .str($0.firmware)),
+                                                    ("report_id", .str($0.reportID)), ("audit_date", .str($0.auditDate)), ("failing", .num($0.failing)),
+                                                    ("source_kind", .str($0.sourceKind)), ("factory_secrets", .flag($0.has(.factorySecrets)))]) })),
+                ])
+                return JSONWriter.write(doc, pretty: false, sortKeys: true)
             }
             guard let body = result else { return refuse(.notFound, "no vendor '\(name)' in the store") }
             return CollectorAPI.text(.ok, body + "\n", type: "application/json")
@@ -156,8 +157,11 @@ final class CollectorAPI: Sendable {
             let body = try await blocking { () -> String? in
                 let reports = try store.reports(unit: id)
                 guard !reports.isEmpty else { return nil }
+                // The stored bodies are the reports as they arrived (each validated at ingest): spliced in, not re-encoded.
+                var unit: [UInt8] = []
+                JSONWriter.escape(id, into: &unit)
                 return "{\"reports\":[" + reports.map { $0.body }.joined(separator: ",") + "],\"schema\":\"baseline.device/1\",\"unit\":"
-                    + String(decoding: try JSONSerialization.data(withJSONObject: [id], options: []), as: UTF8.self).dropFirst().dropLast() + "}\n"
+                    + String(decoding: unit, as: UTF8.self) + "}\n"
             }
             guard let b = body else { return refuse(.notFound, "no unit '\(id)' in the store") }
             return CollectorAPI.text(.ok, b, type: "application/json")
@@ -168,11 +172,11 @@ final class CollectorAPI: Sendable {
         let store = self.store
         do {
             let body = try await blocking { () -> String in
-                let list = try store.clusters(limit: 20).map { c -> [String: Any] in
-                    ["kind": c.kind, "fingerprint": c.fingerprint, "units": c.units,
-                     "by_model": c.byModel.map { ["vendor": $0.vendor, "model": $0.model, "units": $0.units] as [String: Any] }]
+                let list = try store.clusters(limit: 20).map { c -> JSONNode in
+                    .obj([("kind", .str(c.kind)), ("fingerprint", .str(c.fingerprint)), ("units", .num(c.units)),
+                          ("by_model", .arr(c.byModel.map { .obj([("vendor", .str($0.vendor)), ("model", .str($0.model)), ("units", .num($0.units))]) }))])
                 }
-                return String(decoding: try JSONSerialization.data(withJSONObject: ["schema": "baseline.clusters/1", "clusters": list], options: [.sortedKeys]), as: UTF8.self) + "\n"
+                return JSONWriter.write(.obj([("schema", .str("baseline.clusters/1")), ("clusters", .arr(list))]), pretty: false, sortKeys: true) + "\n"
             }
             return CollectorAPI.text(.ok, body, type: "application/json")
         } catch { return refuse(.serviceUnavailable, "\(error)") }

@@ -3,6 +3,7 @@
 // failure bars, trend lines per month and the largest shared-credential clusters; vendor pages list firmware builds
 // and units of the chosen period; device pages show a unit's latest report, failures first, with the evidence and the
 // fix inline, and its report history.
+import BaselineCore
 import BaselineFleet
 import Foundation
 
@@ -137,13 +138,13 @@ enum Dashboard {
     static let severityOrder = ["critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4]
 
     /// The evidence of a finding (path:line — detail), at most 20 items inline.
-    static func evidence(_ f: [String: Any]) -> String {
-        let items = (f["evidence"] as? [[String: Any]]) ?? []
+    static func evidence(_ f: JSONNode) -> String {
+        let items = f["evidence"]?.array ?? []
         guard !items.isEmpty else { return "" }
         var s = "<ul class=\"evidence\">"
         for e in items.prefix(20) {
-            let place = (e["path"] as? String).map { p in (e["line"] as? Int).map { "\(p):\($0)" } ?? p }
-            s += "<li>" + (place.map { "<code>\(esc($0))</code> " } ?? "") + esc(e["detail"] as? String ?? "") + "</li>"
+            let place = (e["path"]?.string).map { p in (e["line"]?.int).map { "\(p):\($0)" } ?? p }
+            s += "<li>" + (place.map { "<code>\(esc($0))</code> " } ?? "") + esc(e["detail"]?.string ?? "") + "</li>"
         }
         if items.count > 20 { s += "<li class=\"muted\">and \(items.count - 20) more (see the JSON)</li>" }
         return s + "</ul>"
@@ -151,28 +152,29 @@ enum Dashboard {
 
     static func device(_ store: FleetStore, _ unit: String) throws -> String? {
         let reports = try store.reports(unit: unit)
-        guard let latest = reports.first, let o = (try? JSONSerialization.jsonObject(with: Data(latest.body.utf8))) as? [String: Any] else { return nil }
-        let subject = o["subject"] as? [String: Any] ?? [:]
-        let vendor = subject["vendor"] as? String ?? ""
+        // The stored body was validated at ingest; read as a tree, so any report the store holds gets a page.
+        guard let latest = reports.first, let o = try? JSONParser.parse(Array(latest.body.utf8)), o.members != nil else { return nil }
+        let subject = o["subject"]
+        let vendor = subject?["vendor"]?.string ?? ""
         var b = "<p><a href=\"/\">← Fleet overview</a> · <a href=\"/vendors/\(link(vendor))\">\(esc(vendor))</a></p><h1>\(esc(CollectorPeriod.short(unit)))</h1>\n"
-        b += "<p>\(esc(vendor)) \(esc(subject["model"] as? String ?? "")), firmware \(esc(subject["firmware_version"] as? String ?? "?")); "
+        b += "<p>\(esc(vendor)) \(esc(subject?["model"]?.string ?? "")), firmware \(esc(subject?["firmware_version"]?.string ?? "?")); "
             + "\(reports.count) report(s), latest \(esc(latest.auditDate)) (<a href=\"/v1/devices/\(link(unit))\">JSON</a>).</p>\n"
-        let findings = ((o["findings"] as? [[String: Any]]) ?? []).enumerated().sorted { a, c in
-            let sa = statusOrder[a.element["status"] as? String ?? ""] ?? 3, sc = statusOrder[c.element["status"] as? String ?? ""] ?? 3
+        let findings = (o["findings"]?.array ?? []).filter { $0.members != nil }.enumerated().sorted { a, c in
+            let sa = statusOrder[a.element["status"]?.string ?? ""] ?? 3, sc = statusOrder[c.element["status"]?.string ?? ""] ?? 3
             if sa != sc { return sa < sc }
-            let va = severityOrder[a.element["severity"] as? String ?? ""] ?? 5, vc = severityOrder[c.element["severity"] as? String ?? ""] ?? 5
+            let va = severityOrder[a.element["severity"]?.string ?? ""] ?? 5, vc = severityOrder[c.element["severity"]?.string ?? ""] ?? 5
             return va != vc ? va < vc : a.offset < c.offset
         }.map { $0.element }
-        let counts = Dictionary(grouping: findings) { $0["status"] as? String ?? "" }.mapValues { $0.count }
+        let counts = Dictionary(grouping: findings) { $0["status"]?.string ?? "" }.mapValues { $0.count }
         b += "<p id=\"counts\">" + ["fail", "warn", "error", "info", "skip", "pass"].compactMap { s in counts[s].map { "<span class=\"\(s)\">\($0) \(s)</span>" } }
             .joined(separator: " · ") + " — failures first, each with its evidence and fix.</p>\n"
         var rows = ""
         for f in findings {
-            let st = f["status"] as? String ?? "", id = f["id"] as? String ?? ""
-            let fix = (f["remediation"] as? String).map { st == "pass" ? "" : "<p class=\"fix\"><strong>Fix:</strong> \(esc($0))</p>" } ?? ""
+            let st = f["status"]?.string ?? "", id = f["id"]?.string ?? ""
+            let fix = (f["remediation"]?.string).map { st == "pass" ? "" : "<p class=\"fix\"><strong>Fix:</strong> \(esc($0))</p>" } ?? ""
             rows += "<tr class=\"st-\(esc(st))\" id=\"f-\(esc(id))\"><td data-v=\"\(statusOrder[st] ?? 3)\" class=\"\(esc(st))\">\(esc(st))</td>"
-                + "<td data-v=\"\(severityOrder[f["severity"] as? String ?? ""] ?? 5)\">\(esc(f["severity"] as? String ?? ""))</td><td>\(esc(id))</td>"
-                + "<td><strong>\(esc(f["title"] as? String ?? ""))</strong><br>\(esc(f["message"] as? String ?? ""))\(evidence(f))\(fix)</td></tr>\n"
+                + "<td data-v=\"\(severityOrder[f["severity"]?.string ?? ""] ?? 5)\">\(esc(f["severity"]?.string ?? ""))</td><td>\(esc(id))</td>"
+                + "<td><strong>\(esc(f["title"]?.string ?? ""))</strong><br>\(esc(f["message"]?.string ?? ""))\(evidence(f))\(fix)</td></tr>\n"
         }
         b += "<h2>Findings (latest report)</h2>\n" + table("findings", ["Status", "Severity", "Check", "Finding, evidence and fix"], rows, label: "findings")
         rows = reports.map { "<tr><td><code>\(esc(CollectorPeriod.short($0.reportID)))</code></td><td>\(esc($0.auditDate))</td></tr>\n" }.joined()

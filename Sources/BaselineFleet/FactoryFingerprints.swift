@@ -1,5 +1,6 @@
 // The fingerprints vendor profiles list as baked into their factory images (`factory_fingerprints`), read from the
-// profile files, so the collector can count the units that still carry them.
+// profile files (with the core's JSON parser), so the collector can count the units that still carry them.
+import BaselineCore
 import Foundation
 
 public struct FactoryFingerprints: Sendable {
@@ -15,11 +16,13 @@ public struct FactoryFingerprints: Sendable {
         for case let rel as String in walker where rel.hasSuffix(".json") {
             let path = directory + "/" + rel
             guard let data = fm.contents(atPath: path) else { throw StoreError("\(path): cannot read") }
-            let json: Any
-            do { json = try JSONSerialization.jsonObject(with: data) } catch { throw StoreError("\(path): not JSON (\(error.localizedDescription))") }
-            guard let o = json as? [String: Any], (o["schema"] as? String)?.hasPrefix("baseline.profile/") == true, let id = o["id"] as? String else { continue }
-            let ext: [String] = (o["extends"] as? [String]) ?? [(o["extends"] as? String)].compactMap { $0 }
-            byProfile[id] = (ext, Set((o["factory_fingerprints"] as? [String]) ?? []))
+            let o: JSONNode
+            do throws(JSONError) { o = try JSONParser.parse([UInt8](data)) } catch {
+                throw StoreError("\(path): not JSON (line \(error.line): \(error.message))")
+            }
+            guard o["schema"]?.string?.hasPrefix("baseline.profile/") == true, let id = o["id"]?.string else { continue }
+            let ext: [String] = o["extends"]?.strings ?? [o["extends"]?.string].compactMap { $0 }
+            byProfile[id] = (ext, Set(o["factory_fingerprints"]?.strings ?? []))
         }
     }
 

@@ -1,4 +1,5 @@
-// Vendor metrics as a terminal table, CSV or JSON.
+// Vendor metrics as a terminal table, CSV or JSON (the core's JSON writer, keys sorted).
+import BaselineCore
 import Foundation
 
 public enum MetricsRenderer {
@@ -57,40 +58,42 @@ public enum MetricsRenderer {
     }
 
     static func json(_ m: [GroupMetrics], by: Grouping, period: String) -> String {
-        let doc: [String: Any] = ["schema": "baseline.vendor-metrics/1", "by": by.rawValue, "period": period,
-                                  "minimum_sample": VendorMetrics.minimumSample, "groups": m.map(object)]
-        let data = (try? JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self) + "\n"
+        let doc: JSONNode = .obj([("schema", .str("baseline.vendor-metrics/1")), ("by", .str(by.rawValue)), ("period", .str(period)),
+                                  ("minimum_sample", .num(VendorMetrics.minimumSample)), ("groups", .arr(m.map(object)))])
+        return JSONWriter.write(doc, sortKeys: true)
     }
 
     /// One group as a JSON object (`baseline.vendor-metrics/1`, groups[]).
-    public static func object(_ g: GroupMetrics) -> [String: Any] {
-            func opt(_ v: Int?) -> Any { v.map { $0 as Any } ?? NSNull() }
-            var o: [String: Any] = [
-                "rank": g.rank, "vendor": g.vendor, "units": g.units, "score": (g.score * 10).rounded() / 10,
-                "failing_findings": g.failingFindings,
-                "credential_uniqueness": [
-                    "units_sharing_host_key": g.sharedHostKeyUnits, "units_sharing_password_hash": g.sharedPasswordUnits,
-                    "largest_shared_cluster": g.largestCluster, "units_with_factory_secrets": g.flagCounts[.factorySecrets] ?? 0,
-                    "units_without_failing_credential_check": g.share(.credentialsClean)],
-                "update_hygiene": [
-                    "units_without_failing_update_check": g.updateHygiene, "signed_share": g.share(.signedUpdates),
-                    "tls_share": g.share(.tlsUpdates), "automatic_share": g.share(.automaticUpdates)],
-                "lifecycle": [
-                    "eol_share": g.lifecycleEOL, "median_days_past_eol": opt(g.medianEOLDaysPast),
-                    "support_declared_share": g.share(.supportDeclared), "median_support_days_remaining": opt(g.medianSupportDays),
-                    "support_over_share": g.supportOver, "support_gap_share": g.share(.supportGap)],
-                "median_firmware_age_days": opt(g.medianFirmwareAgeDays),
-                "disclosure_published_share": g.disclosure,
-                "checks": g.checks.map { ["check": $0.check, "evaluated": $0.evaluated, "failures": $0.failures, "density": $0.density,
-                                          "ci95": [$0.low, $0.high], "below_minimum_sample": $0.belowMinimumSample] },
-            ]
-            if let model = g.model { o["model"] = model }
-            if let fw = g.firmware { o["firmware"] = fw }
-            if let c = g.change {
-                o["change"] = ["previous_period": c.previousPeriod, "units": c.unitsDelta, "failing_per_unit": c.failingPerUnitDelta,
-                               "score": (c.scoreDelta * 10).rounded() / 10, "rank": c.rankDelta]
-            }
-            return o
+    public static func object(_ g: GroupMetrics) -> JSONNode {
+        func opt(_ v: Int?) -> JSONNode { v.map { .num($0) } ?? .null }
+        var o: [(String, JSONNode)] = [
+            ("rank", .num(g.rank)), ("vendor", .str(g.vendor)), ("units", .num(g.units)), ("score", .num((g.score * 10).rounded() / 10)),
+            ("failing_findings", .num(g.failingFindings)),
+            ("credential_uniqueness", .obj([
+                ("units_sharing_host_key", .num(g.sharedHostKeyUnits)), ("units_sharing_password_hash", .num(g.sharedPasswordUnits)),
+                ("largest_shared_cluster", .num(g.largestCluster)), ("units_with_factory_secrets", .num(g.flagCounts[.factorySecrets] ?? 0)),
+                ("units_without_failing_credential_check", .num(g.share(.credentialsClean)))])),
+            ("update_hygiene", .obj([
+                ("units_without_failing_update_check", .num(g.updateHygiene)), ("signed_share", .num(g.share(.signedUpdates))),
+                ("tls_share", .num(g.share(.tlsUpdates))), ("automatic_share", .num(g.share(.automaticUpdates)))])),
+            ("lifecycle", .obj([
+                ("eol_share", .num(g.lifecycleEOL)), ("median_days_past_eol", opt(g.medianEOLDaysPast)),
+                ("support_declared_share", .num(g.share(.supportDeclared))), ("median_support_days_remaining", opt(g.medianSupportDays)),
+                ("support_over_share", .num(g.supportOver)), ("support_gap_share", .num(g.share(.supportGap)))])),
+            ("median_firmware_age_days", opt(g.medianFirmwareAgeDays)),
+            ("disclosure_published_share", .num(g.disclosure)),
+            ("checks", .arr(g.checks.map { c in
+                .obj([("check", .str(c.check)), ("evaluated", .num(c.evaluated)), ("failures", .num(c.failures)), ("density", .num(c.density)),
+                      ("ci95", .arr([.num(c.low), .num(c.high)])), ("below_minimum_sample", .flag(c.belowMinimumSample))])
+            })),
+        ]
+        if let model = g.model { o.append(("model", .str(model))) }
+        if let fw = g.firmware { o.append(("firmware", .str(fw))) }
+        if let c = g.change {
+            o.append(("change", .obj([("previous_period", .str(c.previousPeriod)), ("units", .num(c.unitsDelta)),
+                                      ("failing_per_unit", .num(c.failingPerUnitDelta)), ("score", .num((c.scoreDelta * 10).rounded() / 10)),
+                                      ("rank", .num(c.rankDelta))])))
+        }
+        return .obj(o)
     }
 }

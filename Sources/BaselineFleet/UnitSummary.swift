@@ -68,11 +68,13 @@ struct UnitSummary {
         let eol = fails.contains("LIFE-04") || fails.contains("LIFE-05")
         if eol { set.insert(.endOfLife) }
         let life02 = d.findings.first { $0.check == "LIFE-02" }
-        let audit = CivilDay.parse(d.auditDate)
+        // Dates are the core's CivilDate: a day a month does not have (2026-02-31) is no date.
+        let audit = CivilDate.parse(d.auditDate)
         // The support end from the finding's data; reports written before it had `data` carry it in the text.
-        if let f = life02, let end = f.data["support_end"].flatMap(CivilDay.parse) ?? (f.details + [f.message]).lazy.compactMap(CivilDay.last).first, let a = audit {
+        if let f = life02, let end = f.data["support_end"].flatMap(CivilDate.parse) ?? (f.details + [f.message]).lazy.compactMap({ CivilDate.last(in: $0) }).first,
+           let a = audit {
             set.insert(.supportDeclared)
-            supportDays = end - a
+            supportDays = a.days(until: end)
         }
         if fails.contains("LIFE-02") { set.insert(.supportOver) }
         if set.contains(.supportDeclared) && !fails.contains("LIFE-02") && eol { set.insert(.supportGap) }
@@ -83,34 +85,8 @@ struct UnitSummary {
         if !d.hostKeys.isEmpty { set.insert(.hasHostKey) }
         if !d.passwordHMACs.isEmpty { set.insert(.hasPasswordHash) }
         if let f = d.findings.first(where: { $0.check == "LIFE-04" && $0.status == "fail" }),
-           let end = f.data["eol"].flatMap(CivilDay.parse) ?? CivilDay.last(f.message), let a = audit, a >= end { eolDaysPast = a - end }
-        if let b = d.buildID, let built = CivilDay.leading(b), let a = audit, a >= built { firmwareAgeDays = a - built }
+           let end = f.data["eol"].flatMap(CivilDate.parse) ?? CivilDate.last(in: f.message), let a = audit, a >= end { eolDaysPast = a.days(since: end) }
+        if let b = d.buildID, let built = CivilDate.leading(b), let a = audit, a >= built { firmwareAgeDays = a.days(since: built) }
         flags = set.reduce(0) { $0 | $1.bit }
-    }
-}
-
-/// Days since 1970-01-01 for the civil dates reports carry: the core's CivilDate (which knows month lengths: no
-/// 02-31), read out of the forms reports hold.
-enum CivilDay {
-    /// `YYYY-MM-DD` exactly.
-    static func parse(_ s: String) -> Int? { CivilDate.parse(s)?.dayNumber }
-
-    /// The last `YYYY-MM-DD` in a text.
-    static func last(_ s: String) -> Int? {
-        let u = Array(s.utf8)
-        guard u.count >= 10 else { return nil }
-        for i in stride(from: u.count - 10, through: 0, by: -1) where u[i + 4] == 45 && u[i + 7] == 45 {
-            if let v = parse(String(decoding: u[i..<(i + 10)], as: UTF8.self)) { return v }
-        }
-        return nil
-    }
-
-    /// A build id that starts with a date: `20250802-0911`, `2026-09-12T08:30`.
-    static func leading(_ s: String) -> Int? {
-        let u = Array(s.utf8)
-        if u.count >= 10, let v = parse(String(decoding: u[0..<10], as: UTF8.self)) { return v }
-        guard u.count >= 8, u[0..<8].allSatisfy({ $0 >= 48 && $0 <= 57 }), u.count == 8 || !(u[8] >= 48 && u[8] <= 57) else { return nil }
-        let d = u[0..<8].map { Int($0 - 48) }
-        return CivilDate(year: d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3], month: d[4] * 10 + d[5], day: d[6] * 10 + d[7])?.dayNumber
     }
 }

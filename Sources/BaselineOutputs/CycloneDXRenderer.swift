@@ -37,62 +37,63 @@ public enum CycloneDXRenderer {
     public static func render(_ facts: DeviceFacts, subject: Subject, source: String, timestamp: Date = Date()) -> String {
         let iso = ISO8601DateFormatter()
         iso.formatOptions = [.withInternetDateTime]
-        var components: [[String: Any]] = []
-        var refs: Set<String> = []
+        var components: [JSONNode] = []
+        var refs: [String] = [], taken: Set<String> = []     // every component's bom-ref, in order: the firmware depends on them
         func ref(_ base: String) -> String {
             var r = base, n = 2
-            while refs.contains(r) { r = "\(base)#\(n)"; n += 1 }
-            refs.insert(r)
+            while taken.contains(r) { r = "\(base)#\(n)"; n += 1 }
+            taken.insert(r)
+            refs.append(r)
             return r
         }
         let r = facts.release
         if let id = r.distroID {
-            var os: [String: Any] = ["type": "operating-system", "bom-ref": ref("os:" + id), "name": id]
-            if let v = r.versionID { os["version"] = v }
-            if let p = r.prettyName { os["description"] = p }
-            components.append(os)
+            var os: [(String, JSONNode)] = [("type", .str("operating-system")), ("bom-ref", .str(ref("os:" + id))), ("name", .str(id))]
+            if let v = r.versionID { os.append(("version", .str(v))) }
+            if let p = r.prettyName { os.append(("description", .str(p))) }
+            components.append(.obj(os))
         }
         for c in facts.packages.components {
             let p = purl(c, distro: r.distroID)
-            var e: [String: Any] = ["type": c.name.hasPrefix("lib") ? "library" : "application", "bom-ref": ref(p), "name": c.name, "purl": p,
-                                    "properties": [["name": "baseline:package-database", "value": c.source]]]
-            if !c.version.isEmpty { e["version"] = c.version }
-            components.append(e)
+            var e: [(String, JSONNode)] = [("type", .str(c.name.hasPrefix("lib") ? "library" : "application")), ("bom-ref", .str(ref(p))),
+                                           ("name", .str(c.name)), ("purl", .str(p)),
+                                           ("properties", .arr([.obj([("name", .str("baseline:package-database")), ("value", .str(c.source))])]))]
+            if !c.version.isEmpty { e.append(("version", .str(c.version))) }
+            components.append(.obj(e))
         }
         for d in facts.components.detected {
             let type = d.product == "linux" ? "operating-system" : d.product == "openssl" ? "library" : "application"
-            var e: [String: Any] = ["type": type, "bom-ref": ref("component:\(d.product)@\(d.version)"), "name": d.name, "version": d.version,
-                                    "purl": "pkg:generic/\(d.product)@\(enc(d.version))"]
+            var e: [(String, JSONNode)] = [("type", .str(type)), ("bom-ref", .str(ref("component:\(d.product)@\(d.version)"))), ("name", .str(d.name)),
+                                           ("version", .str(d.version)), ("purl", .str("pkg:generic/\(d.product)@\(enc(d.version))"))]
             if let vp = cpe[d.product] {
                 let v = d.version.replacingOccurrences(of: ":", with: "\\:")
-                e["cpe"] = "cpe:2.3:\(d.product == "linux" ? "o" : "a"):\(vp):\(v):*:*:*:*:*:*:*"
+                e.append(("cpe", .str("cpe:2.3:\(d.product == "linux" ? "o" : "a"):\(vp):\(v):*:*:*:*:*:*:*")))
             }
-            e["evidence"] = ["occurrences": d.evidence.map { ev -> [String: Any] in
-                var o: [String: Any] = ["location": ev.path]
-                if ev.line > 0 { o["line"] = ev.line }
-                o["additionalContext"] = "\(ev.method): \(ev.detail)"
-                return o
-            }]
-            components.append(e)
+            e.append(("evidence", .obj([("occurrences", .arr(d.evidence.map { ev -> JSONNode in
+                var o: [(String, JSONNode)] = [("location", .str(ev.path))]
+                if ev.line > 0 { o.append(("line", .num(ev.line))) }
+                o.append(("additionalContext", .str("\(ev.method): \(ev.detail)")))
+                return .obj(o)
+            }))])))
+            components.append(.obj(e))
         }
-        var meta: [String: Any] = [
-            "timestamp": iso.string(from: timestamp),
-            "tools": ["components": [["type": "application", "name": "baseline", "version": baselineVersion]]],
-            "properties": [["name": "baseline:source", "value": source]],
-        ]
-        var fw: [String: Any] = ["type": "firmware", "bom-ref": "firmware", "name": subject.name]
-        if let v = subject.version { fw["version"] = v }
-        if let s = subject.vendor { fw["supplier"] = ["name": s] }
-        meta["component"] = fw
-        let doc: [String: Any] = [
-            "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
-            "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
-            "serialNumber": "urn:uuid:" + UUID().uuidString.lowercased(),
-            "metadata": meta,
-            "components": components,
-            "dependencies": [["ref": "firmware", "dependsOn": components.compactMap { $0["bom-ref"] as? String }]],
-        ]
-        let data = (try? JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self) + "\n"
+        var fw: [(String, JSONNode)] = [("type", .str("firmware")), ("bom-ref", .str("firmware")), ("name", .str(subject.name))]
+        if let v = subject.version { fw.append(("version", .str(v))) }
+        if let s = subject.vendor { fw.append(("supplier", .obj([("name", .str(s))]))) }
+        let meta: JSONNode = .obj([
+            ("timestamp", .str(iso.string(from: timestamp))),
+            ("tools", .obj([("components", .arr([.obj([("type", .str("application")), ("name", .str("baseline")), ("version", .str(baselineVersion))])]))])),
+            ("properties", .arr([.obj([("name", .str("baseline:source")), ("value", .str(source))])])),
+            ("component", .obj(fw)),
+        ])
+        let doc: JSONNode = .obj([
+            ("$schema", .str("http://cyclonedx.org/schema/bom-1.6.schema.json")),
+            ("bomFormat", .str("CycloneDX")), ("specVersion", .str("1.6")), ("version", .num(1)),
+            ("serialNumber", .str("urn:uuid:" + UUID().uuidString.lowercased())),
+            ("metadata", meta),
+            ("components", .arr(components)),
+            ("dependencies", .arr([.obj([("ref", .str("firmware")), ("dependsOn", .arr(refs.map { .str($0) }))])])),
+        ])
+        return JSONWriter.write(doc, sortKeys: true)
     }
 }

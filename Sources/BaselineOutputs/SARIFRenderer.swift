@@ -32,34 +32,36 @@ public enum SARIFRenderer {
     /// names is an artifact nested in it (parentIndex 0, uri relative to the image's root file system).
     final class ImageArtifacts {
         let image: String
-        var artifacts: [[String: Any]]
+        var artifacts: [JSONNode]
         var index: [String: Int] = [:]
         init(image: String, container: Report.Container?) {
             self.image = image
-            var top: [String: Any] = ["location": ["uri": image], "roles": ["analysisTarget"]]
-            if let c = container { top["properties"] = ["rootContainer": c.format, "rootOffset": c.offset] }
-            artifacts = [top]
+            var top: [(String, JSONNode)] = [("location", .obj([("uri", .str(image))])), ("roles", .arr([.str("analysisTarget")]))]
+            if let c = container { top.append(("properties", .obj([("rootContainer", .str(c.format)), ("rootOffset", .num(c.offset))]))) }
+            artifacts = [.obj(top)]
         }
         func nested(_ path: String) -> Int {
             if let i = index[path] { return i }
             index[path] = artifacts.count
-            artifacts.append(["location": ["uri": path], "parentIndex": 0])
+            artifacts.append(.obj([("location", .obj([("uri", .str(path))])), ("parentIndex", .num(0))]))
             return artifacts.count - 1
         }
     }
 
-    static func location(_ e: Evidence, image: ImageArtifacts? = nil) -> [String: Any] {
-        var physical: [String: Any] = [:]
+    static func location(_ e: Evidence, image: ImageArtifacts? = nil, id: Int? = nil) -> JSONNode {
+        var physical: [(String, JSONNode)] = []
         if e.path.hasPrefix("/"), let img = image {
             let rel = String(e.path.dropFirst())
-            physical["artifactLocation"] = ["uri": rel, "index": img.nested(rel)]
+            physical.append(("artifactLocation", .obj([("uri", .str(rel)), ("index", .num(img.nested(rel)))])))
         } else if e.path.hasPrefix("/") {
-            physical["artifactLocation"] = ["uri": String(e.path.dropFirst()), "uriBaseId": "ROOTFS"]
+            physical.append(("artifactLocation", .obj([("uri", .str(String(e.path.dropFirst()))), ("uriBaseId", .str("ROOTFS"))])))
         } else {
-            physical["artifactLocation"] = ["uri": e.path]   // profile and data files, relative to the working directory
+            physical.append(("artifactLocation", .obj([("uri", .str(e.path))])))   // profile and data files, relative to the working directory
         }
-        if e.line > 0 { physical["region"] = ["startLine": e.line] }
-        return ["physicalLocation": physical, "message": ["text": e.detail]]
+        if e.line > 0 { physical.append(("region", .obj([("startLine", .num(e.line))]))) }
+        var l: [(String, JSONNode)] = [("physicalLocation", .obj(physical)), ("message", .obj([("text", .str(e.detail))]))]
+        if let id { l.append(("id", .num(id))) }
+        return .obj(l)
     }
 
     /// `image`: the firmware file as given on the command line, for a report whose source is an image or bundle: its
@@ -68,57 +70,65 @@ public enum SARIFRenderer {
     public static func render(_ r: Report, failOn: Severity?, rootURI: String, previous: PreviousReport? = nil, image: String? = nil,
                               accepted: (Finding) -> String? = { _ in nil }) -> String {
         let img = image.map { ImageArtifacts(image: $0, container: r.sourceContainer) }
-        var rules: [[String: Any]] = []
+        var rules: [JSONNode] = []
         var ruleIndex: [String: Int] = [:]
         for f in r.findings {
             guard let def = CheckCatalog.definition(f.id) else { continue }
             ruleIndex[f.id] = rules.count
-            rules.append([
-                "id": f.id,
-                "name": ruleName(def.title),
-                "shortDescription": ["text": def.title],
-                "fullDescription": ["text": def.rule],
-                "help": ["text": def.remediation],
-                "defaultConfiguration": ["level": level(f)],
-                "properties": ["tags": ["security", def.area.name] + f.provisions, "security-severity": securitySeverity(f.severity)],
-            ])
+            rules.append(.obj([
+                ("id", .str(f.id)),
+                ("name", .str(ruleName(def.title))),
+                ("shortDescription", .obj([("text", .str(def.title))])),
+                ("fullDescription", .obj([("text", .str(def.rule))])),
+                ("help", .obj([("text", .str(def.remediation))])),
+                ("defaultConfiguration", .obj([("level", .str(level(f)))])),
+                ("properties", .obj([("tags", .arr((["security", def.area.name] + f.provisions).map { .str($0) })),
+                                     ("security-severity", .str(securitySeverity(f.severity)))])),
+            ]))
         }
-        var results: [[String: Any]] = []
+        var results: [JSONNode] = []
         for f in r.findings where f.status.isFinding {
-            var result: [String: Any] = [
-                "ruleId": f.id,
-                "ruleIndex": ruleIndex[f.id] ?? 0,
-                "level": level(f),
-                "kind": "fail",
-                "message": ["text": f.message + (f.evidence.isEmpty ? "" : ": " + f.evidence.map { $0.detail }.joined(separator: "; "))],
-                "properties": ["status": f.status.name, "severity": f.severity.name, "provisions": f.provisions,
-                               "remediation": f.remediation],
+            var result: [(String, JSONNode)] = [
+                ("ruleId", .str(f.id)),
+                ("ruleIndex", .num(ruleIndex[f.id] ?? 0)),
+                ("level", .str(level(f))),
+                ("kind", .str("fail")),
+                ("message", .obj([("text", .str(f.message + (f.evidence.isEmpty ? "" : ": " + f.evidence.map { $0.detail }.joined(separator: "; "))))])),
+                ("properties", .obj([("status", .str(f.status.name)), ("severity", .str(f.severity.name)), ("provisions", .arr(f.provisions.map { .str($0) })),
+                                     ("remediation", .str(f.remediation))])),
             ]
             if let first = f.evidence.first {
-                result["locations"] = [location(first, image: img)]
-                if f.evidence.count > 1 { result["relatedLocations"] = f.evidence.dropFirst().enumerated().map { i, e -> [String: Any] in
-                    var l = location(e, image: img); l["id"] = i + 1; return l } }
+                result.append(("locations", .arr([location(first, image: img)])))
+                if f.evidence.count > 1 {
+                    result.append(("relatedLocations", .arr(f.evidence.dropFirst().enumerated().map { i, e in location(e, image: img, id: i + 1) })))
+                }
             }
             // Stable across runs and line shifts: check id + paths + details.
             let key = ([f.id] + f.evidence.map { $0.path + "|" + $0.detail }).joined(separator: "\n")
-            result["partialFingerprints"] = ["baselineFinding/v1": Hex.encode(BaselineCore.SHA256.hash(Array(key.utf8)))]
-            if let prev = previous { result["baselineState"] = prev.isNew(f) ? "new" : "unchanged" }
-            if let why = accepted(f) { result["suppressions"] = [["kind": "external", "status": "accepted", "justification": why]] }
-            results.append(result)
+            result.append(("partialFingerprints", .obj([("baselineFinding/v1", .str(Hex.encode(BaselineCore.SHA256.hash(Array(key.utf8)))))])))
+            if let prev = previous { result.append(("baselineState", .str(prev.isNew(f) ? "new" : "unchanged"))) }
+            if let why = accepted(f) {
+                result.append(("suppressions", .arr([.obj([("kind", .str("external")), ("status", .str("accepted")), ("justification", .str(why))])])))
+            }
+            results.append(.obj(result))
         }
-        var run: [String: Any] = [
-            "tool": ["driver": ["name": "Baseline", "semanticVersion": r.toolVersion, "version": r.toolVersion,
-                                "informationUri": "https://baseline.invalid/docs", "rules": rules]],
-            "originalUriBaseIds": ["ROOTFS": ["uri": rootURI, "description": ["text": "The audited root filesystem"]]],
-            "invocations": [["executionSuccessful": true, "endTimeUtc": r.generatedAt,
-                             "properties": ["profile": r.profileID, "profileDigest": r.profileDigest, "failOn": failOn?.name ?? "never",
-                                            "verdict": r.verdict, "reportId": r.reportID]]],
-            "results": results,
-            "columnKind": "unicodeCodePoints",
+        var run: [(String, JSONNode)] = [
+            ("tool", .obj([("driver", .obj([("name", .str("Baseline")), ("semanticVersion", .str(r.toolVersion)), ("version", .str(r.toolVersion)),
+                                            ("informationUri", .str("https://baseline.invalid/docs")), ("rules", .arr(rules))]))])),
+            ("invocations", .arr([.obj([("executionSuccessful", .flag(true)), ("endTimeUtc", .str(r.generatedAt)),
+                                        ("properties", .obj([("profile", .str(r.profileID)), ("profileDigest", .str(r.profileDigest)),
+                                                             ("failOn", .str(failOn?.name ?? "never")), ("verdict", .str(r.verdict)),
+                                                             ("reportId", .str(r.reportID))]))])])),
+            ("results", .arr(results)),
+            ("columnKind", .str("unicodeCodePoints")),
         ]
-        if let img { run["artifacts"] = img.artifacts; run["originalUriBaseIds"] = nil }
-        let doc: [String: Any] = ["$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": [run]]
-        let data = try! JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self) + "\n"
+        // An image's files are artifacts nested in it; a directory's are under the ROOTFS base.
+        if let img {
+            run.append(("artifacts", .arr(img.artifacts)))
+        } else {
+            run.append(("originalUriBaseIds", .obj([("ROOTFS", .obj([("uri", .str(rootURI)), ("description", .obj([("text", .str("The audited root filesystem"))]))]))])))
+        }
+        let doc: JSONNode = .obj([("$schema", .str("https://json.schemastore.org/sarif-2.1.0.json")), ("version", .str("2.1.0")), ("runs", .arr([.obj(run)]))])
+        return JSONWriter.write(doc, sortKeys: true)
     }
 }

@@ -379,6 +379,61 @@ struct JSONWriterTests {
         #expect(JSONWriter.write(.obj([("k\"ey", .str("v"))]), pretty: false) == "{\"k\\\"ey\":\"v\"}")
     }
 
+    @Test("sortKeys orders the members of every object by their UTF-8 bytes, and keeps array order")
+    func sortedKeys() throws {
+        let node: JSONNode = .obj([("b", .num(1)), ("a", .arr([.obj([("z", .null), ("Z", .null), ("_", .null)]), .num(2), .num(1)])),
+                                   ("$schema", .str("s")), ("ab", .obj([])), ("é", .flag(true)), ("e", .flag(false))])
+        #expect(JSONWriter.write(node, pretty: false, sortKeys: true)
+                == "{\"$schema\":\"s\",\"a\":[{\"Z\":null,\"_\":null,\"z\":null},2,1],\"ab\":{},\"b\":1,\"e\":false,\"é\":true}")
+        #expect(JSONWriter.write(node, pretty: true, sortKeys: true)
+                == "{\n  \"$schema\": \"s\",\n  \"a\": [\n    {\n      \"Z\": null,\n      \"_\": null,\n      \"z\": null\n    },\n    2,\n    1\n  ],\n"
+                + "  \"ab\": {},\n  \"b\": 1,\n  \"e\": false,\n  \"é\": true\n}\n")
+        // Unsorted, the order given is kept.
+        #expect(JSONWriter.write(node, pretty: false).hasPrefix("{\"b\":1,\"a\":[{\"z\":null,"))
+        #expect(JSONWriter.write(node, pretty: false, sortKeys: false) == JSONWriter.write(node, pretty: false))
+        // Sorting keeps every value: the sorted tree read back has the same members.
+        let back = try JSONParser.parse(bytes(JSONWriter.write(node, sortKeys: true)))
+        #expect(back.members?.map { $0.key } == ["$schema", "a", "ab", "b", "e", "é"])
+        #expect(jsonEqual(back, node.sortingKeys()))
+        // Slashes are never escaped.
+        #expect(JSONWriter.write(.obj([("u", .str("https://x/y"))]), pretty: false, sortKeys: true) == "{\"u\":\"https://x/y\"}")
+    }
+
+    @Test("non-integer numbers: shortest round-trip form, integral values without .0, NaN and infinity as null")
+    func doubles() throws {
+        func text(_ d: Double) -> String { JSONWriter.write(.num(d), pretty: false) }
+        #expect(text(0.25) == "0.25")
+        #expect(text(1.0) == "1")
+        #expect(text(-0.5) == "-0.5")
+        #expect(text(0) == "0")
+        #expect(text(66.7) == "66.7")
+        #expect(text(1.0 / 3.0) == "0.3333333333333333")
+        #expect(text(1e-05) == "1e-05")
+        #expect(text(1e300) == "1e+300")
+        #expect(text(.nan) == "null" && text(.infinity) == "null" && text(-.infinity) == "null")
+        // Every form is JSON that Foundation reads, and that reads back exactly as the same Double.
+        let values: [Double] = [0.25, 1, -0.5, 0, 66.7, 1.0 / 3.0, 1e-05, 1e300, 123456789.125, -2.5e-300, 0.1 + 0.2, 1e16, Double.ulpOfOne]
+        let doc = JSONWriter.write(.arr(values.map { .num($0) }), pretty: false)
+        let back = try JSONParser.parse(bytes(doc))
+        #expect(back.array?.count == values.count)
+        let foundation = try #require(try JSONSerialization.jsonObject(with: Data(doc.utf8)) as? [NSNumber])
+        // (Foundation's own number reader on Linux can be one ulp off: 0.30000000000000004 reads as 0.3000000000000001.)
+        #expect(zip(foundation, values).allSatisfy { abs($0.doubleValue - $1) <= abs($1) * 4e-16 }, "\(foundation)")
+        for (node, v) in zip(back.array ?? [], values) {
+            if case .number(let n) = node.value { #expect(Double(n) == v, "\(n)") } else { Issue.record("not a number") }
+        }
+        // An integer literal still picks the Int builder.
+        #expect(JSONWriter.write(.num(3), pretty: false) == "3")
+    }
+
+    @Test("strings: an array of strings only")
+    func stringsAccessor() throws {
+        let doc = try JSONParser.parse(bytes(#"{"a": ["x", "y"], "b": ["x", 1], "c": "x", "d": []}"#))
+        #expect(doc["a"]?.strings == ["x", "y"])
+        #expect(doc["b"]?.strings == nil && doc["c"]?.strings == nil)
+        #expect(doc["d"]?.strings == [])
+    }
+
     @Test("pretty output puts each node on the line the parser reports")
     func prettyLines() throws {
         let text = JSONWriter.write(.obj([("a", .num(1)), ("b", .arr([.flag(true), .null]))]))

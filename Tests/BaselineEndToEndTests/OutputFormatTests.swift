@@ -88,7 +88,10 @@ struct OutputFormatTests {
         #expect(newer.code == 1)
         #expect(newer.stdout.contains("1 new finding(s): SURF-01"))
         let sarif = try baseline(["audit", t.sub("rootfs"), "--profile", "fernwerk-edge", "--date", Repo.auditDate, "--since", prevClean, "--format", "sarif"])
-        #expect(sarif.stdout.contains("\"baselineState\" : \"new\""))
+        let sarifDoc = try JSONSerialization.jsonObject(with: Data(sarif.stdout.utf8)) as? [String: Any]
+        let sarifResults = ((sarifDoc?["runs"] as? [[String: Any]])?.first?["results"] as? [[String: Any]]) ?? []
+        #expect(sarifResults.contains { $0["ruleId"] as? String == "SURF-01" && $0["baselineState"] as? String == "new" })
+        #expect(sarifResults.filter { $0["baselineState"] as? String == "new" }.count == 1, "only SURF-01 is new")
         let bad = try baseline(["audit", sample, "--since", t.sub("nope.json")])
         #expect(bad.code == 2)
         try t.write("garbage.json", "{\"schema\": \"other\"}")

@@ -50,12 +50,17 @@ struct ReleaseGateTests {
             (#"{"accepted": [{"id": "CRED-99", "owner": "x", "expires": "2027-01-01", "reason": "r"}]}"#, "unknown check id 'CRED-99'"),
             (#"{"accepted": [{"id": "CRED-01", "expires": "2027-01-01", "reason": "r"}]}"#, "accepted[0]: expected \"owner\""),
             (#"[1, 2]"#, "expected a JSON object with an \"accepted\" array"),
+            // Read by the core's JSON parser: the line is named.
+            ("{\"accepted\": [\n  {\"id\": \"CRED-01\", \"owner\": \"x\",\n   \"expires\": \"2027-02-31\", \"reason\": \"r\"}]}", ":3: accepted[0]: \"expires\": expected YYYY-MM-DD"),
+            ("{\"accepted\": [\n  {\"id\": \"CRED-01\",,}]}", ":2: invalid JSON: expected a quoted key"),
+            ("{\"accepted\": [\n  {\"id\": \"CRED-01\", \"owner\": \"x\", \"expires\": \"2027-01-01\", \"reason\": \"r\", \"path\": 7}]}", ":2: accepted[0]: \"path\": expected a string"),
         ]
         for (i, (doc, message)) in cases.enumerated() {
             let p = t.sub("b\(i).json")
             try doc.write(toFile: p, atomically: false, encoding: .utf8)
             let r = try gate(["--baseline-file", p])
             #expect(r.code == 2 && r.stderr.contains(p) && r.stderr.contains(message), "\(r.stderr)")
+            #expect(r.stderr.contains(p + ":"), "names the line: \(r.stderr)")
             #expect(r.stderr.split(separator: "\n").count == 1)
         }
     }

@@ -29,6 +29,14 @@ extension JSONNode {
     public var bool: Bool? { if case .bool(let b) = value { return b }; return nil }
     public var int: Int? { if case .number(let n) = value { return Text.int(n) }; return nil }
     public var array: [JSONNode]? { if case .array(let a) = value { return a }; return nil }
+    /// An array whose every item is a string (nil for anything else).
+    public var strings: [String]? {
+        guard case .array(let a) = value else { return nil }
+        var out: [String] = []
+        out.reserveCapacity(a.count)
+        for item in a { guard let s = item.string else { return nil }; out.append(s) }
+        return out
+    }
     public var members: [JSONMember]? { if case .object(let o) = value { return o }; return nil }
     public var isNull: Bool { if case .null = value { return true }; return false }
 
@@ -55,6 +63,14 @@ extension JSONNode {
     public static func str(_ s: String) -> JSONNode { JSONNode(.string(s)) }
     public static func optStr(_ s: String?) -> JSONNode { s.map { JSONNode(.string($0)) } ?? JSONNode(.null) }
     public static func num(_ n: Int) -> JSONNode { JSONNode(.number(String(n))) }
+    /// A non-integer number, written in the shortest form that reads back as the same Double (`0.25`, `1e-05`; an
+    /// integral value without `.0`, as Foundation writes it). JSON has no NaN or infinity: those are written as null.
+    public static func num(_ d: Double) -> JSONNode {
+        guard d.isFinite else { return JSONNode(.null) }
+        var s = d.description
+        if s.hasSuffix(".0") { s.removeLast(2) }
+        return JSONNode(.number(s))
+    }
     public static func flag(_ b: Bool) -> JSONNode { JSONNode(.bool(b)) }
     public static func arr(_ a: [JSONNode]) -> JSONNode { JSONNode(.array(a)) }
     public static func obj(_ pairs: [(String, JSONNode)]) -> JSONNode {

@@ -1,4 +1,5 @@
-// Serialises a JSONNode tree: pretty (two-space indent) or compact, keys in the order given.
+// Serialises a JSONNode tree: pretty (two-space indent) or compact, keys in the order given or sorted. Slashes are
+// not escaped.
 
 public enum JSONWriter {
     public static func write(_ node: JSONNode, pretty: Bool = true) -> String {
@@ -7,6 +8,12 @@ public enum JSONWriter {
         emit(node, into: &out, indent: 0, pretty: pretty)
         if pretty { out.append(10) }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `sortKeys`: the members of every object in UTF-8 byte order of their keys (a stable layout for host documents
+    /// built in no particular order). A separate entry point, so the agent, which writes keys in order, links no sort.
+    public static func write(_ node: JSONNode, pretty: Bool = true, sortKeys: Bool) -> String {
+        write(sortKeys ? node.sortingKeys() : node, pretty: pretty)
     }
 
     public static func escape(_ s: String, into out: inout [UInt8]) {
@@ -62,6 +69,27 @@ public enum JSONWriter {
             }
             if pretty { newline(&out, indent) }
             out.append(125)
+        }
+    }
+}
+
+extension JSONNode {
+    /// The same tree with the members of every object ordered by key (UTF-8 byte order).
+    public func sortingKeys() -> JSONNode {
+        switch value {
+        case .array(let items):
+            var out: [JSONNode] = []
+            out.reserveCapacity(items.count)
+            for item in items { out.append(item.sortingKeys()) }
+            return JSONNode(line: line, .array(out))
+        case .object(let members):
+            var out: [JSONMember] = []
+            out.reserveCapacity(members.count)
+            for m in members { out.append(JSONMember(m.key, m.node.sortingKeys(), line: m.keyLine)) }
+            out.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            return JSONNode(line: line, .object(out))
+        default:
+            return self
         }
     }
 }

@@ -23,6 +23,28 @@ public struct CivilDate: Comparable, Hashable {
         return CivilDate(year: y, month: m, day: d)
     }
 
+    /// The last `YYYY-MM-DD` in a text that is a real date (`supported until 2026-02-31, then 2028-04-30` → 2028-04-30).
+    public static func last(in text: String) -> CivilDate? {
+        let u = Array(text.utf8)
+        guard u.count >= 10 else { return nil }
+        for i in stride(from: u.count - 10, through: 0, by: -1) where u[i + 4] == 45 && u[i + 7] == 45 {
+            if let d = parse(String(decoding: u[i..<(i + 10)], as: UTF8.self)) { return d }
+        }
+        return nil
+    }
+
+    /// The date a build id starts with: `2026-09-12T08:30` (`YYYY-MM-DD`), `20250802-0911` (`YYYYMMDD` not followed
+    /// by another digit); nil when it does not start with a real date.
+    public static func leading(_ buildID: String) -> CivilDate? {
+        let u = Array(buildID.utf8)
+        if u.count >= 10, let d = parse(String(decoding: u[0..<10], as: UTF8.self)) { return d }
+        guard u.count >= 8 else { return nil }
+        var v = 0
+        for i in 0..<8 { let c = u[i]; if c < 48 || c > 57 { return nil }; v = v * 10 + Int(c - 48) }
+        if u.count > 8 && u[8] >= 48 && u[8] <= 57 { return nil }
+        return CivilDate(year: v / 10000, month: v / 100 % 100, day: v % 100)
+    }
+
     public static func daysIn(_ y: Int, _ m: Int) -> Int {
         switch m {
         case 2: return (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28
@@ -63,6 +85,8 @@ public struct CivilDate: Comparable, Hashable {
     public func adding(days: Int) -> CivilDate { CivilDate(dayNumber: dayNumber + days) }
 
     public func days(until other: CivilDate) -> Int { other.dayNumber - dayNumber }
+
+    public func days(since other: CivilDate) -> Int { dayNumber - other.dayNumber }
 
     /// The same day `n` years later (29 February becomes 28 February in a common year).
     public func adding(years n: Int) -> CivilDate {

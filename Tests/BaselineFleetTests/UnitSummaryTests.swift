@@ -1,0 +1,32 @@
+// The day counts a report contributes to the fleet view are read with the core's CivilDate (issue 19): a day the
+// month does not have (2024-02-31) is no date, so no support period is declared from it.
+@testable import BaselineFleet
+@testable import BaselineCore
+import Foundation
+import Testing
+
+struct UnitSummaryTests {
+    static func summary(supportEnd: String, message: String) throws -> UnitSummary {
+        var r = ReportDocumentTests.report()
+        r.findings[0] = Finding(id: "LIFE-02", area: .lifecycle, title: "t", status: .warn, severity: .medium, message: message,
+                                evidence: [], provisions: [], remediation: "", data: [("support_end", supportEnd)])
+        let d = try #require(try ReportDocument.parse(Data(ReportJSON.encode(r, failOn: .low).utf8), source: "r.json").first)
+        return UnitSummary(d, factory: [])
+    }
+
+    @Test func dayCountsComeFromRealDates() throws {
+        let s = try Self.summary(supportEnd: "2027-01-31", message: "support ends 2027-01-31")
+        #expect(s.supportDays == 69, "2026-11-23 → 2027-01-31")
+        #expect(s.firmwareAgeDays == 478, "build 20250802-0911 → audit 2026-11-23")
+        #expect(s.flags & UnitFlag.supportDeclared.bit != 0)
+    }
+
+    @Test func february31IsRefused() throws {
+        let s = try Self.summary(supportEnd: "2024-02-31", message: "support ends 2024-02-31")
+        #expect(s.supportDays == nil)
+        #expect(s.flags & UnitFlag.supportDeclared.bit == 0)
+        // Without a real date in `data`, the last real date of the text is taken.
+        let t = try Self.summary(supportEnd: "2024-02-31", message: "support ends 2024-02-31, extended to 2027-01-31")
+        #expect(t.supportDays == 69)
+    }
+}
