@@ -1,15 +1,18 @@
-// The fingerprints vendor profiles list as baked into their factory images (`factory_fingerprints`), read from the
-// profile files (with the core's JSON parser), so the collector can count the units that still carry them.
+// The fingerprints vendor profiles list as baked into their factory images (`factory_fingerprints`), read through the
+// core's ProfileLoader (inheritance resolved as an audit resolves it), so the collector can count the units that still
+// carry them.
 import BaselineCore
 import Foundation
 
 public struct FactoryFingerprints: Sendable {
-    var byProfile: [String: (extends: [String], prints: Set<String>)] = [:]
+    /// Profile id → the factory fingerprints of that profile and every profile it extends.
+    var byProfile: [String: Set<String>] = [:]
 
     public init() {}
 
-    /// Every `*.json` profile under `directory` (recursively); JSON files of other kinds (schemas, EOL data) are
-    /// skipped, a file that is not JSON is an error.
+    /// Every `*.json` profile under `directory` (recursively), loaded with `extends` resolved (ids looked up in the
+    /// directory, its vendors/ and baselines/); JSON files of other kinds (schemas, EOL data) are skipped; a file that
+    /// is not JSON, or a profile the loader refuses, is an error.
     public init(directory: String) throws {
         let fm = FileManager.default
         guard let walker = fm.enumerator(atPath: directory) else { throw StoreError("\(directory): cannot read the profiles directory") }
@@ -20,20 +23,18 @@ public struct FactoryFingerprints: Sendable {
             do throws(JSONError) { o = try JSONParser.parse([UInt8](data)) } catch {
                 throw StoreError("\(path): not JSON (line \(error.line): \(error.message))")
             }
-            guard o["schema"]?.string?.hasPrefix("baseline.profile/") == true, let id = o["id"]?.string else { continue }
-            let ext: [String] = o["extends"]?.strings ?? [o["extends"]?.string].compactMap { $0 }
-            byProfile[id] = (ext, Set(o["factory_fingerprints"]?.strings ?? []))
+            guard o["schema"]?.string?.hasPrefix("baseline.profile/") == true else { continue }
+            do throws(ProfileError) {
+                let p = try ProfileLoader.load(path, searchDirs: [directory])
+                byProfile[p.id] = Set(p.factoryFingerprints)
+            } catch { throw StoreError(error.text) }
         }
     }
 
     /// The factory fingerprints of a report's profile chain.
     func fingerprints(for chain: [String]) -> Set<String> {
-        var out = Set<String>(), seen = Set<String>(), queue = chain
-        while let id = queue.popLast() {
-            guard seen.insert(id).inserted, let p = byProfile[id] else { continue }
-            out.formUnion(p.prints)
-            queue += p.extends
-        }
+        var out = Set<String>()
+        for id in chain { if let p = byProfile[id] { out.formUnion(p) } }
         return out
     }
 }

@@ -15,7 +15,6 @@ public struct FindingRow: Equatable {
     public let status: String
     public let severity: String
     public var message: String = ""
-    public var details: [String] = []     // evidence details (reports before `data` carried LIFE-02's support end there)
     public var data: [String: String] = [:]  // the finding's machine-readable facts (support_end, eol)
 }
 
@@ -139,8 +138,7 @@ public struct ReportDocument {
         var findings: [FindingRow] = []
         findings.reserveCapacity(r.findings.count)
         for f in r.findings {
-            var row = FindingRow(check: f.id, area: f.area.name, status: f.status.name, severity: f.severity.name, message: f.message,
-                                 details: f.evidence.map { $0.detail })
+            var row = FindingRow(check: f.id, area: f.area.name, status: f.status.name, severity: f.severity.name, message: f.message)
             for (k, v) in f.data where row.data[k] == nil { row.data[k] = v }
             findings.append(row)
         }

@@ -70,8 +70,9 @@ struct UnitSummary {
         let life02 = d.findings.first { $0.check == "LIFE-02" }
         // Dates are the core's CivilDate: a day a month does not have (2026-02-31) is no date.
         let audit = CivilDate.parse(d.auditDate)
-        // The support end from the finding's data; reports written before it had `data` carry it in the text.
-        if let f = life02, let end = f.data["support_end"].flatMap(CivilDate.parse) ?? (f.details + [f.message]).lazy.compactMap({ CivilDate.last(in: $0) }).first,
+        // The support end and end of life from the findings' data, never from their text (a report without `data`
+        // counts as one that declares no date).
+        if let f = life02, let end = f.data["support_end"].flatMap(CivilDate.parse),
            let a = audit {
             set.insert(.supportDeclared)
             supportDays = a.days(until: end)
@@ -85,7 +86,7 @@ struct UnitSummary {
         if !d.hostKeys.isEmpty { set.insert(.hasHostKey) }
         if !d.passwordHMACs.isEmpty { set.insert(.hasPasswordHash) }
         if let f = d.findings.first(where: { $0.check == "LIFE-04" && $0.status == "fail" }),
-           let end = f.data["eol"].flatMap(CivilDate.parse) ?? CivilDate.last(in: f.message), let a = audit, a >= end { eolDaysPast = a.days(since: end) }
+           let end = f.data["eol"].flatMap(CivilDate.parse), let a = audit, a >= end { eolDaysPast = a.days(since: end) }
         if let b = d.buildID, let built = CivilDate.leading(b), let a = audit, a >= built { firmwareAgeDays = a.days(since: built) }
         flags = set.reduce(0) { $0 | $1.bit }
     }

@@ -113,21 +113,11 @@ struct CivilDateTests {
         #expect(c.days(since: a) == 2 && a.days(since: c) == -2)
     }
 
-    @Test("2024-02-31 is no date: not parsed, not found in a text, not the start of a build id")
+    @Test("2024-02-31 is no date: not parsed, not the start of a build id")
     func impossibleDayIsRefused() {
         #expect(CivilDate.parse("2024-02-31") == nil)
         #expect(CivilDate.parse("2024-02-29") != nil && CivilDate.parse("2025-02-29") == nil && CivilDate.parse("2026-04-31") == nil)
-        #expect(CivilDate.last(in: "support ends 2024-02-31") == nil)
         #expect(CivilDate.leading("20240231-0911") == nil && CivilDate.leading("2024-02-31T08:30") == nil)
-    }
-
-    @Test("the last real date in a text")
-    func lastInText() {
-        #expect(CivilDate.last(in: "supported until 2024-02-31, then 2028-04-30") == CivilDate.parse("2028-04-30"))
-        #expect(CivilDate.last(in: "from 2026-01-01 to 2027-06-30 (see 2027-13-01)") == CivilDate.parse("2027-06-30"))
-        #expect(CivilDate.last(in: "2026-11-23") == CivilDate.parse("2026-11-23"))
-        #expect(CivilDate.last(in: "end of life x2026-11-23y") == CivilDate.parse("2026-11-23"))
-        #expect(CivilDate.last(in: "") == nil && CivilDate.last(in: "2026-11-2") == nil && CivilDate.last(in: "no date here at all") == nil)
     }
 
     @Test("the date a build id starts with", arguments: [

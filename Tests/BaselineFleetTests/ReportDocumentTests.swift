@@ -38,13 +38,16 @@ struct ReportDocumentTests {
         #expect(d.hostKeys == ["SHA256:hk"] && d.passwordHMACs == ["hmac-sha256:pw"] && d.secretHMACs == ["hmac-sha256:sk"] && d.fleetKeyID == "sha256:0123")
         #expect(d.profileChain == ["acme-gateway", "etsi-en-303-645"])
         #expect(d.findings == [FindingRow(check: "LIFE-02", area: "lifecycle", status: "warn", severity: "medium", message: "support ends 2027-01-31",
-                                          details: ["VERSION_ID=4.0"], data: ["support_end": "2027-01-31"]),
+                                          data: ["support_end": "2027-01-31"]),
                                FindingRow(check: "CRED-01", area: "credentials", status: "fail", severity: "critical", message: "m")])
         #expect(d.body == Data(text.utf8), "stored as it arrived")
-        // The same report inside a scan file.
-        let scan = "{\"schema\": \"baseline.scan/1\", \"devices\": [{\"address\": \"10.0.0.1\"}, {\"audit\": {\"copied_with\": \"sftp\", \"report\": \(text)}}]}"
-        let fromScan = try ReportDocument.parse(Data(scan.utf8), source: "scan.json")
-        #expect(fromScan.count == 1 && fromScan.first?.findings == d.findings && fromScan.first?.unit == d.unit)
+        // The same report inside a scan file: at devices[i].report (this version), or devices[i].audit.report (earlier
+        // versions kept only the agent's report there); a device not reached has none.
+        for at in ["{\"report\": \(text)}", "{\"audit\": {\"copied_with\": \"sftp\", \"report\": \(text)}}"] {
+            let scan = "{\"schema\": \"baseline.scan/1\", \"devices\": [{\"address\": \"10.0.0.1\"}, \(at)]}"
+            let fromScan = try ReportDocument.parse(Data(scan.utf8), source: "scan.json")
+            #expect(fromScan.count == 1 && fromScan.first?.findings == d.findings && fromScan.first?.unit == d.unit, "\(at.prefix(20))")
+        }
     }
 
     @Test func aMalformedReportIsRefusedNamingThePath() throws {

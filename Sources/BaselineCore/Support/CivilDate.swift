@@ -23,16 +23,6 @@ public struct CivilDate: Comparable, Hashable {
         return CivilDate(year: y, month: m, day: d)
     }
 
-    /// The last `YYYY-MM-DD` in a text that is a real date (`supported until 2026-02-31, then 2028-04-30` → 2028-04-30).
-    public static func last(in text: String) -> CivilDate? {
-        let u = Array(text.utf8)
-        guard u.count >= 10 else { return nil }
-        for i in stride(from: u.count - 10, through: 0, by: -1) where u[i + 4] == 45 && u[i + 7] == 45 {
-            if let d = parse(String(decoding: u[i..<(i + 10)], as: UTF8.self)) { return d }
-        }
-        return nil
-    }
-
     /// The date a build id starts with: `2026-09-12T08:30` (`YYYY-MM-DD`), `20250802-0911` (`YYYYMMDD` not followed
     /// by another digit); nil when it does not start with a real date.
     public static func leading(_ buildID: String) -> CivilDate? {
