@@ -89,8 +89,7 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .customLong("report-format"), help: "Format of the files in --reports-dir: json, sarif, junit, html or text.")
     var reportFormat: OutputFormat = .json
 
-    @Option(name: .shortAndLong, help: "Write the result to FILE (atomically) instead of standard output.")
-    var output: String?
+    @OptionGroup var out: OutputFileOptions
 
     func run() throws {
         guard format == "text" || format == "json" else { throw die("--format: expected text or json, found '\(format)' (--reports-dir writes each device's report as sarif, junit, html…)", code: 2) }
@@ -182,7 +181,7 @@ struct ScanCommand: ParsableCommand {
         let scan = ScanResult(devices: devices, failOn: threshold)
         if let dir = reportsDir { try writeReports(scan, to: dir, threshold: threshold) }
         let text = format == "json" ? ScanReportWriter.json(scan, generatedAt: now) : ScanReportWriter.text(scan)
-        try emit(text, to: output, what: "scan result")
+        try emit(text, to: out.output, what: "scan result")
         let s = ScanSummary(results)
         if !gating.isEmpty { throw ExitCode(1) }
         if !s.notReached.isEmpty {
