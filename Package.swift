@@ -55,7 +55,8 @@ let package = Package(
         .target(name: "BaselineOutputs", dependencies: ["BaselineCore"]),
         // The fleet store (SQLite through GRDB, PostgreSQL through postgres-nio), report validation, vendor metrics.
         .target(name: "BaselineFleet", dependencies: [
-            "BaselineCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            "BaselineCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

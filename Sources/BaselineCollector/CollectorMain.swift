@@ -10,6 +10,7 @@ import Foundation
 @main
 struct CollectorEntry {
     static func main() async {
+        largerMallocCache()
         do {
             var command = try Collector.parseAsRoot()
             if var async = command as? AsyncParsableCommand { try await async.run() } else { try command.run() }
@@ -24,6 +25,22 @@ struct CollectorEntry {
             exit(2)
         }
     }
+}
+
+/// `ingest` and `serve` parse reports into trees of many small blocks, allocated and freed by the thousand per report
+/// on every core. glibc keeps only 7 freed blocks per size class in each thread's cache (tcache); the rest go through
+/// the shared arena (a lock, and fastbins consolidated before each larger block is carved), which was ~20% of bulk
+/// ingest's CPU. 1,000 per class takes that away (measured: 6.3 instead of 8.2 user-s for 20,000 reports). glibc reads
+/// its tunables at start-up only, so the process re-executes itself once with them set — unless GLIBC_TUNABLES is
+/// already set (the caller's choice is kept), or the exec fails (then it simply runs with the defaults).
+func largerMallocCache() {
+    #if os(Linux) && canImport(Glibc)
+    let args = CommandLine.arguments
+    guard args.count > 1, args[1] == "ingest" || args[1] == "serve", getenv("GLIBC_TUNABLES") == nil else { return }
+    setenv("GLIBC_TUNABLES", "glibc.malloc.tcache_count=1000", 1)
+    execv("/proc/self/exe", CommandLine.unsafeArgv)
+    unsetenv("GLIBC_TUNABLES")                      // not re-executed: nothing changed
+    #endif
 }
 
 struct Collector: AsyncParsableCommand {

@@ -100,14 +100,11 @@ enum FleetLedger {
         let reportColumns = "report_id, fleet, unit, device_id, vendor, model, firmware, source_kind, audit_date, generated_at, received_at, body"
         for chunkStart in stride(from: 0, to: byID.count, by: chunkSize) {
             let chunk = byID[chunkStart..<min(chunkStart + chunkSize, byID.count)]
-            var args: [SQLValue] = []
-            args.reserveCapacity(chunk.count * 12)
-            for d in chunk {
-                args += [.text(d.reportID), .text(fleet), .text(d.unit), .of(d.deviceID), .text(d.vendor), .text(d.model), .text(d.firmware),
-                         .text(d.sourceKind), .text(d.auditDate), .text(d.generatedAt), .text(now), .text(String(decoding: d.body, as: UTF8.self))]
+            let rows = chunk.map { d -> [SQLValue] in
+                [.text(d.reportID), .text(fleet), .text(d.unit), .of(d.deviceID), .text(d.vendor), .text(d.model), .text(d.firmware),
+                 .text(d.sourceKind), .text(d.auditDate), .text(d.generatedAt), .text(now), .text(String(decoding: d.body, as: UTF8.self))]
             }
-            let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
-            for r in try e.rows("INSERT INTO reports (\(reportColumns)) VALUES \(values) ON CONFLICT (report_id) DO NOTHING RETURNING report_id", args) {
+            for r in try e.insertRows("INSERT INTO reports (\(reportColumns))", rows, "ON CONFLICT (report_id) DO NOTHING RETURNING report_id", returning: true) {
                 if let id = r.first?.text { storedIDs.insert(id) }
             }
         }
@@ -368,24 +365,9 @@ enum FleetLedger {
         return Int64(bitPattern: h)
     }
 
-    /// `head VALUES (…), (…), … suffix` for all `rows`, in statements of at most 500 rows and 30,000 binds (within
-    /// SQLite's and PostgreSQL's limits). Keys must be distinct within `rows` (PostgreSQL refuses to update one row twice).
+    /// `head VALUES (…) suffix` for all `rows` (SQLite: one prepared one-row statement; PostgreSQL: multi-row
+    /// statements). Keys must be distinct within `rows` (PostgreSQL refuses to update one row twice).
     static func insertRows<E: SQLExecutor>(_ e: E, _ head: String, _ rows: [[SQLValue]], _ suffix: String = "") throws {
-        guard let width = rows.first?.count, width > 0 else { return }
-        let per = max(1, min(500, 30_000 / width))
-        let tuple = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
-        var fullSQL: String?
-        for c in stride(from: 0, to: rows.count, by: per) {
-            let part = rows[c..<min(c + per, rows.count)]
-            let sql: String
-            if part.count == per, let f = fullSQL { sql = f } else {
-                sql = head + " VALUES " + Array(repeating: tuple, count: part.count).joined(separator: ", ") + " " + suffix
-                if part.count == per { fullSQL = sql }
-            }
-            var binds: [SQLValue] = []
-            binds.reserveCapacity(part.count * width)
-            for r in part { binds += r }
-            try e.execute(sql, binds)
-        }
+        _ = try e.insertRows(head, rows, suffix, returning: false)
     }
 }

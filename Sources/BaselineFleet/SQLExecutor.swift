@@ -25,12 +25,39 @@ public protocol SQLExecutor {
     var dialect: SQLDialect { get }
     func rows(_ sql: String, _ args: [SQLValue]) throws -> [[SQLValue]]
     func execute(_ sql: String, _ args: [SQLValue]) throws
+    /// `head VALUES (…) suffix` for every row of `rows` (all of one width); with `returning`, the rows the statement
+    /// returns (its RETURNING clause), in order. SQLite prepares the one-row statement once and binds, steps and resets
+    /// it per row; the default (PostgreSQL) sends multi-row statements. Keys must be distinct within `rows`
+    /// (PostgreSQL refuses to update one row twice in a statement).
+    func insertRows(_ head: String, _ rows: [[SQLValue]], _ suffix: String, returning: Bool) throws -> [[SQLValue]]
 }
 
 extension SQLExecutor {
     func one(_ sql: String, _ args: [SQLValue] = []) throws -> [SQLValue]? { try rows(sql, args).first }
     func scalar(_ sql: String, _ args: [SQLValue] = []) throws -> Int { try one(sql, args)?.first?.int ?? 0 }
     func execute(_ sql: String) throws { try execute(sql, []) }
+
+    /// Multi-row statements of at most 500 rows and 30,000 binds (within SQLite's and PostgreSQL's limits).
+    func insertRows(_ head: String, _ rows: [[SQLValue]], _ suffix: String, returning: Bool) throws -> [[SQLValue]] {
+        guard let width = rows.first?.count, width > 0 else { return [] }
+        let per = max(1, min(500, 30_000 / width))
+        let tuple = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
+        var fullSQL: String?
+        var out: [[SQLValue]] = []
+        for c in stride(from: 0, to: rows.count, by: per) {
+            let part = rows[c..<min(c + per, rows.count)]
+            let sql: String
+            if part.count == per, let f = fullSQL { sql = f } else {
+                sql = head + " VALUES " + Array(repeating: tuple, count: part.count).joined(separator: ", ") + " " + suffix
+                if part.count == per { fullSQL = sql }
+            }
+            var binds: [SQLValue] = []
+            binds.reserveCapacity(part.count * width)
+            for r in part { binds += r }
+            if returning { out += try self.rows(sql, binds) } else { try execute(sql, binds) }
+        }
+        return out
+    }
 }
 
 public struct StoreError: Error, CustomStringConvertible {

@@ -2,6 +2,7 @@
 // crash or power loss — a report is acknowledged only after its commit returns.
 import Foundation
 import GRDB
+import GRDBSQLite
 
 struct SQLiteExecutor: SQLExecutor {
     let db: Database
@@ -36,6 +37,74 @@ struct SQLiteExecutor: SQLExecutor {
     func execute(_ sql: String, _ args: [SQLValue]) throws {
         let stmt = try db.cachedStatement(sql: sql)
         try stmt.execute(arguments: StatementArguments(args.map(SQLiteExecutor.bind)))
+    }
+
+    /// One prepared one-row statement (`sqlite3_prepare_v2` once per connection, GRDB's statement cache), bound,
+    /// stepped and reset per row: no statement text, no argument arrays per batch. Text is bound in place
+    /// (SQLITE_STATIC: SQLite reads it during the step, which happens while the string is pinned).
+    func insertRows(_ head: String, _ rows: [[SQLValue]], _ suffix: String, returning: Bool) throws -> [[SQLValue]] {
+        guard let width = rows.first?.count, width > 0 else { return [] }
+        let sql = head + " VALUES (" + Array(repeating: "?", count: width).joined(separator: ", ") + ") " + suffix
+        let stmt = try db.cachedStatement(sql: sql).sqliteStatement
+        sqlite3_reset(stmt)
+        defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
+        var out: [[SQLValue]] = []
+        func failure(_ code: CInt) -> DatabaseError {
+            DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
+        }
+        // Binds column `i` onwards and then steps: each text stays pinned until the step is done.
+        func bind(_ row: [SQLValue], _ i: Int) throws {
+            if i == row.count {
+                while true {
+                    let code = sqlite3_step(stmt)
+                    if code == SQLITE_DONE { break }
+                    guard code == SQLITE_ROW else { throw failure(code) }
+                    if returning { out.append(SQLiteExecutor.columns(stmt)) }
+                }
+                let code = sqlite3_reset(stmt)
+                guard code == SQLITE_OK else { throw failure(code) }
+                return
+            }
+            let code: CInt
+            switch row[i] {
+            case .null: code = sqlite3_bind_null(stmt, CInt(i + 1))
+            case .int(let v): code = sqlite3_bind_int64(stmt, CInt(i + 1), v)
+            case .text(var text):
+                var inner: Error?
+                code = text.withUTF8 { p -> CInt in
+                    let c = sqlite3_bind_text(stmt, CInt(i + 1), p.count == 0 ? SQLiteExecutor.empty : UnsafeRawPointer(p.baseAddress!).assumingMemoryBound(to: CChar.self),
+                                              CInt(p.count), nil /* SQLITE_STATIC */)
+                    guard c == SQLITE_OK else { return c }
+                    do { try bind(row, i + 1) } catch { inner = error }
+                    return SQLITE_OK
+                }
+                if let inner { throw inner }
+                guard code == SQLITE_OK else { throw failure(code) }
+                return
+            }
+            guard code == SQLITE_OK else { throw failure(code) }
+            try bind(row, i + 1)
+        }
+        for r in rows {
+            guard r.count == width else { throw StoreError("insertRows: a row of \(r.count) values, expected \(width)") }
+            try bind(r, 0)
+        }
+        return out
+    }
+
+    nonisolated(unsafe) private static let empty: UnsafePointer<CChar> = UnsafePointer(strdup("")!)
+
+    private static func columns(_ stmt: OpaquePointer) -> [SQLValue] {
+        (0..<sqlite3_column_count(stmt)).map { i -> SQLValue in
+            switch sqlite3_column_type(stmt, i) {
+            case SQLITE_NULL: return .null
+            case SQLITE_INTEGER: return .int(sqlite3_column_int64(stmt, i))
+            case SQLITE_FLOAT: return .int(Int64(sqlite3_column_double(stmt, i)))
+            default:
+                guard let p = sqlite3_column_text(stmt, i) else { return .null }
+                return .text(String(decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, i))), as: UTF8.self))
+            }
+        }
     }
 
     /// Several statements without arguments (migrations).

@@ -17,7 +17,7 @@ public final class SchemaValidator: @unchecked Sendable {
     /// violation reported is the one a keyword-by-keyword reading finds first).
     enum Rule {
         case ref(Int)
-        case types([String])
+        case types([String], TypeSet)
         case const(JSONNode)
         case oneOfValues([JSONNode])
         case minimum(Double, JSONNode)
@@ -27,7 +27,7 @@ public final class SchemaValidator: @unchecked Sendable {
         case maxItems(Int)
         case items(Int)
         case required([String])
-        case properties([String: Int], additional: Additional)
+        case properties(Properties, additional: Additional)
         case allOf([Int])
         case anyOf([Alternative])
         case oneOf([Alternative])
@@ -36,6 +36,57 @@ public final class SchemaValidator: @unchecked Sendable {
         case unresolvable
     }
     enum Additional { case allowed, forbidden, schema(Int) }
+    /// The JSON types a `type` keyword allows, as bits (compared per value without comparing type names).
+    struct TypeSet: OptionSet {
+        let rawValue: UInt8
+        static let null = TypeSet(rawValue: 1), boolean = TypeSet(rawValue: 2), string = TypeSet(rawValue: 4), array = TypeSet(rawValue: 8)
+        static let object = TypeSet(rawValue: 16), number = TypeSet(rawValue: 32), integer = TypeSet(rawValue: 64)
+        init(rawValue: UInt8) { self.rawValue = rawValue }
+        init(names: [String]) {
+            var set: TypeSet = []
+            for n in names {
+                switch n {
+                case "null": set.insert(.null)
+                case "boolean": set.insert(.boolean)
+                case "string": set.insert(.string)
+                case "array": set.insert(.array)
+                case "object": set.insert(.object)
+                case "number": set.insert(.number)
+                case "integer": set.insert(.integer)
+                default: break                          // an unknown type name matches nothing
+                }
+            }
+            self = set
+        }
+        func matches(_ v: JSONNode) -> Bool {
+            switch v.value {
+            case .null: return contains(.null)
+            case .bool: return contains(.boolean)
+            case .string: return contains(.string)
+            case .array: return contains(.array)
+            case .object: return contains(.object)
+            case .number: return contains(.number) || (contains(.integer) && SchemaValidator.typeMatches(v, "integer"))
+            }
+        }
+    }
+    /// A `properties` keyword's names and their schemas: a short list is searched in order (comparing a few short
+    /// strings costs less than hashing one), a long one through a dictionary.
+    struct Properties {
+        let list: [(String, Int)]
+        let table: [String: Int]?
+        init(_ props: [(String, Int)]) {
+            list = props
+            table = props.count > 12 ? Dictionary(props, uniquingKeysWith: { a, _ in a }) : nil
+        }
+        subscript(key: String) -> Int? {
+            if let table { return table[key] }
+            for (k, v) in list where SchemaValidator.same(k, key) { return v }
+            return nil
+        }
+    }
+    /// String equality, the lengths first (O(1) for native strings): names that differ mostly differ in length, and
+    /// `==` on two different strings goes out of line.
+    @inline(__always) static func same(_ a: String, _ b: String) -> Bool { a.utf8.count == b.utf8.count && a == b }
     struct Alternative { let schema: Int; let type: String? }   // `type` picks the error worth reporting
     enum Matcher {
         case own(SchemaPattern)
@@ -99,7 +150,9 @@ public final class SchemaValidator: @unchecked Sendable {
                 let compiled = try sub(target)
                 precondition(compiled == placeholder)
                 rules.append(.ref(compiled))
-            case "type": rules.append(.types(n.array?.compactMap { $0.string } ?? [n.string ?? ""]))
+            case "type":
+                let names = n.array?.compactMap { $0.string } ?? [n.string ?? ""]
+                rules.append(.types(names, TypeSet(names: names)))
             case "const": rules.append(.const(n))
             case "enum": rules.append(.oneOfValues(n.array ?? []))
             case "minimum": if let m = SchemaValidator.number(n) { rules.append(.minimum(m, n)) }
@@ -115,13 +168,13 @@ public final class SchemaValidator: @unchecked Sendable {
             case "required": rules.append(.required((n.array ?? []).compactMap { $0.string }))
             case "properties", "additionalProperties":
                 guard kw.key == "properties" || s["properties"] == nil else { continue }
-                var props: [String: Int] = [:]
-                for m in s["properties"]?.members ?? [] where props[m.key] == nil { props[m.key] = try sub(m.node) }
+                var props: [(String, Int)] = []
+                for m in s["properties"]?.members ?? [] where !props.contains(where: { $0.0 == m.key }) { props.append((m.key, try sub(m.node))) }
                 var extra = Additional.allowed
                 if let ap = s["additionalProperties"] {
                     if case .bool(false) = ap.value { extra = .forbidden } else if ap.members != nil { extra = .schema(try sub(ap)) }
                 }
-                rules.append(.properties(props, additional: extra))
+                rules.append(.properties(Properties(props), additional: extra))
             case "allOf": rules.append(.allOf(try (n.array ?? []).map(sub)))
             case "anyOf", "oneOf":
                 let alts = try (n.array ?? []).map { Alternative(schema: try sub($0), type: $0["type"]?.string) }
@@ -193,8 +246,8 @@ public final class SchemaValidator: @unchecked Sendable {
             switch rule {
             case .ref(let target): try check(v, target, &path)
             case .unresolvable: throw fail("unresolvable schema reference")
-            case .types(let types):
-                guard types.contains(where: { SchemaValidator.typeMatches(v, $0) }) else {
+            case .types(let types, let set):
+                guard set.matches(v) else {
                     throw fail("expected \(types.joined(separator: " or ")), found \(SchemaValidator.show(v))")
                 }
             case .const(let c):
@@ -225,7 +278,7 @@ public final class SchemaValidator: @unchecked Sendable {
                 }
             case .required(let names):
                 if let members = v.members {
-                    for name in names where !members.contains(where: { $0.key == name }) { throw fail("required property '\(name)' is missing") }
+                    for name in names where !members.contains(where: { SchemaValidator.same($0.key, name) }) { throw fail("required property '\(name)' is missing") }
                 }
             case .properties(let props, let extra):
                 guard let members = v.members else { break }
@@ -246,6 +299,8 @@ public final class SchemaValidator: @unchecked Sendable {
             case .allOf(let subs):
                 for x in subs { try check(v, x, &path) }
             case .anyOf(let alts):
+                if alts.isEmpty || alts.contains(where: { matches(v, $0.schema) }) { break }
+                // None holds: the same walk again, now naming the violation worth reporting.
                 var first: SchemaViolation?
                 var ok = false
                 let depth = path.count
@@ -254,6 +309,13 @@ public final class SchemaValidator: @unchecked Sendable {
                 }
                 if !ok, let f = first { throw f }
             case .oneOf(let alts):
+                var holding = 0
+                for x in alts where matches(v, x.schema) { holding += 1; if holding > 1 { break } }
+                if holding == 1 || alts.isEmpty { break }
+                if holding > 1 {
+                    // How many hold, as the full walk counts them.
+                    throw fail("matches \(alts.filter { matches(v, $0.schema) }.count) alternatives where exactly one is allowed")
+                }
                 var matched = 0
                 var first: SchemaViolation?
                 let depth = path.count
@@ -263,17 +325,63 @@ public final class SchemaValidator: @unchecked Sendable {
                 if matched == 0, let f = first { throw f }
                 if matched > 1 { throw fail("matches \(matched) alternatives where exactly one is allowed") }
             case .not(let sub, let message):
-                var matched = true
-                let depth = path.count
-                do { try check(v, sub, &path) } catch { path.removeLast(path.count - depth); matched = false }
-                if matched { throw fail(message) }
+                if matches(v, sub) { throw fail(message) }
             case .conditional(let cond, let then, let otherwise):
-                var holds = true
-                let depth = path.count
-                do { try check(v, cond, &path) } catch { path.removeLast(path.count - depth); holds = false }
+                let holds = matches(v, cond)
                 if holds, let t = then { try check(v, t, &path) }
                 if !holds, let e = otherwise { try check(v, e, &path) }
             }
         }
+    }
+
+    /// Whether `v` satisfies schema `schema`: exactly when `check` would not throw, without building a violation (its
+    /// pointer and message) for every alternative of an anyOf/oneOf or the inner schema of a not/if that fails — the
+    /// usual outcome for those, valid reports included.
+    private func matches(_ v: JSONNode, _ schema: Int) -> Bool {
+        for rule in schemas[schema] {
+            switch rule {
+            case .ref(let target): if !matches(v, target) { return false }
+            case .unresolvable: return false
+            case .types(_, let set): if !set.matches(v) { return false }
+            case .const(let c): if !SchemaValidator.equal(v, c) { return false }
+            case .oneOfValues(let options): if !options.contains(where: { SchemaValidator.equal(v, $0) }) { return false }
+            case .minimum(let m, _): if let n = SchemaValidator.number(v), n < m { return false }
+            case .maximum(let m, _): if let n = SchemaValidator.number(v), n > m { return false }
+            case .pattern(let p): if case .string(let str) = v.value, !p.matches(str) { return false }
+            case .minItems(let m): if let a = v.array, a.count < m { return false }
+            case .maxItems(let m): if let a = v.array, a.count > m { return false }
+            case .items(let sub):
+                if let a = v.array { for x in a where !matches(x, sub) { return false } }
+            case .required(let names):
+                if let members = v.members {
+                    for name in names where !members.contains(where: { SchemaValidator.same($0.key, name) }) { return false }
+                }
+            case .properties(let props, let extra):
+                guard let members = v.members else { break }
+                for m in members {
+                    let sub: Int
+                    if let ps = props[m.key] { sub = ps } else {
+                        switch extra {
+                        case .allowed: continue
+                        case .forbidden: return false
+                        case .schema(let ap): sub = ap
+                        }
+                    }
+                    if !matches(m.node, sub) { return false }
+                }
+            case .allOf(let subs): for x in subs where !matches(v, x) { return false }
+            case .anyOf(let alts): if !alts.isEmpty && !alts.contains(where: { matches(v, $0.schema) }) { return false }
+            case .oneOf(let alts):
+                if alts.isEmpty { break }
+                var holding = 0
+                for x in alts where matches(v, x.schema) { holding += 1; if holding > 1 { return false } }
+                if holding == 0 { return false }
+            case .not(let sub, _): if matches(v, sub) { return false }
+            case .conditional(let cond, let then, let otherwise):
+                if matches(v, cond) { if let t = then, !matches(v, t) { return false } }
+                else if let e = otherwise, !matches(v, e) { return false }
+            }
+        }
+        return true
     }
 }
