@@ -71,6 +71,9 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .customLong("agent-dir"), help: "Directory of static agents, <arch>/baseline-agent (default: out/agent, from `make agent`).")
     var agentDir: String?
 
+    @Option(name: .customLong("fleet-key-file"), help: "File holding the fleet HMAC key: audited devices' reports carry their keyed device id (the collector's unit) and secret fingerprints; the agent gets a copy for its run only.")
+    var fleetKeyFile: String?
+
     @Option(name: .customLong("date"), help: "The agent audits as of this day (YYYY-MM-DD).")
     var date: String?
 
@@ -132,6 +135,10 @@ struct ScanCommand: ParsableCommand {
             if let d = date, CivilDate.parse(d) == nil { throw die("--date: expected YYYY-MM-DD, found '\(d)'", code: 2) }
             let agents = agentDir ?? ScanCommand.defaultAgentDir()
             let fallback = profile, day = date, host = hostSide
+            var key: [UInt8]? = nil
+            if let kf = fleetKeyFile {
+                do { key = try FleetKey.load(kf) } catch { throw die(error.text, code: 2) }
+            }
             var located: [String: String] = [:]
             for t in list where t.hasCredentials {
                 let id = t.profile ?? fallback
@@ -143,6 +150,7 @@ struct ScanCommand: ParsableCommand {
                 var s = AgentSetup(agentDir: agents, profilesRoot: ScanCommand.profilesRoot(path), profile: path)
                 s.date = day
                 s.hostSide = host
+                s.fleetKey = key
                 return s
             }
         }

@@ -9,6 +9,9 @@ public struct AgentSetup {
     public var profile: String             // the profile file, inside profilesRoot
     public var date: String? = nil         // --date for the agent
     public var hostSide = false            // read the files over SSH and audit on the host even when an agent fits
+    /// The fleet HMAC key (`--fleet-key-file`): the device id and secret fingerprints. The agent gets a copy in its
+    /// private directory for the run (removed with it); a host-side audit keeps it on the host.
+    public var fleetKey: [UInt8]? = nil
     public init(agentDir: String, profilesRoot: String, profile: String) {
         self.agentDir = agentDir; self.profilesRoot = profilesRoot; self.profile = profile
     }
@@ -54,6 +57,10 @@ public enum AgentAudit {
         }
         let profileRel = String(URL(fileURLWithPath: setup.profile).standardizedFileURL.path.dropFirst(root.count + 1))
         var cmd = "'\(remote)/baseline-agent' --root / --profile '\(remote)/Profiles/\(profileRel)' --format json"
+        if let key = setup.fleetKey {
+            try files.put(key, to: remote + "/fleet.key", mode: 0o600)
+            cmd += " --fleet-key-file '\(remote)/fleet.key'"
+        }
         if let d = setup.date { cmd += " --date \(d)" }
         let r = try c.exec(cmd)
         guard r.status == 0 || r.status == 1, r.stdout.first == UInt8(ascii: "{") else {

@@ -83,7 +83,7 @@ public enum RemoteRoot {
         let profile: Profile
         do { profile = try ProfileLoader.load(setup.profile, searchDirs: [setup.profilesRoot]) } catch { throw SSHError(status: .error, message: error.text) }
         let today = setup.date.flatMap { CivilDate.parse($0) } ?? CivilDate.fromEpochSeconds(Int64(Date().timeIntervalSince1970))
-        let options = AuditOptions(today: today, generatedAt: Int64(Date().timeIntervalSince1970), fleetKey: nil,
+        let options = AuditOptions(today: today, generatedAt: Int64(Date().timeIntervalSince1970), fleetKey: setup.fleetKey,
                                    sourceKind: "live", sourcePath: "ssh://\(c.host):\(c.port)/")
         do {
             var report = try Auditor.run(fs: fs, profile: profile, options: options)

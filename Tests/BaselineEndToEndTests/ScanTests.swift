@@ -151,10 +151,14 @@ struct ScanTests {
             ((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.range(of: "^baseline-[0-9a-f]{8}$", options: .regularExpression) != nil }
         }
         let before = Set(copies())
+        try lab.dir.write("fleet.key", "scan-test-fleet-key-0123456789\n")
         let r = try baseline(["scan", "--inventory", lab.dir.sub("inventory.csv"), "--format", "json", "--timeout", "5",
-                              "--date", Repo.auditDate, "--concurrency", "1"], timeout: 180)
+                              "--date", Repo.auditDate, "--concurrency", "1", "--fleet-key-file", lab.dir.sub("fleet.key")], timeout: 180)
         let list = (scanJSON(r)?["devices"] as? [[String: Any]]) ?? []
         #expect(list.count == 3)
+        // With the fleet key the agent keys the device id: both servers run on this machine, so one id.
+        let ids = list.prefix(2).map { (report($0)?["subject"] as? [String: Any])?["device_id"] as? String ?? "" }
+        #expect(ids[0].hasPrefix("hmac-sha256:") && ids[0] == ids[1], "\(ids)")
         let arch = try tool("uname", ["-m"])
         for (i, copy) in [(0, ["sftp", "scp"]), (1, ["scp"])] {
             let dev = list[i]
@@ -287,6 +291,25 @@ struct ScanTests {
         let doc = try JSONSerialization.jsonObject(with: Data(metrics.stdout.utf8)) as? [String: Any]
         let units = ((doc?["groups"] as? [[String: Any]]) ?? []).compactMap { $0["units"] as? Int }
         #expect(units.reduce(0, +) == 1, "\(metrics.stdout.prefix(600))")
+        // With --fleet-key-file the host-side audit keys the device id (the key stays on the host): two scans of the
+        // device are one unit in the collector, the later report replacing the earlier.
+        try lab.dir.write("fleet.key", "scan-test-fleet-key-0123456789\n")
+        let keyed = lab.dir.sub("keyed.sqlite")
+        var deviceIDs: [String] = []
+        for n in 1...2 {
+            let k = try baseline(["scan", "--inventory", lab.dir.sub("inventory.json"), "--host-side", "--format", "json", "--date", Repo.auditDate,
+                                  "--fleet-key-file", lab.dir.sub("fleet.key"), "--output", lab.dir.sub("keyed-\(n).json")], timeout: 60)
+            let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: lab.dir.sub("keyed-\(n).json")))) as? [String: Any]
+            let dev = (doc?["devices"] as? [[String: Any]])?.first
+            let subject = (dev?["report"] as? [String: Any])?["subject"] as? [String: Any]   // `report` is a local here
+            let id: String = (subject?["device_id"] as? String) ?? k.stderr
+            deviceIDs.append(id)
+            #expect(try collector(["ingest", lab.dir.sub("keyed-\(n).json"), "--db", keyed]).code == 0)
+        }
+        #expect(deviceIDs[0].hasPrefix("hmac-sha256:") && deviceIDs[0] == deviceIDs[1], "\(deviceIDs)")
+        let keyedMetrics = try collector(["report", "--db", keyed, "--format", "json", "--by", "vendor"])
+        let keyedDoc = try JSONSerialization.jsonObject(with: Data(keyedMetrics.stdout.utf8)) as? [String: Any]
+        #expect(((keyedDoc?["groups"] as? [[String: Any]]) ?? []).compactMap { $0["units"] as? Int }.reduce(0, +) == 1, "\(keyedMetrics.stdout.prefix(600))")
         // A scan that reached no device has nothing to ingest, and says so.
         let quick = try baseline(["scan", "127.0.0.1:\(SSHLab.freePort())", "--format", "json"], timeout: 60)
         #expect(quick.code == 3)
