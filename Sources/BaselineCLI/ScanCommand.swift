@@ -132,7 +132,6 @@ struct ScanCommand: ParsableCommand {
             profiles[id] = try ProfileLocator.load(id, context: t.profile != nil ? t.source + ": " : "")
         }
         if !noAudit {
-            if let d = date, CivilDate.parse(d) == nil { throw die("--date: expected YYYY-MM-DD, found '\(d)'", code: 2) }
             let agents = agentDir ?? ScanCommand.defaultAgentDir()
             let fallback = profile, day = date, host = hostSide
             var key: [UInt8]? = nil

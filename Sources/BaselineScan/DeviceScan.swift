@@ -26,6 +26,7 @@ public struct DeviceResult {
     public var knownHosts: String? = nil               // ok, changed, unknown… when --known-hosts was given
     public var defaultCredential: (user: String, source: String)? = nil
     public var attempts = 0
+    public var probeStopped = false                    // the default-credential probe was cut short (detail says why)
     public var login: String? = nil                    // "password as root", when the given credentials worked
     public var architecture: String? = nil             // uname -m, after a login
     public var report: ReadReport? = nil               // the device's baseline.report/1, read back by the core's ReportReader
@@ -99,6 +100,7 @@ public enum DeviceScan {
                         }
                     } catch {
                         r.detail = "default-credential probe stopped after \(r.attempts) attempt(s): \(error.message)"
+                        r.probeStopped = true
                         break
                     }
                 }

@@ -47,7 +47,7 @@ public enum ScanChecks {
             return .pass("the server offers no password authentication (\(r.authMethods.joined(separator: ", "))): no default password can log in")
         }
         if r.attempts == 0 { return .skip("not tried: " + (r.detail.isEmpty ? "the device was not reached" : r.detail)) }
-        if r.detail.hasPrefix("default-credential probe stopped") {
+        if r.probeStopped {
             return .error(r.detail).with("attempts", String(r.attempts))
         }
         return Outcome.pass("\(r.attempts) default credential(s) tried over SSH, none logged in (at most --max-attempts per device)")

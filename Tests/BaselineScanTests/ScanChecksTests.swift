@@ -51,6 +51,7 @@ struct ScanChecksTests {
         var stopped = device(25)
         stopped.attempts = 2
         stopped.detail = "default-credential probe stopped after 2 attempt(s): timed out"
+        stopped.probeStopped = true
         #expect(ScanChecks.defaultCredential(stopped, tried).status == .error, "a probe cut short proves nothing")
     }
 
