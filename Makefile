@@ -19,7 +19,7 @@ DATE ?= $(shell date -u +%F)
 # embedded core and the static agents; hyperfine and time for the benchmark, lynis and john its side-by-side peers;
 # postgresql the collector's second store (tests start a private server on 127.0.0.1).
 DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
-APT_PACKAGES := libcrypt-dev:$(DEB_ARCH) libpcap-dev tcpdump tshark bind9-dnsutils python3-pyftpdlib curl iproute2 util-linux libarchive-dev libsquashfs-dev libext2fs-dev libssh-dev openssh-server e2fsprogs squashfs-tools rauc mender-artifact python3-venv cpio xz-utils zstd bzip2 whois openssl dropbear-bin openssh-client busybox dnsmasq-base nmap python3 python3-jsonschema python3-junitparser chromium file time hyperfine postgresql libsqlite3-dev lynis john \
+APT_PACKAGES := libcrypt-dev:$(DEB_ARCH) libpcap-dev tcpdump tshark bind9-dnsutils python3-pyftpdlib curl iproute2 util-linux libarchive-dev libsquashfs-dev libext2fs-dev libssh-dev openssh-server e2fsprogs squashfs-tools rauc mender-artifact python3-venv cpio xz-utils zstd bzip2 whois openssl dropbear-bin openssh-client busybox dnsmasq-base nmap python3 python3-jsonschema python3-junitparser chromium file time hyperfine postgresql libsqlite3-dev libzstd-dev lynis john \
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static \
   libcrypt-dev:arm64 libcrypt-dev:armhf musl-dev:$(DEB_ARCH) musl-dev:arm64 musl-dev:armhf \
   u-boot-tools mtd-utils p7zip-full lzop lz4 unar lziprecover liblzma-dev zlib1g-dev liblzo2-dev binwalk \

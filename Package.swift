@@ -54,8 +54,9 @@ let package = Package(
         // Host-side renderers and report comparison (Foundation allowed): SARIF, JUnit, --since.
         .target(name: "BaselineOutputs", dependencies: ["BaselineCore"]),
         // The fleet store (SQLite through GRDB, PostgreSQL through postgres-nio), report validation, vendor metrics.
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .target(name: "BaselineFleet", dependencies: [
-            "BaselineCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            "BaselineCore", "CZstd", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

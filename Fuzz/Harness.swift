@@ -41,7 +41,9 @@ public func initialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutabl
 public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let bytes = size == 0 || data == nil ? [] : Array(UnsafeBufferPointer(start: data, count: size))
     switch target {
-    case .json: _ = try? JSONParser.parse(bytes)
+    case .json:
+        _ = try? JSONParser.parse(bytes)
+        if let validator, !IngestFastPathCheck.agrees(bytes, validator: validator) { fatalError("the tape parser and JSONParser disagree") }
     case .profile: withFile(bytes, "profile.json") { p in _ = try? ProfileLoader.load(p) }
     case .audit: audit(bytes)
     case .pem:
@@ -61,6 +63,8 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         }
     case .report:
         _ = try? ReportDocument.parse(Data(bytes), source: "fuzz", validator: validator)
+        // Ingest's fast path (no tree) must never accept what the tree way refuses, nor read it differently.
+        if let validator, !IngestFastPathCheck.agrees(bytes, validator: validator) { fatalError("ingest's fast path and the tree way disagree") }
         _ = try? ReportReader.read(bytes)    // unvalidated, as `--since` and the scan read agent reports
     case .traffic: traffic(bytes)
     case .image: withFile(bytes, "image.bin") { p in _ = try? ImageLoader.load(p) }

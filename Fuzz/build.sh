@@ -8,7 +8,7 @@ out=$(mkdir -p "${1:-out/fuzz}" && realpath "${1:-out/fuzz}")
 repo=$(pwd)
 swiftc=${SWIFTC:-swiftc}
 clang=$(dirname "$(command -v "$swiftc")")/clang
-san=(-sanitize=fuzzer,address -gline-tables-only -parse-as-library -I "$out" -I Sources/CBaselineSys/include -I Sources/CPcap -I Sources/CArchive -I "$out/modules")
+san=(-sanitize=fuzzer,address -gline-tables-only -parse-as-library -I "$out" -I Sources/CBaselineSys/include -I Sources/CPcap -I Sources/CArchive -I Sources/CZstd -I "$out/modules")
 for m in CImageReaders CBundleCrypto; do
   mkdir -p "$out/modules/$m"
   printf 'module %s {\n  header "%s/Sources/%s/include/%s.h"\n  export *\n}\n' "$m" "$repo" "$m" "$m" > "$out/modules/$m/module.modulemap"
@@ -26,10 +26,10 @@ done
 module BaselineCore 5 -O $(find Sources/BaselineCore -name '*.swift' | sort)
 module BaselineTraffic 6 -O Sources/BaselineTraffic/*.swift
 module BaselineImages 6 -O Sources/BaselineImages/*.swift
-module BaselineFleet 6 -O Sources/BaselineFleet/{ReportDocument,SchemaValidator,SchemaPattern,UnitSummary,SQLExecutor}.swift
+module BaselineFleet 6 -O Sources/BaselineFleet/{ReportDocument,SchemaValidator,SchemaValidator+Tape,SchemaPattern,JSONTape,ReportTapeReader,ReportBody,UnitSummary,SQLExecutor}.swift
 "$swiftc" -swift-version 5 -O "${san[@]}" -module-name BaselineFuzz Fuzz/Harness.swift \
   "$out"/BaselineCore.o "$out"/BaselineTraffic.o "$out"/BaselineImages.o "$out"/BaselineFleet.o "$out"/shim.o \
-  "$out"/squashfs_reader.o "$out"/squashfs3_reader.o "$out"/jffs2_reader.o "$out"/ext_reader.o "$out"/bundle_crypto.o -lcrypt -lcrypto -lpcap -larchive -lsquashfs -lext2fs -lcom_err -lz -llzma \
+  "$out"/squashfs_reader.o "$out"/squashfs3_reader.o "$out"/jffs2_reader.o "$out"/ext_reader.o "$out"/bundle_crypto.o -lcrypt -lcrypto -lpcap -larchive -lsquashfs -lext2fs -lcom_err -lz -llzma -lzstd \
   -o "$out/baseline-fuzz" 2>&1 \
   | { grep -v -e "Cannot export local symbol" -e "^$" || true; }
 echo "built $out/baseline-fuzz"

@@ -97,12 +97,14 @@ enum FleetLedger {
         outcome.received = docs.count
         let byID = e.dialect == .postgres ? unique.sorted { $0.reportID < $1.reportID } : unique
         var storedIDs = Set<String>()
-        let reportColumns = "report_id, fleet, unit, device_id, vendor, model, firmware, source_kind, audit_date, generated_at, received_at, body"
+        let reportColumns = "report_id, fleet, unit, device_id, vendor, model, firmware, source_kind, audit_date, generated_at, received_at, body, body_zstd"
+        var compressor: ReportBody.Compressor?              // only for documents the parse stage did not compress
         for chunkStart in stride(from: 0, to: byID.count, by: chunkSize) {
             let chunk = byID[chunkStart..<min(chunkStart + chunkSize, byID.count)]
             let rows = chunk.map { d -> [SQLValue] in
                 [.text(d.reportID), .text(fleet), .text(d.unit), .of(d.deviceID), .text(d.vendor), .text(d.model), .text(d.firmware),
-                 .text(d.sourceKind), .text(d.auditDate), .text(d.generatedAt), .text(now), .text(String(decoding: d.body, as: UTF8.self))]
+                 .text(d.sourceKind), .text(d.auditDate), .text(d.generatedAt), .text(now), .text(""),
+                 .blob(d.storedBody ?? { let c = compressor ?? ReportBody.Compressor(); compressor = c; return c.compress(d.body) }())]
             }
             for r in try e.insertRows("INSERT INTO reports (\(reportColumns))", rows, "ON CONFLICT (report_id) DO NOTHING RETURNING report_id", returning: true) {
                 if let id = r.first?.text { storedIDs.insert(id) }

@@ -1,7 +1,7 @@
 // The fleet store's tables and their versioned migrations, the same on SQLite and PostgreSQL. `fleet_schema` records
 // each applied version; a store written by a newer collector is refused rather than misread.
 //
-//   reports             every report ever acknowledged (idempotent by report id), with its document
+//   reports             every report ever acknowledged (idempotent by report id), with its document (zstd, v2)
 //   fleet_groups        one row per vendor / model / firmware build
 //   units               per period ("all" and each YYYY-MM), the latest report of every unit and what it contributed
 //   group_stats         per period and group: units, failing findings, and a count per UnitFlag
@@ -48,7 +48,11 @@ enum FleetSchema {
             "CREATE TABLE fingerprint_counts (period TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, units BIGINT NOT NULL, PRIMARY KEY (period, kind, value))",
             "CREATE INDEX fingerprint_counts_shared ON fingerprint_counts (period, units)",
             "CREATE TABLE fingerprint_groups (period TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, group_id BIGINT NOT NULL, units BIGINT NOT NULL, PRIMARY KEY (period, kind, value, group_id))",
-        ])]
+        ]),
+        // Issue 16: a report's bytes as a zstd frame (ReportBody), compressed on the parse stage's cores; `body` is then
+        // empty. Rows stored before keep their text in `body` and no frame; readers take whichever is there.
+        (2, "report bodies stored zstd-compressed", ["ALTER TABLE reports ADD COLUMN body_zstd \(d == .sqlite ? "BLOB" : "BYTEA")"]),
+        ]
     }
 
     static var latestVersion: Int { migrations(.sqlite).map { $0.0 }.max() ?? 0 }

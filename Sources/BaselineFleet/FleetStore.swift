@@ -153,8 +153,11 @@ public final class FleetStore: @unchecked Sendable {
     /// Every stored report of a unit (a keyed device id, or `report:<id>`), newest first, as stored.
     public func reports(unit: String) throws -> [(reportID: String, auditDate: String, body: String)] {
         try read { e in
-            try e.rows("SELECT report_id, audit_date, body FROM reports WHERE unit = ? ORDER BY audit_date DESC, generated_at DESC, report_id",
-                       [.text(unit)]).map { ($0[0].text ?? "", $0[1].text ?? "", $0[2].text ?? "") }
+            try e.rows("SELECT report_id, audit_date, body, body_zstd FROM reports WHERE unit = ? ORDER BY audit_date DESC, generated_at DESC, report_id",
+                       [.text(unit)]).map { r in
+                let body = try r[3].blob.map { String(decoding: try ReportBody.decompress($0), as: UTF8.self) } ?? r[2].text ?? ""
+                return (r[0].text ?? "", r[1].text ?? "", body)
+            }
         }
     }
 }

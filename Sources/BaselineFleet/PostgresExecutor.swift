@@ -36,6 +36,7 @@ struct PostgresExecutor: SQLExecutor {
             case .null: binds.appendNull()
             case .int(let v): binds.append(v)
             case .text(let s): binds.append(s)
+            case .blob(let d): binds.append(ByteBuffer(bytes: d))
             }
         }
         return connection.query(PostgresQuery(unsafeSQL: PostgresExecutor.numbered(sql), binds: binds), logger: logger)
@@ -61,6 +62,7 @@ struct PostgresExecutor: SQLExecutor {
                 if cell.bytes == nil { r.append(.null); continue }
                 switch cell.dataType {
                 case .int2, .int4, .int8: r.append(.int(try cell.decode(Int64.self)))
+                case .bytea: r.append(.blob(Data(try cell.decode(ByteBuffer.self).readableBytesView)))
                 default: r.append(.text(try cell.decode(String.self)))
                 }
             }

@@ -18,7 +18,7 @@ public struct FindingRow: Equatable {
     public var data: [String: String] = [:]  // the finding's machine-readable facts (support_end, eol)
 }
 
-public struct ReportDocument {
+public struct ReportDocument: Equatable {
     public let reportID: String
     public let sourceKind: String
     public let auditDate: String          // YYYY-MM-DD
@@ -35,6 +35,7 @@ public struct ReportDocument {
     public let profileChain: [String]     // the profile and the ones it extends
     public let buildID: String?
     public let body: Data                 // the report as it arrived
+    public var storedBody: Data? = nil    // `body` as a zstd frame (ReportBody), made on the parse stage's cores
     public var imageID: String? = nil     // an offline audit's root identity ("sha256:…")
 
     /// The unit this report is about: the keyed device id, else the audited image (the same image audited again is
@@ -60,16 +61,17 @@ public struct ReportDocument {
                              deliver: ([ReportDocument]) throws -> Void) throws {
         let bytes = [UInt8](data)
         guard let elements = JSONSlices.arrayElements(bytes) else {
-            return try deliver(try documents(try json(bytes, source: source, lineOffset: 0), source: source, validator: validator, raw: data))
+            var docs: [ReportDocument]
+            if let v = validator, let doc = bytes.withUnsafeBufferPointer({ b -> ReportDocument? in
+                var tape: [JSONTape.Entry] = []
+                return fast(b, validator: v, tape: &tape)
+            }) { docs = [doc] } else {
+                docs = try documents(try json(bytes, source: source, lineOffset: 0), source: source, validator: validator, raw: data)
+            }
+            let compressor = ReportBody.Compressor()
+            for k in docs.indices { docs[k].storedBody = compressor.compress(docs[k].body) }
+            return try deliver(docs)
         }
-        // Line numbers of each element's start, for errors that name the line in the file.
-        var lines: [Int] = [], line = 1, scanned = 0
-        lines.reserveCapacity(elements.count)
-        for r in elements {
-            while scanned < r.lowerBound { if bytes[scanned] == 10 { line += 1 }; scanned += 1 }
-            lines.append(line - 1)
-        }
-        let lineAt = lines
         let step = max(1, group)
         for first in stride(from: 0, to: elements.count, by: step) {
             let last = min(elements.count, first + step)
@@ -79,12 +81,24 @@ public struct ReportDocument {
             let results = ResultSlots(count: starts.count)
             DispatchQueue.concurrentPerform(iterations: starts.count) { c in
                 var out: [ReportDocument] = []
+                let compressor = ReportBody.Compressor()
+                var tape: [JSONTape.Entry] = []
+                tape.reserveCapacity(2048)
                 do {
-                    for i in starts[c]..<min(starts[c] + chunk, last) {
-                        let r = elements[i], slice = Array(bytes[r])
-                        let name = "\(source)[\(i)]"
-                        out += try documents(try json(slice, source: name, lineOffset: lineAt[i]), source: name, validator: validator, raw: Data(slice))
+                    try bytes.withUnsafeBufferPointer { all in
+                        for i in starts[c]..<min(starts[c] + chunk, last) {
+                            let r = elements[i], slice = UnsafeBufferPointer(rebasing: all[r])
+                            if let v = validator, let doc = fast(slice, validator: v, tape: &tape) { out.append(doc); continue }
+                            // The tree way: scan documents, reports the fast path declines, and every refusal (its
+                            // line counted in the file only now).
+                            let name = "\(source)[\(i)]"
+                            let copy = Array(slice)
+                            var lineOffset = 0
+                            for b in all[0..<r.lowerBound] where b == 10 { lineOffset += 1 }
+                            out += try documents(try json(copy, source: name, lineOffset: lineOffset), source: name, validator: validator, raw: Data(copy))
+                        }
                     }
+                    for k in out.indices { out[k].storedBody = compressor.compress(out[k].body) }
                     results.set(c, .success(out))
                 } catch { results.set(c, .failure(error)) }
             }
@@ -93,6 +107,14 @@ public struct ReportDocument {
             for c in 0..<starts.count { all += try results.get(c).get() }
             try deliver(all)
         }
+    }
+
+    /// Ingest's fast path: a `baseline.report/1` validated and read on a tape (JSONTape, SchemaValidator.accepts,
+    /// ReportTapeReader), no tree built; nil sends the report the tree way, which decides and words refusals.
+    static func fast(_ bytes: UnsafeBufferPointer<UInt8>, validator: SchemaValidator, tape: inout [JSONTape.Entry]) -> ReportDocument? {
+        JSONTape.with(bytes, reusing: &tape) { t in
+            validator.accepts(t) ? ReportTapeReader.document(t, raw: Data(buffer: bytes)) : nil
+        } ?? nil
     }
 
     static func json(_ bytes: [UInt8], source: String, lineOffset: Int) throws -> JSONNode {

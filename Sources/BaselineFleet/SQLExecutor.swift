@@ -7,9 +7,18 @@ public enum SQLValue: Hashable, CustomStringConvertible {
     case null
     case int(Int64)
     case text(String)
+    case blob(Data)                 // a compressed report body (reports.body_zstd)
 
     public var int: Int? { if case .int(let v) = self { return Int(v) }; if case .text(let s) = self { return Int(s) }; return nil }
-    public var text: String? { if case .text(let s) = self { return s }; if case .int(let v) = self { return String(v) }; return nil }
+    public var text: String? {
+        switch self {
+        case .text(let s): return s
+        case .int(let v): return String(v)
+        case .blob(let d): return String(decoding: d, as: UTF8.self)
+        case .null: return nil
+        }
+    }
+    public var blob: Data? { if case .blob(let d) = self { return d }; return nil }
     public var description: String { text ?? "NULL" }
 }
 

@@ -25,7 +25,7 @@ struct SQLiteExecutor: SQLExecutor {
                     case .int64(let x): r.append(.int(x))
                     case .double(let x): r.append(.int(Int64(x)))
                     case .string(let s): r.append(.text(s))
-                    case .blob(let d): r.append(.text(String(decoding: d, as: UTF8.self)))
+                    case .blob(let d): r.append(.blob(d))
                     }
                 }
             }
@@ -81,6 +81,17 @@ struct SQLiteExecutor: SQLExecutor {
                 if let inner { throw inner }
                 guard code == SQLITE_OK else { throw failure(code) }
                 return
+            case .blob(let data):
+                var inner: Error?
+                code = data.withUnsafeBytes { p -> CInt in
+                    let c = sqlite3_bind_blob(stmt, CInt(i + 1), p.count == 0 ? UnsafeRawPointer(SQLiteExecutor.empty) : p.baseAddress!, CInt(p.count), nil /* SQLITE_STATIC */)
+                    guard c == SQLITE_OK else { return c }
+                    do { try bind(row, i + 1) } catch { inner = error }
+                    return SQLITE_OK
+                }
+                if let inner { throw inner }
+                guard code == SQLITE_OK else { throw failure(code) }
+                return
             }
             guard code == SQLITE_OK else { throw failure(code) }
             try bind(row, i + 1)
@@ -100,6 +111,10 @@ struct SQLiteExecutor: SQLExecutor {
             case SQLITE_NULL: return .null
             case SQLITE_INTEGER: return .int(sqlite3_column_int64(stmt, i))
             case SQLITE_FLOAT: return .int(Int64(sqlite3_column_double(stmt, i)))
+            case SQLITE_BLOB:
+                let n = Int(sqlite3_column_bytes(stmt, i))
+                guard n > 0, let p = sqlite3_column_blob(stmt, i) else { return .blob(Data()) }
+                return .blob(Data(bytes: p, count: n))
             default:
                 guard let p = sqlite3_column_text(stmt, i) else { return .null }
                 return .text(String(decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, i))), as: UTF8.self))
@@ -115,6 +130,7 @@ struct SQLiteExecutor: SQLExecutor {
         case .null: return nil
         case .int(let x): return x
         case .text(let s): return s
+        case .blob(let d): return d
         }
     }
 }
@@ -128,7 +144,7 @@ final class SQLiteBackend {
         config.prepareDatabase { db in
             // A 64 MiB page cache (the default is 2 MiB): a bulk transaction rewrites index pages all over the units
             // and fingerprint tables, and would otherwise spill and re-read them.
-            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA page_size = 8192; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536")
             // WAL, set once per store. A second collector opening the store while another one writes can get
             // SQLITE_BUSY here without the busy handler being consulted (seen in CI: "database is locked - while
             // executing PRAGMA journal_mode = WAL"), so the mode is read first and the attempt retried for 30 s.

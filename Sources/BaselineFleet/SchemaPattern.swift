@@ -39,12 +39,15 @@ struct SchemaPattern {
 
     func matches(_ s: String) -> Bool {
         var s = s
-        return s.withUTF8 { b in
-            for start in 0...(anchored ? 0 : b.count) {
-                if SchemaPattern.match(root, b, start, { _ in true }) { return true }
-            }
-            return false
+        return s.withUTF8 { matches(bytes: $0) }
+    }
+
+    /// The same over a string's UTF-8 bytes.
+    func matches(bytes b: UnsafeBufferPointer<UInt8>) -> Bool {
+        for start in 0...(anchored ? 0 : b.count) {
+            if SchemaPattern.match(root, b, start, { _ in true }) { return true }
         }
+        return false
     }
 
     /// Backtracking with continuations: does `n` match at `i` such that `k` accepts where it ends?

@@ -26,7 +26,7 @@ public final class SchemaValidator: @unchecked Sendable {
         case minItems(Int)
         case maxItems(Int)
         case items(Int)
-        case required([String])
+        case required([String], [[UInt8]])
         case properties(Properties, additional: Additional)
         case allOf([Int])
         case anyOf([Alternative])
@@ -73,9 +73,11 @@ public final class SchemaValidator: @unchecked Sendable {
     /// strings costs less than hashing one), a long one through a dictionary.
     struct Properties {
         let list: [(String, Int)]
+        let names: [[UInt8]]                    // the names' UTF-8, for the tape walk (SchemaValidator+Tape)
         let table: [String: Int]?
         init(_ props: [(String, Int)]) {
             list = props
+            names = props.map { Array($0.0.utf8) }
             table = props.count > 12 ? Dictionary(props, uniquingKeysWith: { a, _ in a }) : nil
         }
         subscript(key: String) -> Int? {
@@ -102,7 +104,7 @@ public final class SchemaValidator: @unchecked Sendable {
 
     let root: JSONNode
     // Compiled once at load; read-only afterwards, shared by all threads.
-    private var schemas: [[Rule]] = []
+    private(set) var schemas: [[Rule]] = []
     private var refIndex: [String: Int] = [:]
 
     public init(schema data: Data, source: String) throws {
@@ -165,7 +167,9 @@ public final class SchemaValidator: @unchecked Sendable {
             case "minItems": if let m = n.int { rules.append(.minItems(m)) }
             case "maxItems": if let m = n.int { rules.append(.maxItems(m)) }
             case "items": rules.append(.items(try sub(n)))
-            case "required": rules.append(.required((n.array ?? []).compactMap { $0.string }))
+            case "required":
+                let names = (n.array ?? []).compactMap { $0.string }
+                rules.append(.required(names, names.map { Array($0.utf8) }))
             case "properties", "additionalProperties":
                 guard kw.key == "properties" || s["properties"] == nil else { continue }
                 var props: [(String, Int)] = []
@@ -276,7 +280,7 @@ public final class SchemaValidator: @unchecked Sendable {
                         path.removeLast()
                     }
                 }
-            case .required(let names):
+            case .required(let names, _):
                 if let members = v.members {
                     for name in names where !members.contains(where: { SchemaValidator.same($0.key, name) }) { throw fail("required property '\(name)' is missing") }
                 }
@@ -352,7 +356,7 @@ public final class SchemaValidator: @unchecked Sendable {
             case .maxItems(let m): if let a = v.array, a.count > m { return false }
             case .items(let sub):
                 if let a = v.array { for x in a where !matches(x, sub) { return false } }
-            case .required(let names):
+            case .required(let names, _):
                 if let members = v.members {
                     for name in names where !members.contains(where: { SchemaValidator.same($0.key, name) }) { return false }
                 }

@@ -168,7 +168,7 @@ enum PushLab {
         #expect(PushLab.spooled(t).isEmpty)
         let ids = try PushLab.storedIDs(db)
         #expect(ids.count == 1)
-        let body = try storeQuery(db, "SELECT body FROM reports")
+        let body = try #require(try storedBodies(db).first)
         let doc = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
         #expect((doc?["delivery"] as? [String: Any])?["spool_dropped"] as? Int == 0)
         #expect((doc?["tool"] as? [String: Any])?["name"] as? String == "baseline-agent")
@@ -304,8 +304,11 @@ enum PushLab {
         #expect(stored.count == 3)
         #expect(!stored.contains(ids[0]))                 // dropped
         #expect(stored.contains(ids[1]) && stored.contains(ids[2]))
-        let counts = try storeQuery(db, "SELECT json_extract(body, '$.delivery.spool_dropped') FROM reports").split(separator: "\n").map(String.init).sorted()
-        #expect(counts == ["0", "0", "1"])               // the newest report carries the drop
+        let counts = try storedBodies(db).map { body -> Int in
+            let doc = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+            return (doc?["delivery"] as? [String: Any])?["spool_dropped"] as? Int ?? -1
+        }.sorted()
+        #expect(counts == [0, 0, 1])               // the newest report carries the drop
         #expect(try String(contentsOfFile: t.sub("spool/dropped"), encoding: .utf8) == "0\n")
     }
 

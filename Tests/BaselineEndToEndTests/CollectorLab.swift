@@ -49,6 +49,20 @@ func storeQuery(_ location: String, _ sql: String) throws -> String {
     return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
+/// The stored report bodies of a SQLite store, in report-id order, decompressed with the zstd command-line tool (the
+/// collector stores each body as a zstd frame in reports.body_zstd: an independent reader of what it wrote).
+func storedBodies(_ db: String) throws -> [String] {
+    let script = """
+    import json, sqlite3, subprocess, sys
+    rows = sqlite3.connect(sys.argv[1]).execute("SELECT body, body_zstd FROM reports ORDER BY report_id")
+    out = [subprocess.run(["zstd", "-dc"], input=z, capture_output=True, check=True).stdout.decode() if z is not None else b for b, z in rows]
+    print(json.dumps(out))
+    """
+    let r = try python(["-c", script, db])
+    guard r.code == 0 else { throw ToolError(message: "stored bodies: \(r.stderr)") }
+    return (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String]) ?? []
+}
+
 /// `baseline-collector serve` on 127.0.0.1 and a free port, stopped (SIGTERM) when released.
 final class CollectorServer {
     let process = Process()

@@ -1,0 +1,118 @@
+// The fleet's fields of a report, read from a JSONTape the schema probe accepted: ingest's fast path, with no tree.
+// It reads what ReportDocument keeps, and checks what ReportReader checks beyond the schema (a real calendar date,
+// whole numbers of at most 18 digits, an incomplete audit saying why). For anything else it declines (nil) and the
+// report takes the tree way (JSONParser, SchemaValidator.validate, ReportReader), which decides and words every
+// refusal. ReportTapeReaderTests hold the two ways to the same documents, field by field, over valid reports and
+// thousands of mutations of them.
+import BaselineCore
+import Foundation
+
+enum ReportTapeReader {
+    /// The document, or nil to send the report the tree way.
+    static func document(_ t: TapeView, raw: Data) -> ReportDocument? {
+        guard t[0].kind == .object, wholeNumbersFit(t) else { return nil }
+        func text(_ o: Int, _ key: StaticString) -> String? {
+            guard let v = t.member(o, key), t[v].kind == .string else { return nil }
+            return t.string(v)
+        }
+        /// A member that is a string or null: .some(nil) for null, nil when missing or of another type.
+        func nullable(_ o: Int, _ key: StaticString) -> String?? {
+            guard let v = t.member(o, key) else { return nil }
+            if t[v].kind == .null { return .some(nil) }
+            guard t[v].kind == .string else { return nil }
+            return .some(t.string(v))
+        }
+        guard let reportID = text(0, "report_id"), UUID(uuidString: reportID) != nil,
+              let generatedAt = text(0, "generated_at"),
+              let day = text(0, "audit_date"), let auditDate = CivilDate.parse(day),
+              let source = t.member(0, "source"), let sourceKind = text(source, "kind"),
+              let profile = t.member(0, "profile"), let profileID = text(profile, "id"), let chainAt = t.member(profile, "chain"),
+              let subject = t.member(0, "subject"), t[subject].kind == .object,
+              let vendor = nullable(subject, "vendor"), let model = nullable(subject, "model"),
+              let firmware = nullable(subject, "firmware_version"), let osVersion = nullable(subject, "os_version"),
+              let deviceID = nullable(subject, "device_id"), let buildID = nullable(subject, "build_id"),
+              let findingsAt = t.member(0, "findings"), t[findingsAt].kind == .array,
+              let prints = t.member(0, "fingerprints"), t[prints].kind == .object, let fleetKeyID = nullable(prints, "fleet_key_id"),
+              let coverage = t.member(0, "coverage"), t[coverage].kind == .object
+        else { return nil }
+        // ReportReader: an audit that says it is incomplete must say why.
+        if let complete = t.member(coverage, "complete"), t[complete].kind == .no {
+            guard let why = t.member(coverage, "incomplete"), t[why].kind == .array, t[why].start > 0 else { return nil }
+        }
+        var imageID: String? = nil
+        if let i = t.member(subject, "image_id") { guard t[i].kind == .string else { return nil }; imageID = t.string(i) }
+        var chain: [String] = []
+        for i in t.items(chainAt) { guard t[i].kind == .string else { return nil }; chain.append(t.string(i)) }
+
+        var findings: [FindingRow] = []
+        findings.reserveCapacity(Int(t[findingsAt].start))
+        for f in t.items(findingsAt) {
+            guard let id = text(f, "id"), let area = text(f, "area"), let status = text(f, "status"), let severity = text(f, "severity"),
+                  let message = text(f, "message"), areaNames.contains(area), statusNames.contains(status), severityNames.contains(severity)
+            else { return nil }
+            var row = FindingRow(check: id, area: area, status: status, severity: severity, message: message)
+            if let d = t.member(f, "data") {
+                guard t[d].kind == .object else { return nil }
+                var k = d + 1
+                for _ in 0..<t[d].start {
+                    guard t[k + 1].kind == .string else { return nil }
+                    let key = t.string(k)
+                    if row.data[key] == nil { row.data[key] = t.string(k + 1) }
+                    k = t.after(k + 1)
+                }
+            }
+            findings.append(row)
+        }
+        func values(_ list: StaticString, _ key: StaticString, nullable allowsNull: Bool) -> [String]? {
+            guard let a = t.member(prints, list), t[a].kind == .array else { return nil }
+            var out: [String] = []
+            for item in t.items(a) {
+                guard let v = t.member(item, key) else { return nil }
+                if t[v].kind == .null && allowsNull { continue }
+                guard t[v].kind == .string else { return nil }
+                out.append(t.string(v))
+            }
+            return out
+        }
+        guard let hostKeys = values("host_keys", "sha256", nullable: false),
+              let hmacs = values("password_hashes", "hmac_sha256", nullable: false),
+              let secrets = values("private_keys", "hmac_sha256", nullable: true) else { return nil }
+        // A crypt(3) hash where a keyed fingerprint belongs: the tree way words the refusal.
+        for h in hmacs + hostKeys + secrets where h.hasPrefix("$") { return nil }
+        var doc = ReportDocument(reportID: reportID.lowercased(), sourceKind: sourceKind, auditDate: auditDate.iso, generatedAt: generatedAt,
+                                 vendor: vendor ?? "(unknown)", model: model ?? "(unknown)", firmware: firmware ?? osVersion ?? "(unknown)",
+                                 deviceID: deviceID, findings: findings, hostKeys: hostKeys, passwordHMACs: hmacs, secretHMACs: secrets,
+                                 fleetKeyID: fleetKeyID, profileChain: chain.isEmpty ? [profileID] : chain, buildID: buildID, body: raw)
+        doc.imageID = imageID
+        return doc
+    }
+
+    static let areaNames: Set<String> = ["credentials", "update", "lifecycle", "surface", "disclosure"]
+    static let statusNames: Set<String> = ["pass", "fail", "warn", "info", "skip", "error"]
+    static let severityNames: Set<String> = ["info", "low", "medium", "high", "critical"]
+
+    /// ReportReader reads whole numbers of at most 18 digits; the schema's `integer` has no limit. A document with a
+    /// longer number anywhere goes the tree way.
+    static func wholeNumbersFit(_ t: TapeView) -> Bool {
+        for e in t.entries where e.kind == .number && e.end - e.start > 18 {
+            var digits = 0
+            for j in Int(e.start)..<Int(e.end) where t.bytes[j] >= 48 && t.bytes[j] <= 57 { digits += 1 }
+            if digits > 18 { return false }
+        }
+        return true
+    }
+}
+
+/// For the fuzzer (Fuzz/Harness.swift): whether ingest's fast path and the tree way agree on `bytes` — the tape parser
+/// accepts only what JSONParser accepts, and a report the fast path takes is one the tree way reads the same.
+public enum IngestFastPathCheck {
+    public static func agrees(_ bytes: [UInt8], validator: SchemaValidator) -> Bool {
+        var tape: [JSONTape.Entry] = []
+        let tree = try? JSONParser.parse(bytes)
+        let parsed = bytes.withUnsafeBufferPointer { JSONTape.parse($0, into: &tape) }
+        if parsed && tree == nil { return false }
+        guard let tree, let fast = bytes.withUnsafeBufferPointer({ ReportDocument.fast($0, validator: validator, tape: &tape) }) else { return true }
+        guard let slow = try? ReportDocument.documents(tree, source: "fuzz", validator: validator, raw: Data(bytes)) else { return false }
+        return slow == [fast]
+    }
+}
