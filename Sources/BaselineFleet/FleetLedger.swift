@@ -66,11 +66,19 @@ enum FleetLedger {
         let width = 4 + UnitFlag.allCases.count             // units, failing, shared host key, shared password, flags…
         let sharedBits: [Int64] = [1, 2]                    // units.shared: bit 0 host key, bit 1 password hash
         func kindBit(_ kind: String) -> Int64 { kind == "host_key" ? 1 : 2 }
+        let zeros = [Int64](repeating: 0, count: width)
+        /// Changes a group's stats in place (one hash, no copy of the counts).
+        func bump(_ s: inout [Int64], _ change: (inout [Int64]) -> Void) { change(&s) }
         func shareDelta(_ sign: Int64, period: String, group: Int64, bits: Int64) {
             guard bits != 0 else { return }
-            var s = stats[StatKey(period: period, group: group)] ?? Array(repeating: 0, count: width)
-            for (i, b) in sharedBits.enumerated() where bits & b != 0 { s[2 + i] += sign }
-            stats[StatKey(period: period, group: group)] = s
+            bump(&stats[StatKey(period: period, group: group), default: zeros]) { s in
+                for (i, b) in sharedBits.enumerated() where bits & b != 0 { s[2 + i] += sign }
+            }
+        }
+        /// PostgreSQL: keys in one global order, so concurrent writers never deadlock. SQLite has a single writer: the
+        /// order does not matter, and sorting thousands of string keys per batch was a measurable part of its time.
+        func inOrder<C: Collection>(_ c: C, by less: (C.Element, C.Element) -> Bool) -> [C.Element] {
+            e.dialect == .postgres ? c.sorted(by: less) : Array(c)
         }
 
         func contribute(_ sign: Int64, period: String, group: Int64, checkList: [(String, Character)], flags: Int64, failing: Int64,
@@ -78,14 +86,14 @@ enum FleetLedger {
             for (m, v) in zip(measures, dayCounts) {
                 if let v { days[DayKey(period: period, group: group, measure: m, days: Int64(v)), default: 0] += sign }
             }
-            var s = stats[StatKey(period: period, group: group)] ?? Array(repeating: 0, count: width)
-            s[0] += sign; s[1] += sign * failing
-            for f in UnitFlag.allCases where flags & f.bit != 0 { s[4 + f.rawValue] += sign }
-            stats[StatKey(period: period, group: group)] = s
+            bump(&stats[StatKey(period: period, group: group), default: zeros]) { s in
+                s[0] += sign; s[1] += sign * failing
+                for f in UnitFlag.allCases where flags & f.bit != 0 { s[4 + f.rawValue] += sign }
+            }
             for (c, st) in checkList where st == "p" || st == "f" || st == "w" {
-                let k = CheckKey(period: period, group: group, check: c)
-                let old = checks[k] ?? (0, 0)
-                checks[k] = (old.0 + sign, old.1 + (st == "f" ? sign : 0))
+                let failed: Int64 = st == "f" ? sign : 0
+                func add(_ v: inout (Int64, Int64)) { v.0 += sign; v.1 += failed }
+                add(&checks[CheckKey(period: period, group: group, check: c), default: (0, 0)])
             }
         }
 
@@ -227,7 +235,7 @@ enum FleetLedger {
                               [.text(period)] + part.map { .text($0) })
             }
         }
-        let changedSorted = changed.sorted(by: { ($0.period, $0.unit) < ($1.period, $1.unit) })
+        let changedSorted = inOrder(changed, by: { ($0.period, $0.unit) < ($1.period, $1.unit) })
         var printRows: [[SQLValue]] = []
         for k in changedSorted { for (kind, value) in state[k]?.prints ?? [] { printRows.append([.text(k.period), .text(k.unit), .text(kind), .text(value)]) } }
         try insertRows(e, "INSERT INTO unit_fingerprints (period, unit, kind, value)", printRows)
@@ -250,7 +258,7 @@ enum FleetLedger {
             }
         }
         var countRows: [[SQLValue]] = []
-        for (k, v) in prints.sorted(by: { ($0.key.period, $0.key.kind, $0.key.value) < ($1.key.period, $1.key.kind, $1.key.value) }) {
+        for (k, v) in inOrder(prints, by: { ($0.key.period, $0.key.kind, $0.key.value) < ($1.key.period, $1.key.kind, $1.key.value) }) {
             let before = counts[k] ?? 0, after = before + v
             counts[k] = after
             guard v != 0 else { continue }
@@ -265,7 +273,7 @@ enum FleetLedger {
                        "ON CONFLICT (period, kind, value) DO UPDATE SET units = fingerprint_counts.units + excluded.units")
         try deleteEmpty(e, "fingerprint_counts", prints.filter { $0.value < 0 }.map { $0.key })
         var groupPrintRows: [[SQLValue]] = []
-        for k in groupPrints.keys.sorted(by: { ($0.period, $0.kind, $0.value, $0.group) < ($1.period, $1.kind, $1.value, $1.group) }) {
+        for k in inOrder(groupPrints.keys, by: { ($0.period, $0.kind, $0.value, $0.group) < ($1.period, $1.kind, $1.value, $1.group) }) {
             guard let v = groupPrints[k], v != 0 else { continue }
             groupPrintRows.append([.text(k.period), .text(k.kind), .text(k.value), .int(k.group), .int(v)])
         }
@@ -275,7 +283,7 @@ enum FleetLedger {
 
         // Whether each touched unit now shares a host key / a password hash with another unit: in memory for the
         // units this batch read, from the store for the other holders of a fingerprint that crossed 1↔2.
-        for u in touched.sorted(by: { ($0.period, $0.unit) < ($1.period, $1.unit) }) {
+        for u in inOrder(touched, by: { ($0.period, $0.unit) < ($1.period, $1.unit) }) {
             var bits: Int64 = 0
             let was: Int64, group: Int64
             if let st = state[u], case let mine = st.prints, mine.allSatisfy({ counts[PrintKey(period: u.period, kind: $0.0, value: $0.1)] != nil }) {
@@ -303,7 +311,7 @@ enum FleetLedger {
 
         // Every rewritten unit's row, once.
         var unitRows: [[SQLValue]] = []
-        for k in changed.sorted(by: { ($0.period, $0.unit) < ($1.period, $1.unit) }) {
+        for k in inOrder(changed, by: { ($0.period, $0.unit) < ($1.period, $1.unit) }) {
             guard let st = state[k] else { continue }
             unitRows.append([.text(k.period), .text(k.unit), .text(st.key.2), .int(st.group), .text(st.key.0), .text(st.key.1), .text(st.checks),
                              .int(st.flags), .int(st.failing), .of(st.days[0]), .of(st.days[1]), .of(st.days[2]), .int(st.shared)])
