@@ -63,6 +63,8 @@ enum FleetLedger {
         var days: [DayKey: Int64] = [:]
         var groupPrints: [GroupPrintKey: Int64] = [:]
         var touched = Set<UnitKey>()                        // units whose sharing must be looked at again
+        // Sized for the batch up front (two periods, a few fingerprints per report): growing them rehashes every key.
+        prints.reserveCapacity(docs.count * 6); groupPrints.reserveCapacity(docs.count * 6); touched.reserveCapacity(docs.count * 2)
         let width = 4 + UnitFlag.allCases.count             // units, failing, shared host key, shared password, flags…
         let sharedBits: [Int64] = [1, 2]                    // units.shared: bit 0 host key, bit 1 password hash
         func kindBit(_ kind: String) -> Int64 { kind == "host_key" ? 1 : 2 }
@@ -100,11 +102,11 @@ enum FleetLedger {
         // Reports first, in multi-row inserts: the ones the store did not have yet come back.
         // Inserted in report-id order, so concurrent PostgreSQL writers that share reports wait on each other's rows
         // in one order (no deadlock); `fresh` keeps the batch's order.
-        var seen = Set<String>()
+        var seen = Set<String>(minimumCapacity: docs.count)
         let unique = docs.filter { seen.insert($0.reportID).inserted }
         outcome.received = docs.count
         let byID = e.dialect == .postgres ? unique.sorted { $0.reportID < $1.reportID } : unique
-        var storedIDs = Set<String>()
+        var storedIDs = Set<String>(minimumCapacity: docs.count)
         let reportColumns = "report_id, fleet, unit, device_id, vendor, model, firmware, source_kind, audit_date, generated_at, received_at, body, body_zstd"
         var compressor: ReportBody.Compressor?              // only for documents the parse stage did not compress
         for chunkStart in stride(from: 0, to: byID.count, by: chunkSize) {
@@ -131,6 +133,7 @@ enum FleetLedger {
         // What the store holds for the units of these reports, and their fingerprints, read in chunks (then kept
         // here as the batch changes it, and written back once at the end).
         var state: [UnitKey: UnitState] = [:]
+        state.reserveCapacity(docs.count * 2)
         var wanted: [String: [String]] = [:]
         for d in fresh { for p in periods(d.auditDate) { wanted[p, default: []].append(d.unit) } }
         for (period, units) in wanted.sorted(by: { $0.key < $1.key }) {
@@ -188,7 +191,7 @@ enum FleetLedger {
                           [.text(v), .text(m), .text(f)])
         }
         let stored = Set(state.keys)                        // units the store already has a row for
-        var changed = Set<UnitKey>()                        // units whose row this batch rewrites
+        var changed = Set<UnitKey>(minimumCapacity: docs.count * 2)   // units whose row this batch rewrites
 
         for d in fresh {
             let summary = UnitSummary(d, factory: factory.fingerprints(for: d.profileChain))
