@@ -112,9 +112,10 @@ enum FleetLedger {
         for chunkStart in stride(from: 0, to: byID.count, by: chunkSize) {
             let chunk = byID[chunkStart..<min(chunkStart + chunkSize, byID.count)]
             let rows = chunk.map { d -> [SQLValue] in
-                [.text(d.reportID), .text(fleet), .text(d.unit), .of(d.deviceID), .text(d.vendor), .text(d.model), .text(d.firmware),
-                 .text(d.sourceKind), .text(d.auditDate), .text(d.generatedAt), .text(now), .text(""),
-                 .blob(d.storedBody ?? { let c = compressor ?? ReportBody.Compressor(); compressor = c; return c.compress(d.body) }())]
+                let frame = d.storedBody ?? { let c = compressor ?? ReportBody.Compressor(); compressor = c; return c.compress(d.body) }()
+                return [.text(d.reportID), .text(fleet), .text(d.unit), .of(d.deviceID), .text(d.vendor), .text(d.model), .text(d.firmware),
+                        .text(d.sourceKind), .text(d.auditDate), .text(d.generatedAt), .text(now),
+                        .text(frame == nil ? String(decoding: d.body, as: UTF8.self) : ""), frame.map { .blob($0) } ?? .null]
             }
             for r in try e.insertRows("INSERT INTO reports (\(reportColumns))", rows, "ON CONFLICT (report_id) DO NOTHING RETURNING report_id", returning: true) {
                 if let id = r.first?.text { storedIDs.insert(id) }
@@ -241,7 +242,7 @@ enum FleetLedger {
         let changedSorted = inOrder(changed, by: { ($0.period, $0.unit) < ($1.period, $1.unit) })
         var printRows: [[SQLValue]] = []
         for k in changedSorted { for (kind, value) in state[k]?.prints ?? [] { printRows.append([.text(k.period), .text(k.unit), .text(kind), .text(value)]) } }
-        try insertRows(e, "INSERT INTO unit_fingerprints (period, unit, kind, value)", printRows)
+        try e.insertRows("INSERT INTO unit_fingerprints (period, unit, kind, value)", printRows)
 
         // Fingerprint counts: read the old ones in chunks, write the new; a count crossing 1↔2 changes whether its
         // other holders share a secret. Every fingerprint the batch names is counted here, so the batch's units are
@@ -272,7 +273,7 @@ enum FleetLedger {
                 }
             }
         }
-        try insertRows(e, "INSERT INTO fingerprint_counts (period, kind, value, units)", countRows,
+        try e.insertRows("INSERT INTO fingerprint_counts (period, kind, value, units)", countRows,
                        "ON CONFLICT (period, kind, value) DO UPDATE SET units = fingerprint_counts.units + excluded.units")
         try deleteEmpty(e, "fingerprint_counts", prints.filter { $0.value < 0 }.map { $0.key })
         var groupPrintRows: [[SQLValue]] = []
@@ -280,7 +281,7 @@ enum FleetLedger {
             guard let v = groupPrints[k], v != 0 else { continue }
             groupPrintRows.append([.text(k.period), .text(k.kind), .text(k.value), .int(k.group), .int(v)])
         }
-        try insertRows(e, "INSERT INTO fingerprint_groups (period, kind, value, group_id, units)", groupPrintRows,
+        try e.insertRows("INSERT INTO fingerprint_groups (period, kind, value, group_id, units)", groupPrintRows,
                        "ON CONFLICT (period, kind, value, group_id) DO UPDATE SET units = fingerprint_groups.units + excluded.units")
         try deleteEmpty(e, "fingerprint_groups", groupPrints.filter { $0.value < 0 }.map { PrintKey(period: $0.key.period, kind: $0.key.kind, value: $0.key.value) })
 
@@ -320,23 +321,23 @@ enum FleetLedger {
                              .int(st.flags), .int(st.failing), .of(st.days[0]), .of(st.days[1]), .of(st.days[2]), .int(st.shared)])
         }
         let unitColumns = ["report_id", "group_id", "audit_date", "generated_at", "checks", "flags", "failing", "support_days", "eol_days", "firmware_age_days", "shared"]
-        try insertRows(e, "INSERT INTO units (period, unit, \(unitColumns.joined(separator: ", ")))", unitRows,
+        try e.insertRows("INSERT INTO units (period, unit, \(unitColumns.joined(separator: ", ")))", unitRows,
                        "ON CONFLICT (period, unit) DO UPDATE SET " + unitColumns.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
 
         // The aggregates, once per key for the whole batch (in key order, so concurrent writers never deadlock).
         let statColumns = ["units", "failing", "shared_host_key", "shared_password"] + UnitFlag.allCases.map { $0.column }
-        try insertRows(e, "INSERT INTO group_stats (period, group_id, \(statColumns.joined(separator: ", ")))",
+        try e.insertRows("INSERT INTO group_stats (period, group_id, \(statColumns.joined(separator: ", ")))",
                        stats.sorted(by: { ($0.key.period, $0.key.group) < ($1.key.period, $1.key.group) })
                         .filter { $0.value.contains(where: { $0 != 0 }) }.map { [.text($0.key.period), .int($0.key.group)] + $0.value.map { .int($0) } },
                        "ON CONFLICT (period, group_id) DO UPDATE SET " + statColumns.map { "\($0) = group_stats.\($0) + excluded.\($0)" }.joined(separator: ", "))
-        try insertRows(e, "INSERT INTO group_checks (period, group_id, check_id, evaluated, failures)",
+        try e.insertRows("INSERT INTO group_checks (period, group_id, check_id, evaluated, failures)",
                        checks.sorted(by: { ($0.key.period, $0.key.group, $0.key.check) < ($1.key.period, $1.key.group, $1.key.check) })
                         .filter { $0.value != (0, 0) }.map { [.text($0.key.period), .int($0.key.group), .text($0.key.check), .int($0.value.0), .int($0.value.1)] },
                        """
                        ON CONFLICT (period, group_id, check_id) DO UPDATE SET evaluated = group_checks.evaluated + excluded.evaluated,
                          failures = group_checks.failures + excluded.failures
                        """)
-        try insertRows(e, "INSERT INTO group_days (period, group_id, measure, days, units)",
+        try e.insertRows("INSERT INTO group_days (period, group_id, measure, days, units)",
                        days.sorted(by: { ($0.key.period, $0.key.group, $0.key.measure, $0.key.days) < ($1.key.period, $1.key.group, $1.key.measure, $1.key.days) })
                         .filter { $0.value != 0 }.map { [.text($0.key.period), .int($0.key.group), .text($0.key.measure), .int($0.key.days), .int($0.value)] },
                        "ON CONFLICT (period, group_id, measure, days) DO UPDATE SET units = group_days.units + excluded.units")
@@ -376,11 +377,5 @@ enum FleetLedger {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in key.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
         return Int64(bitPattern: h)
-    }
-
-    /// `head VALUES (…) suffix` for all `rows` (SQLite: one prepared one-row statement; PostgreSQL: multi-row
-    /// statements). Keys must be distinct within `rows` (PostgreSQL refuses to update one row twice).
-    static func insertRows<E: SQLExecutor>(_ e: E, _ head: String, _ rows: [[SQLValue]], _ suffix: String = "") throws {
-        _ = try e.insertRows(head, rows, suffix, returning: false)
     }
 }

@@ -45,6 +45,8 @@ extension SQLExecutor {
     func one(_ sql: String, _ args: [SQLValue] = []) throws -> [SQLValue]? { try rows(sql, args).first }
     func scalar(_ sql: String, _ args: [SQLValue] = []) throws -> Int { try one(sql, args)?.first?.int ?? 0 }
     func execute(_ sql: String) throws { try execute(sql, []) }
+    /// `insertRows` when nothing the statement returns is read.
+    func insertRows(_ head: String, _ rows: [[SQLValue]], _ suffix: String = "") throws { _ = try insertRows(head, rows, suffix, returning: false) }
 
     /// Multi-row statements of at most 500 rows and 30,000 binds (within SQLite's and PostgreSQL's limits).
     func insertRows(_ head: String, _ rows: [[SQLValue]], _ suffix: String, returning: Bool) throws -> [[SQLValue]] {
