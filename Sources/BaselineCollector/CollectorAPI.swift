@@ -92,7 +92,7 @@ final class CollectorAPI: Sendable {
         }
         let data = Data(buffer.readableBytesView)
         let docs: [ReportDocument]
-        do { docs = try ReportDocument.parse(data, source: "request body", validator: validator) } catch let e as IngestError {
+        do { docs = try ReportDocument.parse(data, source: "request body", validator: validator, factory: factory) } catch let e as IngestError {
             if formEncoded && e.message.contains("not JSON") {
                 return refuse(.unsupportedMediaType, "content type application/x-www-form-urlencoded and the body is not JSON: send the report with Content-Type: application/json (curl: -H 'Content-Type: application/json')")
             }

@@ -195,7 +195,7 @@ enum FleetLedger {
         var changed = Set<UnitKey>(minimumCapacity: docs.count * 2)   // units whose row this batch rewrites
 
         for d in fresh {
-            let summary = UnitSummary(d, factory: factory.fingerprints(for: d.profileChain))
+            let summary = d.summary ?? UnitSummary(d, factory: factory.fingerprints(for: d.profileChain))
             let gkey = d.vendor + "\u{1f}" + d.model + "\u{1f}" + d.firmware
             let group: Int64
             if let g = groups[gkey] { group = g } else {

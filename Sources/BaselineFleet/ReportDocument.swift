@@ -36,6 +36,7 @@ public struct ReportDocument: Equatable {
     public let buildID: String?
     public let body: Data                 // the report as it arrived
     public var storedBody: Data? = nil    // `body` as a zstd frame (ReportBody), made on the parse stage's cores
+    var summary: UnitSummary? = nil       // what the unit contributes, made on the parse stage's cores (given the factory)
     public var imageID: String? = nil     // an offline audit's root identity ("sha256:…")
 
     /// The unit this report is about: the keyed device id, else the audited image (the same image audited again is
@@ -49,15 +50,17 @@ public struct ReportDocument: Equatable {
     /// Every report in `data`: one report, a JSON array of reports (a batch), or a scan document's agent reports.
     /// With a validator, every report is checked against the report schema first. A report is stored as the bytes
     /// it arrived in; the elements of a batch are parsed and validated on all cores.
-    public static func parse(_ data: Data, source: String, validator: SchemaValidator? = nil) throws -> [ReportDocument] {
+    public static func parse(_ data: Data, source: String, validator: SchemaValidator? = nil, factory: FactoryFingerprints? = nil) throws -> [ReportDocument] {
         var all: [ReportDocument] = []
-        try parse(data, source: source, validator: validator) { all += $0 }
+        try parse(data, source: source, validator: validator, factory: factory) { all += $0 }
         return all
     }
 
     /// The same, handed over in order to `deliver` in groups of about `group` reports (a batch's elements), so a
     /// caller can store one group while the next is parsed. The first refusal is thrown, after the groups before it.
-    public static func parse(_ data: Data, source: String, validator: SchemaValidator? = nil, group: Int = Int.max,
+    /// With `factory` (the factory fingerprints the store will be given), each document's UnitSummary is made here too,
+    /// on all cores, instead of by the store's single writer.
+    public static func parse(_ data: Data, source: String, validator: SchemaValidator? = nil, factory: FactoryFingerprints? = nil, group: Int = Int.max,
                              deliver: ([ReportDocument]) throws -> Void) throws {
         let bytes = [UInt8](data)
         guard let elements = JSONSlices.arrayElements(bytes) else {
@@ -68,8 +71,7 @@ public struct ReportDocument: Equatable {
             }) { docs = [doc] } else {
                 docs = try documents(try json(bytes, source: source, lineOffset: 0), source: source, validator: validator, raw: data)
             }
-            let compressor = ReportBody.Compressor()
-            for k in docs.indices { docs[k].storedBody = compressor.compress(docs[k].body) }
+            prepare(&docs, ReportBody.Compressor(), factory)
             return try deliver(docs)
         }
         let step = max(1, group)
@@ -98,7 +100,7 @@ public struct ReportDocument: Equatable {
                             out += try documents(try json(copy, source: name, lineOffset: lineOffset), source: name, validator: validator, raw: Data(copy))
                         }
                     }
-                    for k in out.indices { out[k].storedBody = compressor.compress(out[k].body) }
+                    prepare(&out, compressor, factory)
                     results.set(c, .success(out))
                 } catch { results.set(c, .failure(error)) }
             }
@@ -106,6 +108,14 @@ public struct ReportDocument: Equatable {
             all.reserveCapacity(count)
             for c in 0..<starts.count { all += try results.get(c).get() }
             try deliver(all)
+        }
+    }
+
+    /// What the store would otherwise do in its single writer: compress each body, and summarise each report.
+    static func prepare(_ docs: inout [ReportDocument], _ compressor: ReportBody.Compressor, _ factory: FactoryFingerprints?) {
+        for k in docs.indices {
+            docs[k].storedBody = compressor.compress(docs[k].body)
+            if let factory { docs[k].summary = UnitSummary(docs[k], factory: factory.fingerprints(for: docs[k].profileChain)) }
         }
     }
 

@@ -31,8 +31,10 @@ extension String {
     }
 }
 
-struct UnitSummary {
+struct UnitSummary: Equatable {
     var checks: [(String, Character)]     // check id, status letter p/f/w/i/s/e
+    /// `CRED-01=f;CRED-02=p;…`: what the units table keeps so a replaced report's contribution can be taken back.
+    var encodedChecks: String
     var flags: Int64
     var failing: Int
     var supportDays: Int?                 // support end − audit date (negative: over)
@@ -43,8 +45,10 @@ struct UnitSummary {
         switch status { case "pass": "p"; case "fail": "f"; case "warn": "w"; case "info": "i"; case "skip": "s"; default: "e" }
     }
 
-    /// `CRED-01=f;CRED-02=p;…`: what the units table keeps so a replaced report's contribution can be taken back.
-    var encodedChecks: String { checks.map { "\($0.0)=\($0.1)" }.joined(separator: ";") }
+    static func == (a: UnitSummary, b: UnitSummary) -> Bool {
+        a.encodedChecks == b.encodedChecks && a.flags == b.flags && a.failing == b.failing && a.supportDays == b.supportDays
+            && a.eolDaysPast == b.eolDaysPast && a.firmwareAgeDays == b.firmwareAgeDays
+    }
 
     static func decode(_ s: String) -> [(String, Character)] {
         s.split(separator: ";").compactMap { part in
@@ -55,6 +59,7 @@ struct UnitSummary {
 
     init(_ d: ReportDocument, factory: Set<String>) {
         checks = d.findings.map { ($0.check, UnitSummary.letter($0.status)) }
+        encodedChecks = checks.map { "\($0.0)=\($0.1)" }.joined(separator: ";")
         failing = d.findings.filter { $0.status == "fail" }.count
         var status: [String: String] = [:]
         for f in d.findings { status[f.check] = f.status }

@@ -29,4 +29,19 @@ struct UnitSummaryTests {
         let t = try Self.summary(supportEnd: "2024-02-31", message: "support ends 2024-02-31, extended to 2027-01-31")
         #expect(t.supportDays == nil)
     }
+
+    /// Issue 16: the summary is made on the parse threads when the parse is given the factory fingerprints; it is the
+    /// one the store's writer would have made (the factory-secrets flag included).
+    @Test func theParseStageMakesTheWritersSummary() throws {
+        let text = ReportTapeReaderTests.reports()[0]
+        let plain = try #require(try ReportDocument.parse(Data(text.utf8), source: "r.json").first)
+        #expect(plain.summary == nil, "no factory given: the writer makes it")
+        var factory = FactoryFingerprints()
+        factory.byProfile = ["acme-gateway": ["SHA256:" + String(repeating: "A", count: 43)]]
+        let d = try #require(try ReportDocument.parse(Data(text.utf8), source: "r.json", validator: ReportTapeReaderTests.validator, factory: factory).first)
+        let made = try #require(d.summary)
+        #expect(made == UnitSummary(d, factory: factory.fingerprints(for: d.profileChain)))
+        #expect(made.flags & UnitFlag.factorySecrets.bit != 0, "the host key is the profile's factory key")
+        #expect(made.encodedChecks == "LIFE-02=w;CRED-01=f")
+    }
 }
