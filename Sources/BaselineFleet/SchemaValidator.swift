@@ -103,16 +103,17 @@ public final class SchemaValidator: @unchecked Sendable {
     }
 
     let root: JSONNode
-    // Compiled once at load; read-only afterwards, shared by all threads.
-    private(set) var schemas: [[Rule]] = []
-    private var refIndex: [String: Int] = [:]
+    /// Compiled once at load; read-only afterwards, shared by all threads (a `let`: read without exclusivity checks).
+    let schemas: [[Rule]]
 
     public init(schema data: Data, source: String) throws {
         do { root = try JSONParser.parse([UInt8](data)) } catch {
             throw StoreError("\(source):\(error.line): not a JSON Schema document: \(error.message)")
         }
         guard root.members != nil else { throw StoreError("\(source): not a JSON Schema document") }
-        _ = try compile(root, source: source)
+        let compiler = Compiler(root: root)
+        _ = try compiler.compile(root, source: source)
+        schemas = compiler.schemas
     }
 
     public convenience init(path: String) throws {
@@ -134,74 +135,82 @@ public final class SchemaValidator: @unchecked Sendable {
         path.map { p in switch p { case .key(let k): return "/" + k; case .index(let i): return "/\(i)" } }.joined()
     }
 
-    /// The index of `s` compiled; a $ref is compiled once (and may refer to itself).
-    private func compile(_ s: JSONNode, source: String) throws -> Int {
-        let index = schemas.count
-        schemas.append([])
-        guard let keywords = s.members else { return index }
-        var rules: [Rule] = []
-        func sub(_ n: JSONNode) throws -> Int { try compile(n, source: source) }
-        for kw in keywords {
-            let n = kw.node
-            switch kw.key {
-            case "$ref":
-                guard let r = n.string, let target = lookup(r) else { rules.append(.unresolvable); continue }
-                if let known = refIndex[r] { rules.append(.ref(known)); continue }
-                let placeholder = schemas.count
-                refIndex[r] = placeholder
-                let compiled = try sub(target)
-                precondition(compiled == placeholder)
-                rules.append(.ref(compiled))
-            case "type":
-                let names = n.array?.compactMap { $0.string } ?? [n.string ?? ""]
-                rules.append(.types(names, TypeSet(names: names)))
-            case "const": rules.append(.const(n))
-            case "enum": rules.append(.oneOfValues(n.array ?? []))
-            case "minimum": if let m = SchemaValidator.number(n) { rules.append(.minimum(m, n)) }
-            case "maximum": if let m = SchemaValidator.number(n) { rules.append(.maximum(m, n)) }
-            case "pattern":
-                guard let p = n.string else { continue }
-                if let own = SchemaPattern(p) { rules.append(.pattern(.own(own))) }
-                else if let re = try? NSRegularExpression(pattern: p) { rules.append(.pattern(.foundation(re, p))) }
-                else { throw StoreError("\(source):\(n.line): pattern \(p) does not compile") }
-            case "minItems": if let m = n.int { rules.append(.minItems(m)) }
-            case "maxItems": if let m = n.int { rules.append(.maxItems(m)) }
-            case "items": rules.append(.items(try sub(n)))
-            case "required":
-                let names = (n.array ?? []).compactMap { $0.string }
-                rules.append(.required(names, names.map { Array($0.utf8) }))
-            case "properties", "additionalProperties":
-                guard kw.key == "properties" || s["properties"] == nil else { continue }
-                var props: [(String, Int)] = []
-                for m in s["properties"]?.members ?? [] where !props.contains(where: { $0.0 == m.key }) { props.append((m.key, try sub(m.node))) }
-                var extra = Additional.allowed
-                if let ap = s["additionalProperties"] {
-                    if case .bool(false) = ap.value { extra = .forbidden } else if ap.members != nil { extra = .schema(try sub(ap)) }
-                }
-                rules.append(.properties(Properties(props), additional: extra))
-            case "allOf": rules.append(.allOf(try (n.array ?? []).map(sub)))
-            case "anyOf", "oneOf":
-                let alts = try (n.array ?? []).map { Alternative(schema: try sub($0), type: $0["type"]?.string) }
-                rules.append(kw.key == "anyOf" ? .anyOf(alts) : .oneOf(alts))
-            case "not":
-                rules.append(.not(try sub(n), message: n["description"]?.string ?? s["description"]?.string ?? "a value the schema forbids"))
-            case "if":
-                rules.append(.conditional(try sub(n), then: try s["then"].map(sub), else: try s["else"].map(sub)))
-            default: break
-            }
-        }
-        schemas[index] = rules
-        return index
-    }
+    /// Turns the schema tree into `schemas` (one rule list per schema object, $refs as indexes).
+    final class Compiler {
+        let root: JSONNode
+        var schemas: [[Rule]] = []
+        var refIndex: [String: Int] = [:]
+        init(root: JSONNode) { self.root = root }
 
-    private func lookup(_ ref: String) -> JSONNode? {
-        guard ref.hasPrefix("#/") else { return nil }
-        var node = root
-        for part in ref.dropFirst(2).split(separator: "/") {
-            guard let next = node[String(part).replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")] else { return nil }
-            node = next
+        /// The index of `s` compiled; a $ref is compiled once (and may refer to itself).
+        func compile(_ s: JSONNode, source: String) throws -> Int {
+            let index = schemas.count
+            schemas.append([])
+            guard let keywords = s.members else { return index }
+            var rules: [Rule] = []
+            func sub(_ n: JSONNode) throws -> Int { try compile(n, source: source) }
+            for kw in keywords {
+                let n = kw.node
+                switch kw.key {
+                case "$ref":
+                    guard let r = n.string, let target = lookup(r) else { rules.append(.unresolvable); continue }
+                    if let known = refIndex[r] { rules.append(.ref(known)); continue }
+                    let placeholder = schemas.count
+                    refIndex[r] = placeholder
+                    let compiled = try sub(target)
+                    precondition(compiled == placeholder)
+                    rules.append(.ref(compiled))
+                case "type":
+                    let names = n.array?.compactMap { $0.string } ?? [n.string ?? ""]
+                    rules.append(.types(names, TypeSet(names: names)))
+                case "const": rules.append(.const(n))
+                case "enum": rules.append(.oneOfValues(n.array ?? []))
+                case "minimum": if let m = SchemaValidator.number(n) { rules.append(.minimum(m, n)) }
+                case "maximum": if let m = SchemaValidator.number(n) { rules.append(.maximum(m, n)) }
+                case "pattern":
+                    guard let p = n.string else { continue }
+                    if let own = SchemaPattern(p) { rules.append(.pattern(.own(own))) }
+                    else if let re = try? NSRegularExpression(pattern: p) { rules.append(.pattern(.foundation(re, p))) }
+                    else { throw StoreError("\(source):\(n.line): pattern \(p) does not compile") }
+                case "minItems": if let m = n.int { rules.append(.minItems(m)) }
+                case "maxItems": if let m = n.int { rules.append(.maxItems(m)) }
+                case "items": rules.append(.items(try sub(n)))
+                case "required":
+                    let names = (n.array ?? []).compactMap { $0.string }
+                    rules.append(.required(names, names.map { Array($0.utf8) }))
+                case "properties", "additionalProperties":
+                    guard kw.key == "properties" || s["properties"] == nil else { continue }
+                    var props: [(String, Int)] = []
+                    for m in s["properties"]?.members ?? [] where !props.contains(where: { $0.0 == m.key }) { props.append((m.key, try sub(m.node))) }
+                    var extra = Additional.allowed
+                    if let ap = s["additionalProperties"] {
+                        if case .bool(false) = ap.value { extra = .forbidden } else if ap.members != nil { extra = .schema(try sub(ap)) }
+                    }
+                    rules.append(.properties(Properties(props), additional: extra))
+                case "allOf": rules.append(.allOf(try (n.array ?? []).map(sub)))
+                case "anyOf", "oneOf":
+                    let alts = try (n.array ?? []).map { Alternative(schema: try sub($0), type: $0["type"]?.string) }
+                    rules.append(kw.key == "anyOf" ? .anyOf(alts) : .oneOf(alts))
+                case "not":
+                    rules.append(.not(try sub(n), message: n["description"]?.string ?? s["description"]?.string ?? "a value the schema forbids"))
+                case "if":
+                    rules.append(.conditional(try sub(n), then: try s["then"].map(sub), else: try s["else"].map(sub)))
+                default: break
+                }
+            }
+            schemas[index] = rules
+            return index
         }
-        return node
+
+        func lookup(_ ref: String) -> JSONNode? {
+            guard ref.hasPrefix("#/") else { return nil }
+            var node = root
+            for part in ref.dropFirst(2).split(separator: "/") {
+                guard let next = node[String(part).replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")] else { return nil }
+                node = next
+            }
+            return node
+        }
     }
 
     static func typeMatches(_ v: JSONNode, _ t: String) -> Bool {
