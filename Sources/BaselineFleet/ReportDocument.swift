@@ -91,13 +91,17 @@ public struct ReportDocument: Equatable {
                         for i in starts[c]..<min(starts[c] + chunk, last) {
                             let r = elements[i], slice = UnsafeBufferPointer(rebasing: all[r])
                             if let v = validator, let doc = fast(slice, validator: v, tape: &tape) { out.append(doc); continue }
-                            // The tree way: scan documents, reports the fast path declines, and every refusal (its
-                            // line counted in the file only now).
+                            // The tree way: scan documents, reports the fast path declines, and every refusal. A
+                            // JSON error names the line in the file, counted only then (not for every element).
                             let name = "\(source)[\(i)]"
                             let copy = Array(slice)
-                            var lineOffset = 0
-                            for b in all[0..<r.lowerBound] where b == 10 { lineOffset += 1 }
-                            out += try documents(try json(copy, source: name, lineOffset: lineOffset), source: name, validator: validator, raw: Data(copy))
+                            let tree: JSONNode
+                            do throws(JSONError) { tree = try JSONParser.parse(copy) } catch {
+                                var lineOffset = 0
+                                for b in all[0..<r.lowerBound] where b == 10 { lineOffset += 1 }
+                                throw IngestError(source: name, message: "line \(error.line + lineOffset): not JSON: \(error.message)")
+                            }
+                            out += try documents(tree, source: name, validator: validator, raw: Data(copy))
                         }
                     }
                     prepare(&out, compressor, factory)

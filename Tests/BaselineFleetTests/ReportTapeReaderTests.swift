@@ -175,4 +175,25 @@ struct ReportTapeReaderTests {
         }
         #expect(agreed > 1000)
     }
+
+    /// In a batch, a report the fast path declines takes the tree way on its own: a JSON error names the element and
+    /// the line in the file (counted only for the element that fails), the others are read as before.
+    @Test func aBadElementOfABatchIsNamedWithItsLineInTheFile() throws {
+        let good = Self.reports()[0].trimmingCharacters(in: .whitespacesAndNewlines)   // pretty: many lines
+        let lines = good.split(separator: "\n", omittingEmptySubsequences: false).count
+        let bad = good.replacingOccurrences(of: "\"tool\": {", with: "\"tool\": {,")
+        let badLine = try #require(bad.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("\"tool\": {,") }) + 1
+        let batch = "[\n" + good + ",\n" + good + ",\n" + bad + "\n]"
+        do {
+            _ = try ReportDocument.parse(Data(batch.utf8), source: "b.json", validator: Self.validator)
+            Issue.record("accepted a batch with a malformed element")
+        } catch let e as IngestError {
+            #expect(e.source == "b.json[2]")
+            #expect(e.message.hasPrefix("line \(1 + 2 * lines + badLine): not JSON"), "\(e.message)")
+        }
+        // Scan documents are declined by the fast path and read the tree way, one by one.
+        let scan = "{\"schema\": \"baseline.scan/1\", \"devices\": [{\"report\": \(good)}]}"
+        let docs = try ReportDocument.parse(Data(("[" + scan + ",\n" + scan + "]").utf8), source: "s.json", validator: Self.validator)
+        #expect(docs.count == 2 && docs.allSatisfy { $0.reportID == "6f1c2d3e-0000-4000-8000-0000000000ab" && $0.storedBody != nil })
+    }
 }
