@@ -69,7 +69,7 @@ public struct ReportDocument: Equatable {
                 var tape: [JSONTape.Entry] = []
                 return fast(b, validator: v, tape: &tape)
             }) { docs = [doc] } else {
-                docs = try documents(try json(bytes, source: source, lineOffset: 0), source: source, validator: validator, raw: data)
+                docs = try documents(try json(bytes, source: source), source: source, validator: validator, raw: data)
             }
             prepare(&docs, ReportBody.Compressor(), factory)
             return try deliver(docs)
@@ -95,12 +95,7 @@ public struct ReportDocument: Equatable {
                             // JSON error names the line in the file, counted only then (not for every element).
                             let name = "\(source)[\(i)]"
                             let copy = Array(slice)
-                            let tree: JSONNode
-                            do throws(JSONError) { tree = try JSONParser.parse(copy) } catch {
-                                var lineOffset = 0
-                                for b in all[0..<r.lowerBound] where b == 10 { lineOffset += 1 }
-                                throw IngestError(source: name, message: "line \(error.line + lineOffset): not JSON: \(error.message)")
-                            }
+                            let tree = try json(copy, source: name) { all[0..<r.lowerBound].reduce(0) { $1 == 10 ? $0 + 1 : $0 } }
                             out += try documents(tree, source: name, validator: validator, raw: Data(copy))
                         }
                     }
@@ -131,9 +126,10 @@ public struct ReportDocument: Equatable {
         } ?? nil
     }
 
-    static func json(_ bytes: [UInt8], source: String, lineOffset: Int) throws -> JSONNode {
+    /// `lineOffset`: the lines before these bytes in their file, counted only when the JSON is refused.
+    static func json(_ bytes: [UInt8], source: String, lineOffset: () -> Int = { 0 }) throws -> JSONNode {
         do { return try JSONParser.parse(bytes) } catch {
-            throw IngestError(source: source, message: "line \(error.line + lineOffset): not JSON: \(error.message)")
+            throw IngestError(source: source, message: "line \(error.line + lineOffset()): not JSON: \(error.message)")
         }
     }
 

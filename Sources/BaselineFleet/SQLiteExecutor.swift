@@ -65,36 +65,29 @@ struct SQLiteExecutor: SQLExecutor {
                 guard code == SQLITE_OK else { throw failure(code) }
                 return
             }
+            // Text and blobs are bound in place: the rest of the row is bound and stepped while their bytes are pinned.
+            var inner: Error?
+            func rest(_ c: CInt) -> CInt {
+                guard c == SQLITE_OK else { return c }
+                do { try bind(row, i + 1) } catch { inner = error }
+                return SQLITE_OK
+            }
             let code: CInt
             switch row[i] {
-            case .null: code = sqlite3_bind_null(stmt, CInt(i + 1))
-            case .int(let v): code = sqlite3_bind_int64(stmt, CInt(i + 1), v)
+            case .null: code = rest(sqlite3_bind_null(stmt, CInt(i + 1)))
+            case .int(let v): code = rest(sqlite3_bind_int64(stmt, CInt(i + 1), v))
             case .text(var text):
-                var inner: Error?
-                code = text.withUTF8 { p -> CInt in
-                    let c = sqlite3_bind_text(stmt, CInt(i + 1), p.count == 0 ? SQLiteExecutor.empty : UnsafeRawPointer(p.baseAddress!).assumingMemoryBound(to: CChar.self),
-                                              CInt(p.count), nil /* SQLITE_STATIC */)
-                    guard c == SQLITE_OK else { return c }
-                    do { try bind(row, i + 1) } catch { inner = error }
-                    return SQLITE_OK
+                code = text.withUTF8 { p in
+                    rest(sqlite3_bind_text(stmt, CInt(i + 1), p.count == 0 ? SQLiteExecutor.empty : UnsafeRawPointer(p.baseAddress!).assumingMemoryBound(to: CChar.self),
+                                           CInt(p.count), nil /* SQLITE_STATIC */))
                 }
-                if let inner { throw inner }
-                guard code == SQLITE_OK else { throw failure(code) }
-                return
             case .blob(let data):
-                var inner: Error?
-                code = data.withUnsafeBytes { p -> CInt in
-                    let c = sqlite3_bind_blob(stmt, CInt(i + 1), p.count == 0 ? UnsafeRawPointer(SQLiteExecutor.empty) : p.baseAddress!, CInt(p.count), nil /* SQLITE_STATIC */)
-                    guard c == SQLITE_OK else { return c }
-                    do { try bind(row, i + 1) } catch { inner = error }
-                    return SQLITE_OK
+                code = data.withUnsafeBytes { p in
+                    rest(sqlite3_bind_blob(stmt, CInt(i + 1), p.count == 0 ? UnsafeRawPointer(SQLiteExecutor.empty) : p.baseAddress!, CInt(p.count), nil /* SQLITE_STATIC */))
                 }
-                if let inner { throw inner }
-                guard code == SQLITE_OK else { throw failure(code) }
-                return
             }
+            if let inner { throw inner }
             guard code == SQLITE_OK else { throw failure(code) }
-            try bind(row, i + 1)
         }
         for r in rows {
             guard r.count == width else { throw StoreError("insertRows: a row of \(r.count) values, expected \(width)") }

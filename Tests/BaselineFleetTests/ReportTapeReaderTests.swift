@@ -45,7 +45,7 @@ struct ReportTapeReaderTests {
 
     static func slow(_ text: String) -> [ReportDocument]? {
         let bytes = Array(text.utf8)
-        guard let tree = try? ReportDocument.json(bytes, source: "m", lineOffset: 0) else { return nil }
+        guard let tree = try? ReportDocument.json(bytes, source: "m") else { return nil }
         return try? ReportDocument.documents(tree, source: "m", validator: validator, raw: Data(bytes))
     }
 
