@@ -38,6 +38,10 @@ func largerMallocCache() {
     let args = CommandLine.arguments
     guard args.count > 1, args[1] == "ingest" || args[1] == "serve", getenv("GLIBC_TUNABLES") == nil else { return }
     setenv("GLIBC_TUNABLES", "glibc.malloc.tcache_count=1000", 1)
+    // By the binary's own path, so the process keeps its name (exec'ing /proc/self/exe names it "exe" in ps, pgrep
+    // and top); /proc/self/exe only when that path is gone (the binary was replaced while running).
+    var path = [CChar](repeating: 0, count: 4097)
+    if readlink("/proc/self/exe", &path, 4096) > 0 { execv(path, CommandLine.unsafeArgv) }
     execv("/proc/self/exe", CommandLine.unsafeArgv)
     unsetenv("GLIBC_TUNABLES")                      // not re-executed: nothing changed
     #endif
@@ -153,7 +157,10 @@ struct Ingest: ParsableCommand {
             parsed.cancel()
             throw fail("\(store.db): cannot store (nothing stored): \(error)")
         }
-        print("ingested \(count) report(s) from \(files.count) file(s): \(outcome.stored) new, \(outcome.duplicates) already stored; \(try s.reportCount()) in \(store.db)")
+        // SQLite: whether the one transaction went through the rollback journal (the store was not open elsewhere) or
+        // through the WAL (a `serve` or another reader had it open): the second writes every page twice.
+        let journal = s.isPostgres ? "" : s.lastBulkJournaled ? " (rollback journal)" : " (WAL: the store was open elsewhere)"
+        print("ingested \(count) report(s) from \(files.count) file(s): \(outcome.stored) new, \(outcome.duplicates) already stored; \(try s.reportCount()) in \(store.db)\(journal)")
     }
 }
 

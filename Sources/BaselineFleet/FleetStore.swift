@@ -38,6 +38,20 @@ public final class FleetStore: @unchecked Sendable {
     }
 
     func write<T>(_ body: (any SQLExecutor) throws -> T) throws -> T { try transaction(write: true, body) }
+
+    /// One large write transaction: on SQLite through the rollback journal when the store is not open elsewhere
+    /// (`SQLiteBackend.bulkWrite`), otherwise as `write`.
+    private func bulkWrite<T>(_ body: (any SQLExecutor) throws -> T) throws -> T {
+        guard case .sqlite(let b) = backend else { return try write(body) }
+        lock.lock(); defer { lock.unlock() }
+        do {
+            let (result, journaled) = try b.bulkWrite { try body($0) }
+            lastBulkJournaled = journaled
+            return result
+        } catch let e as StoreError { throw e } catch { throw StoreError(FleetStore.describe(error)) }
+    }
+    /// Whether the last bulk ingest on SQLite went through the rollback journal (false: through the WAL).
+    public private(set) var lastBulkJournaled = false
     func read<T>(_ body: (any SQLExecutor) throws -> T) throws -> T { try transaction(write: false, body) }
 
     static func describe(_ error: Error) -> String {
@@ -56,11 +70,12 @@ public final class FleetStore: @unchecked Sendable {
 
     /// Stores every group of documents `next` hands over (until it returns nil) in one transaction, each group
     /// ingested as if on its own; nothing is stored when `next` or the store throws (`next`'s error is rethrown as is).
+    /// On SQLite the transaction uses the rollback journal when nobody else has the store open (`bulkWrite`).
     public func ingest(stream next: () throws -> [ReportDocument]?, fleet: String = "default",
                        factory: FactoryFingerprints = FactoryFingerprints()) throws -> IngestOutcome {
         var sourceError: Error?
         do {
-            return try write { e in
+            return try bulkWrite { e in
                 var total = IngestOutcome()
                 while true {
                     let docs: [ReportDocument]?

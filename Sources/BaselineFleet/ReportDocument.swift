@@ -74,9 +74,13 @@ public struct ReportDocument: Equatable {
             prepare(&docs, ReportBody.Compressor(), factory)
             return try deliver(docs)
         }
+        // The first groups are smaller (an eighth of `group`, doubling): the store starts writing while the rest of
+        // the file is parsed, instead of waiting for a whole group.
         let step = max(1, group)
-        for first in stride(from: 0, to: elements.count, by: step) {
-            let last = min(elements.count, first + step)
+        var first = 0, size = max(1, min(step, max(256, step / 8)))
+        while first < elements.count {
+            let last = size >= elements.count - first ? elements.count : first + size
+            defer { first = last; size = size >= step / 2 ? step : size * 2 }
             let count = last - first
             let chunk = max(64, count / (ProcessInfo.processInfo.activeProcessorCount * 4) + 1)
             let starts = Array(stride(from: first, to: last, by: chunk))

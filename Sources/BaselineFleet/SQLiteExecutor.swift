@@ -1,5 +1,6 @@
 // SQLite through GRDB: a file, zero set-up. WAL journal with synchronous=FULL, so a committed transaction survives a
-// crash or power loss — a report is acknowledged only after its commit returns.
+// crash or power loss — a report is acknowledged only after its commit returns. A bulk ingest alone on the store uses
+// the rollback journal for its one transaction (`bulkWrite`): half the bytes written.
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -159,6 +160,24 @@ final class SQLiteBackend {
     /// a read is one deferred transaction, a consistent snapshot while others write.
     func write<T>(_ body: (SQLiteExecutor) throws -> T) throws -> T { try transaction(.immediate, body) }
     func read<T>(_ body: (SQLiteExecutor) throws -> T) throws -> T { try transaction(.deferred, body) }
+
+    /// One large write (bulk ingest): for its duration the store uses SQLite's rollback journal instead of the WAL,
+    /// when no other connection has the store open (SQLite refuses to leave WAL mode otherwise, and then the write
+    /// goes through the WAL as any other). Pages the transaction adds at the end of the file (nearly all of a bulk
+    /// load) are then written once, to the store, instead of once to the WAL and again at the checkpoint; the pages
+    /// it changes are still journaled first, so a crash or power cut rolls the whole transaction back as before
+    /// (synchronous=FULL). WAL mode is set again afterwards, and by the next open should this process die first.
+    /// Returns the body's result and whether the rollback journal was used.
+    func bulkWrite<T>(_ body: (SQLiteExecutor) throws -> T) throws -> (T, journaled: Bool) {
+        let switched = try queue.writeWithoutTransaction { db -> Bool in
+            let mode = try? String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
+            return mode?.lowercased() == "delete"
+        }
+        defer {
+            if switched { try? queue.writeWithoutTransaction { db in _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") } }
+        }
+        return (try transaction(.immediate, body), switched)
+    }
 
     private func transaction<T>(_ kind: Database.TransactionKind, _ body: (SQLiteExecutor) throws -> T) throws -> T {
         var result: T?

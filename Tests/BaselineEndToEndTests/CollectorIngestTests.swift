@@ -108,6 +108,68 @@ import Testing
         expectSame(reference, try snapshot(bulk), "bulk twice")
     }
 
+    /// A bulk ingest alone on a SQLite store goes through the rollback journal (each new page written once, not to the
+    /// WAL and again at the checkpoint); while a `serve` holds the store open it goes through the WAL. Either way the
+    /// store ends in WAL mode with every report; a kill -9 in the middle of a journaled run leaves the store as it was
+    /// before the run, and the next open puts it back in WAL mode.
+    @Test func bulkIngestOnSQLiteUsesTheRollbackJournalOnlyWhenAlone() throws {
+        let t = try TempTree()
+        let db = t.sub("fleet.sqlite")
+        let first = try synthReports(t, count: 100, perFile: 50, dir: "a")
+        let r = try collector(["ingest"] + first + ["--db", db])
+        #expect(r.stdout.contains("100 new, 0 already stored; 100 in \(db) (rollback journal)"), "\(r.stdout)\(r.stderr)")
+        #expect(try storeQuery(db, "PRAGMA journal_mode") == "wal")
+        #expect(try storeQuery(db, "PRAGMA integrity_check") == "ok")
+        #expect(!FileManager.default.fileExists(atPath: db + "-journal"))
+
+        // A serve has the store open: the bulk run writes through the WAL, and the serve reads what it stored.
+        let second = try synthReports(t, count: 100, start: 100, perFile: 50, dir: "b")
+        do {
+            let server = try CollectorServer(db: db, tokens: try tokens(t))
+            // The serve re-executed itself with a larger malloc cache (GLIBC_TUNABLES) and kept its name.
+            let pid = server.process.processIdentifier
+            #expect((try? String(contentsOfFile: "/proc/\(pid)/environ", encoding: .utf8))?.contains("GLIBC_TUNABLES=glibc.malloc.tcache_count=1000") == true)
+            #expect((try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) == "baseline-collec\n")
+            let r2 = try collector(["ingest"] + second + ["--db", db])
+            #expect(r2.stdout.contains("100 new, 0 already stored; 200 in \(db) (WAL: the store was open elsewhere)"), "\(r2.stdout)\(r2.stderr)")
+            let units = try http("GET", server.base + "/v1/vendors")
+            #expect(units.status == 200, "\(units.body)")
+            let total = (units.json?["groups"] as? [[String: Any]])?.reduce(0) { $0 + (($1["units"] as? Int) ?? 0) }
+            #expect(total == 200, "\(units.body.prefix(300))")
+            server.stop()
+        }
+        #expect(try storeQuery(db, "PRAGMA journal_mode") == "wal")
+
+        // kill -9 while a journaled bulk run is writing: once its journal exists, the run is inside its transaction.
+        let big = try synthReports(t, count: 3000, start: 200, perFile: 1000, dir: "big")
+        let p = Process()
+        p.executableURL = Repo.root.appendingPathComponent(".build/debug/baseline-collector")
+        p.arguments = ["ingest"] + big + ["--db", db]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(60)
+        var sawJournal = false
+        while p.isRunning && Date() < deadline {
+            if FileManager.default.fileExists(atPath: db + "-journal") { sawJournal = true; usleep(300_000); break }
+            usleep(5_000)
+        }
+        let killedMidRun = p.isRunning
+        if killedMidRun { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        #expect(sawJournal, "the bulk run never made a rollback journal")
+        #expect(killedMidRun, "the bulk run ended before it could be killed: make the corpus larger")
+        // The collector's next open rolls the hot journal back and sets WAL mode again.
+        let after = try collector(["report", "--db", db, "--format", "json"])
+        #expect(after.code == 0, "\(after.stderr)")
+        #expect(try storeQuery(db, "PRAGMA journal_mode") == "wal")
+        #expect(try storeQuery(db, "PRAGMA integrity_check") == "ok")
+        #expect(try storeQuery(db, "SELECT count(*) FROM reports") == "200")
+        #expect(try storeQuery(db, "SELECT count(*) FROM units WHERE period = 'all'") == "200")
+        let again = try collector(["ingest"] + big + ["--db", db])
+        #expect(again.stdout.contains("3000 new, 0 already stored; 3200 in \(db) (rollback journal)"), "\(again.stdout)\(again.stderr)")
+    }
+
     @Test(arguments: StoreKind.allCases) func pruneDropsOnlyReportsNoPeriodUses(_ kind: StoreKind) throws {
         let t = try TempTree()
         // The same 60 devices twice in the same months (another seed: other report ids, same units): one report of
