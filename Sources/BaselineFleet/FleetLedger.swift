@@ -45,7 +45,19 @@ enum FleetLedger {
         return list
     }
 
-    static func ingest<E: SQLExecutor>(_ e: E, _ docs: [ReportDocument], fleet: String, factory: FactoryFingerprints) throws -> IngestOutcome {
+    /// What a batch adds to the aggregate tables that nothing in an ingest reads back (group stats, check counts, day
+    /// histograms, per-group fingerprint counts): deltas, written by `flush`. A bulk ingest carries one across all its
+    /// groups and writes it once at the end of its transaction, instead of rewriting the same few thousand aggregate
+    /// rows after every group.
+    final class Deltas {
+        var stats: [StatKey: [Int64]] = [:]                 // units, failing, shared host key, shared password, one per UnitFlag
+        var checks: [CheckKey: (Int64, Int64)] = [:]        // evaluated, failures
+        var days: [DayKey: Int64] = [:]
+        var groupPrints: [GroupPrintKey: Int64] = [:]
+    }
+
+    static func ingest<E: SQLExecutor>(_ e: E, _ docs: [ReportDocument], fleet: String, factory: FactoryFingerprints, deltas: Deltas? = nil) throws -> IngestOutcome {
+        let agg = deltas ?? Deltas()
         let now = ISO8601DateFormatter().string(from: Date())
         var outcome = IngestOutcome()
         // PostgreSQL: a batch of up to `perKeyLimit` reports takes the store-wide lock shared and then locks each unit
@@ -57,14 +69,10 @@ enum FleetLedger {
             _ = try e.rows("SELECT count(\(perKey ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock")(\(PostgresBackend.lockKey)))", [])
         }
         var groups: [String: Int64] = [:]
-        var stats: [StatKey: [Int64]] = [:]                 // units, failing, one per UnitFlag
-        var checks: [CheckKey: (Int64, Int64)] = [:]        // evaluated, failures
         var prints: [PrintKey: Int64] = [:]
-        var days: [DayKey: Int64] = [:]
-        var groupPrints: [GroupPrintKey: Int64] = [:]
         var touched = Set<UnitKey>()                        // units whose sharing must be looked at again
         // Sized for the batch up front (two periods, a few fingerprints per report): growing them rehashes every key.
-        prints.reserveCapacity(docs.count * 6); groupPrints.reserveCapacity(docs.count * 6); touched.reserveCapacity(docs.count * 2)
+        prints.reserveCapacity(docs.count * 6); agg.groupPrints.reserveCapacity(agg.groupPrints.count + docs.count * 6); touched.reserveCapacity(docs.count * 2)
         let width = 4 + UnitFlag.allCases.count             // units, failing, shared host key, shared password, flags…
         let sharedBits: [Int64] = [1, 2]                    // units.shared: bit 0 host key, bit 1 password hash
         func kindBit(_ kind: String) -> Int64 { kind == "host_key" ? 1 : 2 }
@@ -73,7 +81,7 @@ enum FleetLedger {
         func bump(_ s: inout [Int64], _ change: (inout [Int64]) -> Void) { change(&s) }
         func shareDelta(_ sign: Int64, period: String, group: Int64, bits: Int64) {
             guard bits != 0 else { return }
-            bump(&stats[StatKey(period: period, group: group), default: zeros]) { s in
+            bump(&agg.stats[StatKey(period: period, group: group), default: zeros]) { s in
                 for (i, b) in sharedBits.enumerated() where bits & b != 0 { s[2 + i] += sign }
             }
         }
@@ -86,16 +94,16 @@ enum FleetLedger {
         func contribute(_ sign: Int64, period: String, group: Int64, checkList: [(String, Character)], flags: Int64, failing: Int64,
                         dayCounts: [Int?]) {
             for (m, v) in zip(measures, dayCounts) {
-                if let v { days[DayKey(period: period, group: group, measure: m, days: Int64(v)), default: 0] += sign }
+                if let v { agg.days[DayKey(period: period, group: group, measure: m, days: Int64(v)), default: 0] += sign }
             }
-            bump(&stats[StatKey(period: period, group: group), default: zeros]) { s in
+            bump(&agg.stats[StatKey(period: period, group: group), default: zeros]) { s in
                 s[0] += sign; s[1] += sign * failing
                 for f in UnitFlag.allCases where flags & f.bit != 0 { s[4 + f.rawValue] += sign }
             }
             for (c, st) in checkList where st == "p" || st == "f" || st == "w" {
                 let failed: Int64 = st == "f" ? sign : 0
                 func add(_ v: inout (Int64, Int64)) { v.0 += sign; v.1 += failed }
-                add(&checks[CheckKey(period: period, group: group, check: c), default: (0, 0)])
+                add(&agg.checks[CheckKey(period: period, group: group, check: c), default: (0, 0)])
             }
         }
 
@@ -213,7 +221,7 @@ enum FleetLedger {
                     shareDelta(-1, period: period, group: o.group, bits: o.shared)
                     for (kind, value) in o.prints {
                         prints[PrintKey(period: period, kind: kind, value: value), default: 0] -= 1
-                        groupPrints[GroupPrintKey(period: period, kind: kind, value: value, group: o.group), default: 0] -= 1
+                        agg.groupPrints[GroupPrintKey(period: period, kind: kind, value: value, group: o.group), default: 0] -= 1
                     }
                 }
                 state[uk] = UnitState(key: (d.auditDate, d.generatedAt, d.reportID), group: group, checks: summary.encodedChecks, flags: summary.flags,
@@ -222,7 +230,7 @@ enum FleetLedger {
                 contribute(1, period: period, group: group, checkList: summary.checks, flags: summary.flags, failing: Int64(summary.failing), dayCounts: days)
                 for (kind, value) in unitPrints {
                     prints[PrintKey(period: period, kind: kind, value: value), default: 0] += 1
-                    groupPrints[GroupPrintKey(period: period, kind: kind, value: value, group: group), default: 0] += 1
+                    agg.groupPrints[GroupPrintKey(period: period, kind: kind, value: value, group: group), default: 0] += 1
                 }
                 touched.insert(uk)
             }
@@ -276,14 +284,6 @@ enum FleetLedger {
         try e.insertRows("INSERT INTO fingerprint_counts (period, kind, value, units)", countRows,
                        "ON CONFLICT (period, kind, value) DO UPDATE SET units = fingerprint_counts.units + excluded.units")
         try deleteEmpty(e, "fingerprint_counts", prints.filter { $0.value < 0 }.map { $0.key })
-        var groupPrintRows: [[SQLValue]] = []
-        for k in inOrder(groupPrints.keys, by: { ($0.period, $0.kind, $0.value, $0.group) < ($1.period, $1.kind, $1.value, $1.group) }) {
-            guard let v = groupPrints[k], v != 0 else { continue }
-            groupPrintRows.append([.text(k.period), .text(k.kind), .text(k.value), .int(k.group), .int(v)])
-        }
-        try e.insertRows("INSERT INTO fingerprint_groups (period, kind, value, group_id, units)", groupPrintRows,
-                       "ON CONFLICT (period, kind, value, group_id) DO UPDATE SET units = fingerprint_groups.units + excluded.units")
-        try deleteEmpty(e, "fingerprint_groups", groupPrints.filter { $0.value < 0 }.map { PrintKey(period: $0.key.period, kind: $0.key.kind, value: $0.key.value) })
 
         // Whether each touched unit now shares a host key / a password hash with another unit: in memory for the
         // units this batch read, from the store for the other holders of a fingerprint that crossed 1↔2.
@@ -324,24 +324,41 @@ enum FleetLedger {
         try e.insertRows("INSERT INTO units (period, unit, \(unitColumns.joined(separator: ", ")))", unitRows,
                        "ON CONFLICT (period, unit) DO UPDATE SET " + unitColumns.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
 
-        // The aggregates, once per key for the whole batch (in key order, so concurrent writers never deadlock).
+        if deltas == nil { try flush(e, agg) }
+        return outcome
+    }
+
+    /// Writes the aggregate deltas (once per key, in key order: concurrent PostgreSQL writers never deadlock).
+    static func flush<E: SQLExecutor>(_ e: E, _ d: Deltas) throws {
+        // Per-group fingerprint counts: many keys (about one per report and period), sorted only for PostgreSQL.
+        let groupPrints = e.dialect == .postgres
+            ? d.groupPrints.sorted(by: { ($0.key.period, $0.key.kind, $0.key.value, $0.key.group) < ($1.key.period, $1.key.kind, $1.key.value, $1.key.group) })
+            : Array(d.groupPrints)
+        var groupPrintRows: [[SQLValue]] = []
+        groupPrintRows.reserveCapacity(groupPrints.count)
+        for (k, v) in groupPrints where v != 0 {
+            groupPrintRows.append([.text(k.period), .text(k.kind), .text(k.value), .int(k.group), .int(v)])
+        }
+        try e.insertRows("INSERT INTO fingerprint_groups (period, kind, value, group_id, units)", groupPrintRows,
+                       "ON CONFLICT (period, kind, value, group_id) DO UPDATE SET units = fingerprint_groups.units + excluded.units")
+        try deleteEmpty(e, "fingerprint_groups", d.groupPrints.filter { $0.value < 0 }.map { PrintKey(period: $0.key.period, kind: $0.key.kind, value: $0.key.value) })
         let statColumns = ["units", "failing", "shared_host_key", "shared_password"] + UnitFlag.allCases.map { $0.column }
         try e.insertRows("INSERT INTO group_stats (period, group_id, \(statColumns.joined(separator: ", ")))",
-                       stats.sorted(by: { ($0.key.period, $0.key.group) < ($1.key.period, $1.key.group) })
+                       d.stats.sorted(by: { ($0.key.period, $0.key.group) < ($1.key.period, $1.key.group) })
                         .filter { $0.value.contains(where: { $0 != 0 }) }.map { [.text($0.key.period), .int($0.key.group)] + $0.value.map { .int($0) } },
                        "ON CONFLICT (period, group_id) DO UPDATE SET " + statColumns.map { "\($0) = group_stats.\($0) + excluded.\($0)" }.joined(separator: ", "))
         try e.insertRows("INSERT INTO group_checks (period, group_id, check_id, evaluated, failures)",
-                       checks.sorted(by: { ($0.key.period, $0.key.group, $0.key.check) < ($1.key.period, $1.key.group, $1.key.check) })
+                       d.checks.sorted(by: { ($0.key.period, $0.key.group, $0.key.check) < ($1.key.period, $1.key.group, $1.key.check) })
                         .filter { $0.value != (0, 0) }.map { [.text($0.key.period), .int($0.key.group), .text($0.key.check), .int($0.value.0), .int($0.value.1)] },
                        """
                        ON CONFLICT (period, group_id, check_id) DO UPDATE SET evaluated = group_checks.evaluated + excluded.evaluated,
                          failures = group_checks.failures + excluded.failures
                        """)
         try e.insertRows("INSERT INTO group_days (period, group_id, measure, days, units)",
-                       days.sorted(by: { ($0.key.period, $0.key.group, $0.key.measure, $0.key.days) < ($1.key.period, $1.key.group, $1.key.measure, $1.key.days) })
+                       d.days.sorted(by: { ($0.key.period, $0.key.group, $0.key.measure, $0.key.days) < ($1.key.period, $1.key.group, $1.key.measure, $1.key.days) })
                         .filter { $0.value != 0 }.map { [.text($0.key.period), .int($0.key.group), .text($0.key.measure), .int($0.key.days), .int($0.value)] },
                        "ON CONFLICT (period, group_id, measure, days) DO UPDATE SET units = group_days.units + excluded.units")
-        return outcome
+        d.stats = [:]; d.checks = [:]; d.days = [:]; d.groupPrints = [:]
     }
 
     /// The rows of `table` (fingerprint_counts or fingerprint_groups) whose count fell to zero, among the fingerprints
@@ -379,3 +396,4 @@ enum FleetLedger {
         return Int64(bitPattern: h)
     }
 }
+

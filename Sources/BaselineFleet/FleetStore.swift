@@ -77,11 +77,15 @@ public final class FleetStore: @unchecked Sendable {
         do {
             return try bulkWrite { e in
                 var total = IngestOutcome()
+                let deltas = FleetLedger.Deltas()           // the aggregates, written once at the end
                 while true {
                     let docs: [ReportDocument]?
                     do { docs = try next() } catch { sourceError = error; throw error }
-                    guard let docs else { return total }
-                    let o = try FleetLedger.ingest(e, docs, fleet: fleet, factory: factory)
+                    guard let docs else {
+                        try FleetLedger.flush(e, deltas)
+                        return total
+                    }
+                    let o = try FleetLedger.ingest(e, docs, fleet: fleet, factory: factory, deltas: deltas)
                     total.received += o.received
                     total.stored += o.stored
                 }
@@ -103,7 +107,9 @@ public final class FleetStore: @unchecked Sendable {
                 if docsByFleet[b.fleet] == nil { fleets.append(b.fleet) }
                 docsByFleet[b.fleet, default: []] += b.docs
             }
-            for f in fleets { storedIDs.formUnion(try FleetLedger.ingest(e, docsByFleet[f] ?? [], fleet: f, factory: factory).storedIDs) }
+            let deltas = FleetLedger.Deltas()
+            for f in fleets { storedIDs.formUnion(try FleetLedger.ingest(e, docsByFleet[f] ?? [], fleet: f, factory: factory, deltas: deltas).storedIDs) }
+            try FleetLedger.flush(e, deltas)
             return batches.map { b in
                 var o = IngestOutcome(received: b.docs.count)
                 for d in b.docs where storedIDs.remove(d.reportID) != nil { o.stored += 1; o.storedIDs.insert(d.reportID) }

@@ -138,7 +138,9 @@ final class SQLiteBackend {
         config.prepareDatabase { db in
             // A 64 MiB page cache (the default is 2 MiB): a bulk transaction rewrites index pages all over the units
             // and fingerprint tables, and would otherwise spill and re-read them.
-            try db.execute(sql: "PRAGMA page_size = 8192; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536")
+            // Statement journals in memory (temp_store): each one-row upsert of an ingest opens one and copies every
+            // page it is about to change into it; as a temp file that was ~150,000 write calls per 20,000 reports.
+            try db.execute(sql: "PRAGMA page_size = 8192; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
             // WAL, set once per store. A second collector opening the store while another one writes can get
             // SQLITE_BUSY here without the busy handler being consulted (seen in CI: "database is locked - while
             // executing PRAGMA journal_mode = WAL"), so the mode is read first and the attempt retried for 30 s.
