@@ -51,7 +51,17 @@ enum FleetLedger {
     /// rows after every group.
     final class Deltas {
         var stats: [StatKey: [Int64]] = [:]                 // units, failing, shared host key, shared password, one per UnitFlag
-        var checks: [CheckKey: (Int64, Int64)] = [:]        // evaluated, failures
+        /// Per period and group, evaluated and failures of each check: check `i` (`checkIDs[i]`) at 2i and 2i + 1 (one
+        /// dictionary lookup per report and period, then array slots, instead of one hashed key per check).
+        var checks: [StatKey: [Int64]] = [:]
+        var checkIndex: [String: Int] = [:]
+        var checkIDs: [String] = []
+        func index(_ check: String) -> Int {
+            if let i = checkIndex[check] { return i }
+            checkIDs.append(check)
+            checkIndex[check] = checkIDs.count - 1
+            return checkIDs.count - 1
+        }
         var days: [DayKey: Int64] = [:]
         var groupPrints: [GroupPrintKey: Int64] = [:]
     }
@@ -100,10 +110,13 @@ enum FleetLedger {
                 s[0] += sign; s[1] += sign * failing
                 for f in UnitFlag.allCases where flags & f.bit != 0 { s[4 + f.rawValue] += sign }
             }
-            for (c, st) in checkList where st == "p" || st == "f" || st == "w" {
-                let failed: Int64 = st == "f" ? sign : 0
-                func add(_ v: inout (Int64, Int64)) { v.0 += sign; v.1 += failed }
-                add(&agg.checks[CheckKey(period: period, group: group, check: c), default: (0, 0)])
+            bump(&agg.checks[StatKey(period: period, group: group), default: []]) { counts in
+                for (c, st) in checkList where st == "p" || st == "f" || st == "w" {
+                    let i = agg.index(c)
+                    if 2 * i + 1 >= counts.count { counts += [Int64](repeating: 0, count: 2 * i + 2 - counts.count) }
+                    counts[2 * i] += sign
+                    if st == "f" { counts[2 * i + 1] += sign }
+                }
             }
         }
 
@@ -347,9 +360,15 @@ enum FleetLedger {
                        d.stats.sorted(by: { ($0.key.period, $0.key.group) < ($1.key.period, $1.key.group) })
                         .filter { $0.value.contains(where: { $0 != 0 }) }.map { [.text($0.key.period), .int($0.key.group)] + $0.value.map { .int($0) } },
                        "ON CONFLICT (period, group_id) DO UPDATE SET " + statColumns.map { "\($0) = group_stats.\($0) + excluded.\($0)" }.joined(separator: ", "))
+        var checkRows: [(CheckKey, Int64, Int64)] = []
+        for (k, counts) in d.checks {
+            for i in 0..<counts.count / 2 where counts[2 * i] != 0 || counts[2 * i + 1] != 0 {
+                checkRows.append((CheckKey(period: k.period, group: k.group, check: d.checkIDs[i]), counts[2 * i], counts[2 * i + 1]))
+            }
+        }
         try e.insertRows("INSERT INTO group_checks (period, group_id, check_id, evaluated, failures)",
-                       d.checks.sorted(by: { ($0.key.period, $0.key.group, $0.key.check) < ($1.key.period, $1.key.group, $1.key.check) })
-                        .filter { $0.value != (0, 0) }.map { [.text($0.key.period), .int($0.key.group), .text($0.key.check), .int($0.value.0), .int($0.value.1)] },
+                       checkRows.sorted(by: { ($0.0.period, $0.0.group, $0.0.check) < ($1.0.period, $1.0.group, $1.0.check) })
+                        .map { [.text($0.0.period), .int($0.0.group), .text($0.0.check), .int($0.1), .int($0.2)] },
                        """
                        ON CONFLICT (period, group_id, check_id) DO UPDATE SET evaluated = group_checks.evaluated + excluded.evaluated,
                          failures = group_checks.failures + excluded.failures
