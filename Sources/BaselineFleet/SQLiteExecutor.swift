@@ -140,7 +140,11 @@ final class SQLiteBackend {
             // and fingerprint tables, and would otherwise spill and re-read them.
             // Statement journals in memory (temp_store): each one-row upsert of an ingest opens one and copies every
             // page it is about to change into it; as a temp file that was ~150,000 write calls per 20,000 reports.
-            try db.execute(sql: "PRAGMA page_size = 8192; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+            // The WAL is checkpointed at 16,384 pages (128 MiB) instead of SQLite's 1,000: the units' and fingerprints'
+            // keys are random text, so every small HTTP transaction dirties index pages all over the store, and each
+            // checkpoint wrote most of them back again. Measured over HTTP (20,000 reports, 4 clients): 3.43 → 2.20 GB
+            // written, 1,425–1,549 → 1,985–2,203 reports/s. The WAL file then stays at ~130–150 MB.
+            try db.execute(sql: "PRAGMA page_size = 8192; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 16384")
             // WAL, set once per store. A second collector opening the store while another one writes can get
             // SQLITE_BUSY here without the busy handler being consulted (seen in CI: "database is locked - while
             // executing PRAGMA journal_mode = WAL"), so the mode is read first and the attempt retried for 30 s.
