@@ -415,4 +415,3 @@ enum FleetLedger {
         return Int64(bitPattern: h)
     }
 }
-

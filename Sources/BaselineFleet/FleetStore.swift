@@ -24,11 +24,16 @@ public final class FleetStore: @unchecked Sendable {
         try transaction(write: true, exclusive: true) { try FleetSchema.migrate($0) }
     }
 
-    /// One transaction on whichever database this is; errors become one-line StoreErrors.
-    private func transaction<T>(write: Bool, exclusive: Bool = false, _ body: (any SQLExecutor) throws -> T) throws -> T {
+    /// One transaction on whichever database this is; errors become one-line StoreErrors. `bulk`: one large write, on
+    /// SQLite through the rollback journal when the store is not open elsewhere (`SQLiteBackend.bulkWrite`).
+    private func transaction<T>(write: Bool, exclusive: Bool = false, bulk: Bool = false, _ body: (any SQLExecutor) throws -> T) throws -> T {
         lock.lock(); defer { lock.unlock() }
         do {
             switch backend {
+            case .sqlite(let b) where bulk:
+                let (result, journaled) = try b.bulkWrite { try body($0) }
+                lastBulkJournaled = journaled
+                return result
             case .sqlite(let b): return try write ? b.write { try body($0) } : b.read { try body($0) }
             case .postgres(let b):
                 if exclusive { return try b.exclusiveWrite { try body($0) } }
@@ -38,18 +43,6 @@ public final class FleetStore: @unchecked Sendable {
     }
 
     func write<T>(_ body: (any SQLExecutor) throws -> T) throws -> T { try transaction(write: true, body) }
-
-    /// One large write transaction: on SQLite through the rollback journal when the store is not open elsewhere
-    /// (`SQLiteBackend.bulkWrite`), otherwise as `write`.
-    private func bulkWrite<T>(_ body: (any SQLExecutor) throws -> T) throws -> T {
-        guard case .sqlite(let b) = backend else { return try write(body) }
-        lock.lock(); defer { lock.unlock() }
-        do {
-            let (result, journaled) = try b.bulkWrite { try body($0) }
-            lastBulkJournaled = journaled
-            return result
-        } catch let e as StoreError { throw e } catch { throw StoreError(FleetStore.describe(error)) }
-    }
     /// Whether the last bulk ingest on SQLite went through the rollback journal (false: through the WAL).
     public private(set) var lastBulkJournaled = false
     func read<T>(_ body: (any SQLExecutor) throws -> T) throws -> T { try transaction(write: false, body) }
@@ -75,7 +68,7 @@ public final class FleetStore: @unchecked Sendable {
                        factory: FactoryFingerprints = FactoryFingerprints()) throws -> IngestOutcome {
         var sourceError: Error?
         do {
-            return try bulkWrite { e in
+            return try transaction(write: true, bulk: true) { e in
                 var total = IngestOutcome()
                 let deltas = FleetLedger.Deltas()           // the aggregates, written once at the end
                 while true {

@@ -74,10 +74,10 @@ public struct ReportDocument: Equatable {
             prepare(&docs, ReportBody.Compressor(), factory)
             return try deliver(docs)
         }
-        // The first groups are smaller (an eighth of `group`, doubling): the store starts writing while the rest of
-        // the file is parsed, instead of waiting for a whole group.
+        // The first groups are smaller (an eighth of `group`, at least 256, doubling): the store starts writing while
+        // the rest of the file is parsed, instead of waiting for a whole group.
         let step = max(1, group)
-        var first = 0, size = max(1, min(step, max(256, step / 8)))
+        var first = 0, size = min(step, max(256, step / 8))
         while first < elements.count {
             let last = size >= elements.count - first ? elements.count : first + size
             defer { first = last; size = size >= step / 2 ? step : size * 2 }
