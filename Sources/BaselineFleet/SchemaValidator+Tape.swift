@@ -7,7 +7,11 @@ import Foundation
 
 extension SchemaValidator {
     /// Whether the document on `t` satisfies the schema (exactly when `validate` on its tree would not throw).
-    func accepts(_ t: TapeView) -> Bool { matches(t, 0, 0) }
+    func accepts(_ t: TapeView) -> Bool { probe.accepts(t, self) }
+
+    /// The rule-list probe: the same answer as `accepts`, walking `schemas` (SchemaProbe walks this way the schema
+    /// objects its flat form cannot hold).
+    func tapeMatches(_ t: TapeView, _ i: Int, _ schema: Int) -> Bool { matches(t, i, schema) }
 
     private func matches(_ t: TapeView, _ i: Int, _ schema: Int) -> Bool {
         let v = t[i]

@@ -105,6 +105,8 @@ public final class SchemaValidator: @unchecked Sendable {
     let root: JSONNode
     /// Compiled once at load; read-only afterwards, shared by all threads (a `let`: read without exclusivity checks).
     let schemas: [[Rule]]
+    /// The same rules flattened for the tape probe (`accepts`).
+    let probe: SchemaProbe
 
     public init(schema data: Data, source: String) throws {
         do { root = try JSONParser.parse([UInt8](data)) } catch {
@@ -114,6 +116,7 @@ public final class SchemaValidator: @unchecked Sendable {
         let compiler = Compiler(root: root)
         _ = try compiler.compile(root, source: source)
         schemas = compiler.schemas
+        probe = SchemaProbe(schemas)
     }
 
     public convenience init(path: String) throws {

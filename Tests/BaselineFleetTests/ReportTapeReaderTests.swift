@@ -81,7 +81,7 @@ struct ReportTapeReaderTests {
     }
 
     /// Every mutation of every value: the fast path accepts only what the tree way accepts, with the same document,
-    /// and the tape's schema probe agrees with the tree's validation on every document that parses.
+    /// and the tape's schema probes (flat and rule-list) agree with the tree's validation on every document that parses.
     @Test func everyMutationIsDecidedAsTheTreeWayDecidesIt() throws {
         let replacements: [JSONNode] = [.null, .flag(true), .flag(false), .num(0), .num(-1), JSONNode(.number("1.5")), JSONNode(.number("1e2")),
                                         JSONNode(.number("1234567890123456789")), .str(""), .str("x"), .str("2024-02-31"), .str("$6$salt$hash"),
@@ -104,6 +104,9 @@ struct ReportTapeReaderTests {
                 var tape: [JSONTape.Entry] = []
                 let bytes = Array(mutated.utf8)
                 let probe = bytes.withUnsafeBufferPointer { b in JSONTape.with(b, reusing: &tape) { Self.validator.accepts($0) } }
+                // The flat probe (SchemaProbe) and the rule-list walk it stands in for: the same answer.
+                let rules = bytes.withUnsafeBufferPointer { b in JSONTape.with(b, reusing: &tape) { Self.validator.tapeMatches($0, 0, 0) } }
+                #expect(probe == rules, "flat probe \(String(describing: probe)), rule-list probe \(String(describing: rules)): \(mutated.prefix(400))")
                 if let probe {
                     let tree = try JSONParser.parse(bytes)
                     let valid = (try? Self.validator.validate(tree)) != nil
