@@ -15,8 +15,8 @@ public struct IngestOutcome: Equatable, Sendable {
 enum FleetLedger {
     struct StatKey: Hashable { let period: String; let group: Int64 }
     struct CheckKey: Hashable { let period: String; let group: Int64; let check: String }
-    struct PrintKey: Hashable { let period: String; let kind: String; let value: String }
-    struct GroupPrintKey: Hashable { let period: String; let kind: String; let value: String; let group: Int64 }
+    struct PrintKey: Hashable { let period: String; let fp: Int64 }                    // fp: fingerprints.fp_id
+    struct GroupPrintKey: Hashable { let period: String; let fp: Int64; let group: Int64 }
     struct UnitKey: Hashable { let period: String; let unit: String }
     struct DayKey: Hashable { let period: String; let group: Int64; let measure: String; let days: Int64 }
     static let measures = ["support", "eol", "age"]
@@ -32,21 +32,22 @@ enum FleetLedger {
         var failing: Int64
         var days: [Int?]
         var shared: Int64
-        var prints: [(String, String)]                      // its fingerprints (kind, value)
+        var prints: [Int64]                                 // its fingerprints (fingerprints.fp_id)
     }
 
     static func periods(_ auditDate: String) -> [String] { [FleetSchema.periodAll, String(auditDate.prefix(7))] }
 
-    static func fingerprints(_ d: ReportDocument) -> [(String, String)] {
-        let keyed = d.fleetKeyID ?? "unkeyed"
-        var out = Set<String>(), list: [(String, String)] = []
-        for k in d.hostKeys where out.insert("h" + k).inserted { list.append(("host_key", k)) }
-        for h in d.passwordHMACs where out.insert("p" + h).inserted { list.append(("password_hash", keyed + ":" + h)) }
-        return list
-    }
+    /// A fingerprint kind's bit in units.shared (and group_stats.shared_*): 1 host key, 2 password hash.
+    static func kindBit(_ kind: String) -> Int64 { kind == "host_key" ? 1 : 2 }
+
+    /// units.prints: the ids of a unit's fingerprints, comma-separated.
+    static func decodePrints(_ text: String) -> [Int64] { text.split(separator: ",").compactMap { Int64($0) } }
+
+    /// The fingerprints the fleet counts of a report: (kind, value), each once.
+    static func fingerprints(_ d: ReportDocument) -> [(String, String)] { UnitSummary.fleetPrints(d) }
 
     /// What a batch adds to the aggregate tables that nothing in an ingest reads back (group stats, check counts, day
-    /// histograms, per-group fingerprint counts): deltas, written by `flush`. A bulk ingest carries one across all its
+    /// histograms): deltas, written by `flush`. A bulk ingest carries one across all its
     /// groups and writes it once at the end of its transaction, instead of rewriting the same few thousand aggregate
     /// rows after every group.
     final class Deltas {
@@ -63,7 +64,6 @@ enum FleetLedger {
             return checkIDs.count - 1
         }
         var days: [DayKey: Int64] = [:]
-        var groupPrints: [GroupPrintKey: Int64] = [:]
     }
 
     static func ingest<E: SQLExecutor>(_ e: E, _ docs: [ReportDocument], fleet: String, factory: FactoryFingerprints, deltas: Deltas? = nil) throws -> IngestOutcome {
@@ -79,13 +79,13 @@ enum FleetLedger {
             _ = try e.rows("SELECT count(\(perKey ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock")(\(PostgresBackend.lockKey)))", [])
         }
         var groups: [String: Int64] = [:]
-        var prints: [PrintKey: Int64] = [:]
+        var prints: [PrintKey: Int64] = [:]                 // this batch's change of each fingerprint's count
+        var groupPrints: [GroupPrintKey: Int64] = [:]       // the same per group
         var touched = Set<UnitKey>()                        // units whose sharing must be looked at again
         // Sized for the batch up front (two periods, a few fingerprints per report): growing them rehashes every key.
-        prints.reserveCapacity(docs.count * 6); agg.groupPrints.reserveCapacity(agg.groupPrints.count + docs.count * 6); touched.reserveCapacity(docs.count * 2)
+        prints.reserveCapacity(docs.count * 6); groupPrints.reserveCapacity(docs.count * 6); touched.reserveCapacity(docs.count * 2)
         let width = 4 + UnitFlag.allCases.count             // units, failing, shared host key, shared password, flags…
         let sharedBits: [Int64] = [1, 2]                    // units.shared: bit 0 host key, bit 1 password hash
-        func kindBit(_ kind: String) -> Int64 { kind == "host_key" ? 1 : 2 }
         let zeros = [Int64](repeating: 0, count: width)
         /// Changes a group's stats in place (one hash, no copy of the counts).
         func bump(_ s: inout [Int64], _ change: (inout [Int64]) -> Void) { change(&s) }
@@ -100,8 +100,20 @@ enum FleetLedger {
         func inOrder<C: Collection>(_ c: C, by less: (C.Element, C.Element) -> Bool) -> [C.Element] {
             e.dialect == .postgres ? c.sorted(by: less) : Array(c)
         }
+        func placeholders(_ n: Int) -> String { Array(repeating: "?", count: n).joined(separator: ", ") }
 
-        func contribute(_ sign: Int64, period: String, group: Int64, checkList: [(String, Character)], flags: Int64, failing: Int64,
+        /// Each check's slot in the deltas (`Deltas.index`), with its status letter. Consecutive reports mostly list the
+        /// same checks in the same order: the last list's slots are reused when its ids match (short strings compare
+        /// inline; hashing each id was a measurable part of the writer's time).
+        var lastIDs: [String] = [], lastSlots: [Int] = []
+        func slots(_ list: [(String, Character)]) -> [(Int, Character)] {
+            if list.count != lastIDs.count || !zip(list, lastIDs).allSatisfy({ $0.0.0 == $0.1 }) {
+                lastIDs = list.map { $0.0 }
+                lastSlots = lastIDs.map { agg.index($0) }
+            }
+            return zip(lastSlots, list).map { ($0.0, $0.1.1) }
+        }
+        func contribute(_ sign: Int64, period: String, group: Int64, checkList: [(Int, Character)], flags: Int64, failing: Int64,
                         dayCounts: [Int?]) {
             for (m, v) in zip(measures, dayCounts) {
                 if let v { agg.days[DayKey(period: period, group: group, measure: m, days: Int64(v)), default: 0] += sign }
@@ -111,8 +123,7 @@ enum FleetLedger {
                 for f in UnitFlag.allCases where flags & f.bit != 0 { s[4 + f.rawValue] += sign }
             }
             bump(&agg.checks[StatKey(period: period, group: group), default: []]) { counts in
-                for (c, st) in checkList where st == "p" || st == "f" || st == "w" {
-                    let i = agg.index(c)
+                for (i, st) in checkList where st == "p" || st == "f" || st == "w" {
                     if 2 * i + 1 >= counts.count { counts += [Int64](repeating: 0, count: 2 * i + 2 - counts.count) }
                     counts[2 * i] += sign
                     if st == "f" { counts[2 * i + 1] += sign }
@@ -122,68 +133,135 @@ enum FleetLedger {
 
         // Reports first, in multi-row inserts: the ones the store did not have yet come back.
         // Inserted in report-id order, so concurrent PostgreSQL writers that share reports wait on each other's rows
-        // in one order (no deadlock); `fresh` keeps the batch's order.
+        // in one order (no deadlock); `fresh` keeps the batch's order. Documents are referred to by index (a
+        // ReportDocument is a large value: copying one retains every string and array in it).
         var seen = Set<String>(minimumCapacity: docs.count)
-        let unique = docs.filter { seen.insert($0.reportID).inserted }
+        let unique = docs.indices.filter { seen.insert(docs[$0].reportID).inserted }
         outcome.received = docs.count
-        let byID = e.dialect == .postgres ? unique.sorted { $0.reportID < $1.reportID } : unique
+        let byID = e.dialect == .postgres ? unique.sorted { docs[$0].reportID < docs[$1].reportID } : unique
         var storedIDs = Set<String>(minimumCapacity: docs.count)
         let reportColumns = "report_id, fleet, unit, device_id, vendor, model, firmware, source_kind, audit_date, generated_at, received_at, body, body_zstd"
         var compressor: ReportBody.Compressor?              // only for documents the parse stage did not compress
         for chunkStart in stride(from: 0, to: byID.count, by: chunkSize) {
             let chunk = byID[chunkStart..<min(chunkStart + chunkSize, byID.count)]
-            let rows = chunk.map { d -> [SQLValue] in
+            let rows = chunk.map { k -> [SQLValue] in
+                let d = docs[k]
                 let frame = d.storedBody ?? { let c = compressor ?? ReportBody.Compressor(); compressor = c; return c.compress(d.body) }()
                 return [.text(d.reportID), .text(fleet), .text(d.unit), .of(d.deviceID), .text(d.vendor), .text(d.model), .text(d.firmware),
                         .text(d.sourceKind), .text(d.auditDate), .text(d.generatedAt), .text(now),
                         .text(frame == nil ? String(decoding: d.body, as: UTF8.self) : ""), frame.map { .blob($0) } ?? .null]
             }
-            for r in try e.insertRows("INSERT INTO reports (\(reportColumns))", rows, "ON CONFLICT (report_id) DO NOTHING RETURNING report_id", returning: true) {
-                if let id = r.first?.text { storedIDs.insert(id) }
+            let head = "INSERT INTO reports (\(reportColumns))"
+            if let inserted = try e.insertedRowIDs(head, rows, "ON CONFLICT (report_id) DO NOTHING") {
+                for (k, id) in zip(chunk, inserted) where id != nil { storedIDs.insert(docs[k].reportID) }
+            } else {
+                for r in try e.insertRows(head, rows, "ON CONFLICT (report_id) DO NOTHING RETURNING report_id", returning: true) {
+                    if let id = r.first?.text { storedIDs.insert(id) }
+                }
             }
         }
-        let fresh = unique.filter { storedIDs.contains($0.reportID) }
+        let fresh = unique.filter { storedIDs.contains(docs[$0].reportID) }
         outcome.stored = fresh.count
         outcome.storedIDs = storedIDs
+
+        // The fingerprints' ids (the `fingerprints` dictionary): the new ones inserted (in one order: writers inserting
+        // the same new fingerprint wait on each other's row, before either holds any other lock), the others read.
+        // A fingerprint new to the store has no count in any period yet: its count is not read.
+        var ids: [String: [String: Int64]] = [:]            // kind → value → id
+        var kindBits: [Int64: Int64] = [:]                  // id → its units.shared bit
+        var newIDs = Set<Int64>()
+        var docPrints = [[Int64]](repeating: [], count: docs.count)
+        var summaries = [UnitSummary?](repeating: nil, count: docs.count)   // made on the parse stage's cores, or here
+        do {
+            var named: [String: Set<String>] = [:]
+            for k in fresh {
+                let summary = docs[k].summary ?? UnitSummary(docs[k], factory: factory.fingerprints(for: docs[k].profileChain))
+                summaries[k] = summary
+                for (kind, value) in summary.fleetPrints { named[kind, default: []].insert(value) }
+            }
+            var rows: [[SQLValue]] = []
+            for (kind, values) in named.sorted(by: { $0.key < $1.key }) { for v in inOrder(values, by: <) { rows.append([.text(kind), .text(v)]) } }
+            let head = "INSERT INTO fingerprints (kind, value)"
+            if let inserted = try e.insertedRowIDs(head, rows, "ON CONFLICT (kind, value) DO NOTHING") {
+                for (r, id) in zip(rows, inserted) {
+                    guard let id, case .text(let kind) = r[0], case .text(let value) = r[1] else { continue }
+                    ids[kind, default: [:]][value] = id
+                    newIDs.insert(id)
+                }
+            } else {
+                for r in try e.insertRows(head, rows, "ON CONFLICT (kind, value) DO NOTHING RETURNING fp_id, kind, value", returning: true) {
+                    let id = Int64(r[0].int ?? 0)
+                    ids[r[1].text ?? "", default: [:]][r[2].text ?? ""] = id
+                    newIDs.insert(id)
+                }
+            }
+            for (kind, values) in named.sorted(by: { $0.key < $1.key }) {
+                let missing = values.filter { ids[kind]?[$0] == nil }.sorted()
+                for c in stride(from: 0, to: missing.count, by: chunkSize) {
+                    let part = Array(missing[c..<min(c + chunkSize, missing.count)])
+                    for r in try e.rows("SELECT fp_id, value FROM fingerprints WHERE kind = ? AND value IN (\(placeholders(part.count)))",
+                                        [.text(kind)] + part.map { .text($0) }) {
+                        ids[kind, default: [:]][r[1].text ?? ""] = Int64(r[0].int ?? 0)
+                    }
+                }
+            }
+            for (kind, byValue) in ids { for id in byValue.values { kindBits[id] = kindBit(kind) } }
+            for k in fresh { docPrints[k] = (summaries[k]?.fleetPrints ?? []).compactMap { ids[$0.0]?[$0.1] } }
+        }
+
         // PostgreSQL, several collectors at once: every unit this batch rewrites is locked (transaction-scoped advisory
         // locks, in one global order) before its row is read, so two writers of one unit take turns and each reads
         // what the other committed; writers of different units do not wait for each other.
         if perKey {
-            try lockKeys(e, Set(fresh.map { "u\u{1f}" + $0.unit }))
+            try lockKeys(e, Set(fresh.map { "u\u{1f}" + docs[$0].unit }))
         }
 
-        // What the store holds for the units of these reports, and their fingerprints, read in chunks (then kept
-        // here as the batch changes it, and written back once at the end).
+        // What the store holds for the units of these reports (their fingerprints are in the row), read in chunks
+        // (then kept here as the batch changes it, and written back once at the end). The all-time period first: a
+        // unit has a row in a month only if it has one there, so a unit new to the store is looked for once.
         var state: [UnitKey: UnitState] = [:]
         state.reserveCapacity(docs.count * 2)
-        var wanted: [String: [String]] = [:]
-        for d in fresh { for p in periods(d.auditDate) { wanted[p, default: []].append(d.unit) } }
-        for (period, units) in wanted.sorted(by: { $0.key < $1.key }) {
-            let distinct = Array(Set(units)).sorted()
-            for c in stride(from: 0, to: distinct.count, by: chunkSize) {
-                let part = Array(distinct[c..<min(c + chunkSize, distinct.count)])
-                let list = part.map { _ in "?" }.joined(separator: ", ")
-                let binds: [SQLValue] = [.text(period)] + part.map { .text($0) }
+        func readUnits(_ period: String, _ units: [String]) throws {
+            for c in stride(from: 0, to: units.count, by: chunkSize) {
+                let part = units[c..<min(c + chunkSize, units.count)]
                 for o in try e.rows("""
-                    SELECT unit, report_id, group_id, audit_date, generated_at, checks, flags, failing, support_days, eol_days, firmware_age_days, shared
-                    FROM units WHERE period = ? AND unit IN (\(list))
-                    """, binds) {
+                    SELECT unit, report_id, group_id, audit_date, generated_at, checks, flags, failing, support_days, eol_days, firmware_age_days, shared, prints
+                    FROM units WHERE period = ? AND unit IN (\(placeholders(part.count)))
+                    """, [.text(period)] + part.map { .text($0) }) {
                     state[UnitKey(period: period, unit: o[0].text ?? "")] = UnitState(
                         key: (o[3].text ?? "", o[4].text ?? "", o[1].text ?? ""), group: Int64(o[2].int ?? 0), checks: o[5].text ?? "",
                         flags: Int64(o[6].int ?? 0), failing: Int64(o[7].int ?? 0), days: [o[8].int, o[9].int, o[10].int],
-                        shared: Int64(o[11].int ?? 0), prints: [])
-                }
-                for o in try e.rows("SELECT unit, kind, value FROM unit_fingerprints WHERE period = ? AND unit IN (\(list))", binds) {
-                    state[UnitKey(period: period, unit: o[0].text ?? "")]?.prints.append((o[1].text ?? "", o[2].text ?? ""))
+                        shared: Int64(o[11].int ?? 0), prints: decodePrints(o[12].text ?? ""))
                 }
             }
         }
+        var months: [String: Set<String>] = [:]
+        var allUnits = Set<String>()
+        for k in fresh {
+            allUnits.insert(docs[k].unit)
+            for p in periods(docs[k].auditDate) where p != FleetSchema.periodAll { months[p, default: []].insert(docs[k].unit) }
+        }
+        try readUnits(FleetSchema.periodAll, allUnits.sorted())
+        for (period, units) in months.sorted(by: { $0.key < $1.key }) {
+            try readUnits(period, units.filter { state[UnitKey(period: FleetSchema.periodAll, unit: $0)] != nil }.sorted())
+        }
+        // The kinds of the fingerprints the stored units hold that this batch did not name.
+        do {
+            let unknown = Set(state.values.flatMap { $0.prints }.filter { kindBits[$0] == nil }).sorted()
+            for c in stride(from: 0, to: unknown.count, by: chunkSize) {
+                let part = unknown[c..<min(c + chunkSize, unknown.count)]
+                for r in try e.rows("SELECT fp_id, kind FROM fingerprints WHERE fp_id IN (\(placeholders(part.count)))", part.map { .int($0) }) {
+                    kindBits[Int64(r[0].int ?? 0)] = kindBit(r[1].text ?? "")
+                }
+            }
+        }
+        let storedPrints = state.mapValues { $0.prints }    // what unit_fingerprints holds for them
         // Fingerprints next (after every unit lock): the new ones and those the rewritten units held, whose counts
         // this batch changes and whose other holders it may mark as sharing.
         if perKey {
             var keys = Set<String>()
-            for d in fresh { for (kind, value) in fingerprints(d) { keys.insert("f\u{1f}" + kind + "\u{1f}" + value) } }
-            for st in state.values { for (kind, value) in st.prints { keys.insert("f\u{1f}" + kind + "\u{1f}" + value) } }
+            for k in fresh { for id in docPrints[k] { keys.insert("f\u{1f}\(id)") } }
+            for st in state.values { for id in st.prints { keys.insert("f\u{1f}\(id)") } }
             try lockKeys(e, keys)
             // A unit's `shared` bits are also written by other writers (a fingerprint of it crossing 1↔2), which hold
             // that fingerprint's lock, not the unit's: read before these locks, the bits may be stale, and taking back
@@ -195,7 +273,7 @@ enum FleetLedger {
                 let sorted = units.sorted()
                 for c in stride(from: 0, to: sorted.count, by: chunkSize) {
                     let part = Array(sorted[c..<min(c + chunkSize, sorted.count)])
-                    for o in try e.rows("SELECT unit, shared FROM units WHERE period = ? AND unit IN (\(part.map { _ in "?" }.joined(separator: ", ")))",
+                    for o in try e.rows("SELECT unit, shared FROM units WHERE period = ? AND unit IN (\(placeholders(part.count)))",
                                         [.text(period)] + part.map { .text($0) }) {
                         state[UnitKey(period: period, unit: o[0].text ?? "")]?.shared = Int64(o[1].int ?? 0)
                     }
@@ -205,97 +283,102 @@ enum FleetLedger {
         // New vendor/model/firmware groups, created in one order (concurrent writers creating the same groups).
         var newGroups: [(String, String, String)] = []
         var namedGroups = Set<String>()
-        for d in fresh where namedGroups.insert(d.vendor + "\u{1f}" + d.model + "\u{1f}" + d.firmware).inserted {
-            newGroups.append((d.vendor, d.model, d.firmware))
+        for k in fresh where namedGroups.insert(docs[k].vendor + "\u{1f}" + docs[k].model + "\u{1f}" + docs[k].firmware).inserted {
+            newGroups.append((docs[k].vendor, docs[k].model, docs[k].firmware))
         }
         for (v, m, f) in newGroups.sorted(by: { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }) {
             try e.execute("INSERT INTO fleet_groups (vendor, model, firmware) VALUES (?, ?, ?) ON CONFLICT (vendor, model, firmware) DO NOTHING",
                           [.text(v), .text(m), .text(f)])
         }
-        let stored = Set(state.keys)                        // units the store already has a row for
         var changed = Set<UnitKey>(minimumCapacity: docs.count * 2)   // units whose row this batch rewrites
 
-        for d in fresh {
-            let summary = d.summary ?? UnitSummary(d, factory: factory.fingerprints(for: d.profileChain))
-            let gkey = d.vendor + "\u{1f}" + d.model + "\u{1f}" + d.firmware
+        var lastGroup: (String, String, String, Int64)?
+        for k in fresh {
+            // Fields read from the array in place (a copy of a ReportDocument retains every string and array in it).
+            let summary = summaries[k] ?? UnitSummary(docs[k], factory: factory.fingerprints(for: docs[k].profileChain))
+            let (vendor, model, firmware, unit) = (docs[k].vendor, docs[k].model, docs[k].firmware, docs[k].unit)
+            let (auditDate, generatedAt, reportID) = (docs[k].auditDate, docs[k].generatedAt, docs[k].reportID)
             let group: Int64
-            if let g = groups[gkey] { group = g } else {
-                group = Int64(try e.scalar("SELECT group_id FROM fleet_groups WHERE vendor = ? AND model = ? AND firmware = ?",
-                                           [.text(d.vendor), .text(d.model), .text(d.firmware)]))
-                groups[gkey] = group
+            if let last = lastGroup, last.0 == vendor, last.1 == model, last.2 == firmware { group = last.3 } else {
+                let gkey = vendor + "\u{1f}" + model + "\u{1f}" + firmware
+                if let g = groups[gkey] { group = g } else {
+                    group = Int64(try e.scalar("SELECT group_id FROM fleet_groups WHERE vendor = ? AND model = ? AND firmware = ?",
+                                               [.text(vendor), .text(model), .text(firmware)]))
+                    groups[gkey] = group
+                }
+                lastGroup = (vendor, model, firmware, group)
             }
-            let unitPrints = fingerprints(d)
+            let checkSlots = slots(summary.checks)
+            let unitPrints = docPrints[k]
             let days = [summary.supportDays, summary.eolDaysPast, summary.firmwareAgeDays]
-            for period in periods(d.auditDate) {
-                let uk = UnitKey(period: period, unit: d.unit)
+            for period in periods(auditDate) {
+                let uk = UnitKey(period: period, unit: unit)
                 if let o = state[uk] {
-                    guard (d.auditDate, d.generatedAt, d.reportID) > o.key else { continue }
-                    contribute(-1, period: period, group: o.group, checkList: UnitSummary.decode(o.checks), flags: o.flags, failing: o.failing, dayCounts: o.days)
+                    guard (auditDate, generatedAt, reportID) > o.key else { continue }
+                    contribute(-1, period: period, group: o.group, checkList: UnitSummary.decode(o.checks).map { (agg.index($0.0), $0.1) }, flags: o.flags, failing: o.failing, dayCounts: o.days)
                     shareDelta(-1, period: period, group: o.group, bits: o.shared)
-                    for (kind, value) in o.prints {
-                        prints[PrintKey(period: period, kind: kind, value: value), default: 0] -= 1
-                        agg.groupPrints[GroupPrintKey(period: period, kind: kind, value: value, group: o.group), default: 0] -= 1
+                    for id in o.prints {
+                        prints[PrintKey(period: period, fp: id), default: 0] -= 1
+                        groupPrints[GroupPrintKey(period: period, fp: id, group: o.group), default: 0] -= 1
                     }
                 }
-                state[uk] = UnitState(key: (d.auditDate, d.generatedAt, d.reportID), group: group, checks: summary.encodedChecks, flags: summary.flags,
+                state[uk] = UnitState(key: (auditDate, generatedAt, reportID), group: group, checks: summary.encodedChecks, flags: summary.flags,
                                       failing: Int64(summary.failing), days: days, shared: 0, prints: unitPrints)
                 changed.insert(uk)
-                contribute(1, period: period, group: group, checkList: summary.checks, flags: summary.flags, failing: Int64(summary.failing), dayCounts: days)
-                for (kind, value) in unitPrints {
-                    prints[PrintKey(period: period, kind: kind, value: value), default: 0] += 1
-                    agg.groupPrints[GroupPrintKey(period: period, kind: kind, value: value, group: group), default: 0] += 1
+                contribute(1, period: period, group: group, checkList: checkSlots, flags: summary.flags, failing: Int64(summary.failing), dayCounts: days)
+                for id in unitPrints {
+                    prints[PrintKey(period: period, fp: id), default: 0] += 1
+                    groupPrints[GroupPrintKey(period: period, fp: id, group: group), default: 0] += 1
                 }
                 touched.insert(uk)
             }
         }
 
-        // The fingerprints of every rewritten unit: the old rows out, the final ones in.
-        var replacedByPeriod: [String: [String]] = [:]
-        for k in changed where stored.contains(k) { replacedByPeriod[k.period, default: []].append(k.unit) }
-        for (period, units) in replacedByPeriod.sorted(by: { $0.key < $1.key }) {
-            let sorted = units.sorted()
-            for c in stride(from: 0, to: sorted.count, by: chunkSize) {
-                let part = Array(sorted[c..<min(c + chunkSize, sorted.count)])
-                try e.execute("DELETE FROM unit_fingerprints WHERE period = ? AND unit IN (\(part.map { _ in "?" }.joined(separator: ", ")))",
-                              [.text(period)] + part.map { .text($0) })
-            }
+        // The holders of each fingerprint (unit_fingerprints, keyed by fingerprint then unit): of every rewritten unit,
+        // the fingerprints it no longer holds out, those it newly holds in (a unit reporting the same keys again
+        // writes nothing here). New rows in key order: a fingerprint new to the store sorts after all the others.
+        var gone: [[SQLValue]] = [], added: [(String, Int64, String)] = []
+        for k in changed {
+            let old = storedPrints[k] ?? [], new = state[k]?.prints ?? []
+            for id in old where !new.contains(id) { gone.append([.text(k.period), .int(id), .text(k.unit)]) }
+            for id in new where !old.contains(id) { added.append((k.period, id, k.unit)) }
         }
-        let changedSorted = inOrder(changed, by: { ($0.period, $0.unit) < ($1.period, $1.unit) })
-        var printRows: [[SQLValue]] = []
-        for k in changedSorted { for (kind, value) in state[k]?.prints ?? [] { printRows.append([.text(k.period), .text(k.unit), .text(kind), .text(value)]) } }
-        try e.insertRows("INSERT INTO unit_fingerprints (period, unit, kind, value)", printRows)
+        for g in gone { try e.execute("DELETE FROM unit_fingerprints WHERE period = ? AND fp_id = ? AND unit = ?", g) }
+        added.sort { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
+        let upRows: [[SQLValue]] = added.map { [.text($0.0), .int($0.1), .text($0.2)] }
+        try e.insertRows("INSERT INTO unit_fingerprints (period, fp_id, unit)", upRows)
 
-        // Fingerprint counts: read the old ones in chunks, write the new; a count crossing 1↔2 changes whether its
-        // other holders share a secret. Every fingerprint the batch names is counted here, so the batch's units are
-        // judged without asking the store again.
+        // Fingerprint counts: read the old ones (not those of fingerprints new to the store) in chunks, write the new;
+        // a count crossing 1↔2 changes whether its other holders share a secret. Every fingerprint the batch names is
+        // counted here, so the batch's units are judged without asking the store again.
+        var before: [PrintKey: Int64] = [:]
         var counts: [PrintKey: Int64] = [:]
-        var byKind: [String: [String: [String]]] = [:]     // period → kind → values
-        for k in prints.keys { byKind[k.period, default: [:]][k.kind, default: []].append(k.value) }
-        for (period, kinds) in byKind.sorted(by: { $0.key < $1.key }) {
-            for (kind, values) in kinds.sorted(by: { $0.key < $1.key }) {
-                for c in stride(from: 0, to: values.count, by: chunkSize) {
-                    let part = Array(values[c..<min(c + chunkSize, values.count)])
-                    for r in try e.rows("SELECT value, units FROM fingerprint_counts WHERE period = ? AND kind = ? AND value IN (\(part.map { _ in "?" }.joined(separator: ", ")))",
-                                        [.text(period), .text(kind)] + part.map { .text($0) }) {
-                        counts[PrintKey(period: period, kind: kind, value: r[0].text ?? "")] = Int64(r[1].int ?? 0)
-                    }
+        var byPeriod: [String: [Int64]] = [:]
+        for k in prints.keys where !newIDs.contains(k.fp) { byPeriod[k.period, default: []].append(k.fp) }
+        for (period, list) in byPeriod.sorted(by: { $0.key < $1.key }) {
+            for c in stride(from: 0, to: list.count, by: chunkSize) {
+                let part = list[c..<min(c + chunkSize, list.count)]
+                for r in try e.rows("SELECT fp_id, units FROM fingerprint_counts WHERE period = ? AND fp_id IN (\(placeholders(part.count)))",
+                                    [.text(period)] + part.map { .int($0) }) {
+                    before[PrintKey(period: period, fp: Int64(r[0].int ?? 0))] = Int64(r[1].int ?? 0)
                 }
             }
         }
         var countRows: [[SQLValue]] = []
-        for (k, v) in inOrder(prints, by: { ($0.key.period, $0.key.kind, $0.key.value) < ($1.key.period, $1.key.kind, $1.key.value) }) {
-            let before = counts[k] ?? 0, after = before + v
+        var crossings: [(PrintKey, up: Bool)] = []
+        for (k, v) in inOrder(prints, by: { ($0.key.period, $0.key.fp) < ($1.key.period, $1.key.fp) }) {
+            let was = before[k] ?? 0, after = was + v
             counts[k] = after
-            guard v != 0 else { continue }
-            countRows.append([.text(k.period), .text(k.kind), .text(k.value), .int(v)])
-            if (before >= 2) != (after >= 2) {
-                for h in try e.rows("SELECT unit FROM unit_fingerprints WHERE period = ? AND kind = ? AND value = ?", [.text(k.period), .text(k.kind), .text(k.value)]) {
+            if v != 0 { countRows.append([.text(k.period), .int(k.fp), .int(v)]) }
+            if (was >= 2) != (after >= 2) {
+                crossings.append((k, after >= 2))
+                for h in try e.rows("SELECT unit FROM unit_fingerprints WHERE period = ? AND fp_id = ?", [.text(k.period), .int(k.fp)]) {
                     touched.insert(UnitKey(period: k.period, unit: h[0].text ?? ""))
                 }
             }
         }
-        try e.insertRows("INSERT INTO fingerprint_counts (period, kind, value, units)", countRows,
-                       "ON CONFLICT (period, kind, value) DO UPDATE SET units = fingerprint_counts.units + excluded.units")
+        try e.insertRows("INSERT INTO fingerprint_counts (period, fp_id, units)", countRows,
+                       "ON CONFLICT (period, fp_id) DO UPDATE SET units = fingerprint_counts.units + excluded.units")
         try deleteEmpty(e, "fingerprint_counts", prints.filter { $0.value < 0 }.map { $0.key })
 
         // Whether each touched unit now shares a host key / a password hash with another unit: in memory for the
@@ -303,8 +386,8 @@ enum FleetLedger {
         for u in inOrder(touched, by: { ($0.period, $0.unit) < ($1.period, $1.unit) }) {
             var bits: Int64 = 0
             let was: Int64, group: Int64
-            if let st = state[u], case let mine = st.prints, mine.allSatisfy({ counts[PrintKey(period: u.period, kind: $0.0, value: $0.1)] != nil }) {
-                for (kind, value) in mine where (counts[PrintKey(period: u.period, kind: kind, value: value)] ?? 0) > 1 { bits |= kindBit(kind) }
+            if let st = state[u], case let mine = st.prints, mine.allSatisfy({ counts[PrintKey(period: u.period, fp: $0)] != nil }) {
+                for id in mine where (counts[PrintKey(period: u.period, fp: id)] ?? 0) > 1 { bits |= kindBits[id] ?? 0 }
                 was = st.shared; group = st.group
                 guard bits != was else { continue }
                 state[u]?.shared = bits
@@ -312,12 +395,15 @@ enum FleetLedger {
             } else {
                 // Another unit: on PostgreSQL its row is locked first, so a writer changing another of its fingerprints
                 // at the same time has committed before its bits are read here (or waits until this one commits).
-                guard let row = try e.one("SELECT group_id, shared FROM units WHERE period = ? AND unit = ?" + (e.dialect == .postgres ? " FOR UPDATE" : ""),
+                guard let row = try e.one("SELECT group_id, shared, prints FROM units WHERE period = ? AND unit = ?" + (e.dialect == .postgres ? " FOR UPDATE" : ""),
                                           [.text(u.period), .text(u.unit)]) else { continue }
-                for r in try e.rows("""
-                    SELECT DISTINCT uf.kind FROM unit_fingerprints uf JOIN fingerprint_counts fc ON fc.period = uf.period AND fc.kind = uf.kind AND fc.value = uf.value
-                    WHERE uf.period = ? AND uf.unit = ? AND fc.units > 1
-                    """, [.text(u.period), .text(u.unit)]) { bits |= kindBit(r[0].text ?? "") }
+                let held = decodePrints(row[2].text ?? "")
+                if !held.isEmpty {
+                    for r in try e.rows("""
+                        SELECT DISTINCT f.kind FROM fingerprint_counts fc JOIN fingerprints f ON f.fp_id = fc.fp_id
+                        WHERE fc.period = ? AND fc.fp_id IN (\(placeholders(held.count))) AND fc.units > 1
+                        """, [.text(u.period)] + held.map { .int($0) }) { bits |= kindBit(r[0].text ?? "") }
+                }
                 was = Int64(row[1].int ?? 0); group = Int64(row[0].int ?? 0)
                 guard bits != was else { continue }
                 try e.execute("UPDATE units SET shared = ? WHERE period = ? AND unit = ?", [.int(bits), .text(u.period), .text(u.unit)])
@@ -331,11 +417,38 @@ enum FleetLedger {
         for k in inOrder(changed, by: { ($0.period, $0.unit) < ($1.period, $1.unit) }) {
             guard let st = state[k] else { continue }
             unitRows.append([.text(k.period), .text(k.unit), .text(st.key.2), .int(st.group), .text(st.key.0), .text(st.key.1), .text(st.checks),
-                             .int(st.flags), .int(st.failing), .of(st.days[0]), .of(st.days[1]), .of(st.days[2]), .int(st.shared)])
+                             .int(st.flags), .int(st.failing), .of(st.days[0]), .of(st.days[1]), .of(st.days[2]), .int(st.shared),
+                             .text(st.prints.map { String($0) }.joined(separator: ","))])
         }
-        let unitColumns = ["report_id", "group_id", "audit_date", "generated_at", "checks", "flags", "failing", "support_days", "eol_days", "firmware_age_days", "shared"]
+        let unitColumns = ["report_id", "group_id", "audit_date", "generated_at", "checks", "flags", "failing", "support_days", "eol_days", "firmware_age_days",
+                           "shared", "prints"]
         try e.insertRows("INSERT INTO units (period, unit, \(unitColumns.joined(separator: ", ")))", unitRows,
                        "ON CONFLICT (period, unit) DO UPDATE SET " + unitColumns.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+
+        // Per-group counts, kept for shared fingerprints only (all the metrics read: the largest cluster a group's
+        // units are in). A fingerprint becoming shared gets its rows from its holders' unit rows (written above); one
+        // no longer shared loses them; one shared before and after takes this batch's per-group changes.
+        var shared = Set<PrintKey>()
+        for (k, up) in crossings {
+            try e.execute("DELETE FROM fingerprint_groups WHERE period = ? AND fp_id = ?", [.text(k.period), .int(k.fp)])
+            guard up else { continue }
+            try e.execute("""
+                INSERT INTO fingerprint_groups (period, fp_id, group_id, units)
+                SELECT uf.period, uf.fp_id, un.group_id, count(*) FROM unit_fingerprints uf JOIN units un ON un.period = uf.period AND un.unit = uf.unit
+                WHERE uf.period = ? AND uf.fp_id = ? GROUP BY uf.period, uf.fp_id, un.group_id
+                """, [.text(k.period), .int(k.fp)])
+        }
+        for (k, v) in counts where v >= 2 && (before[k] ?? 0) >= 2 { shared.insert(k) }
+        var groupRows: [[SQLValue]] = []
+        var emptied: [PrintKey] = []
+        for (k, v) in inOrder(groupPrints, by: { ($0.key.period, $0.key.fp, $0.key.group) < ($1.key.period, $1.key.fp, $1.key.group) })
+        where v != 0 && shared.contains(PrintKey(period: k.period, fp: k.fp)) {
+            groupRows.append([.text(k.period), .int(k.fp), .int(k.group), .int(v)])
+            if v < 0 { emptied.append(PrintKey(period: k.period, fp: k.fp)) }
+        }
+        try e.insertRows("INSERT INTO fingerprint_groups (period, fp_id, group_id, units)", groupRows,
+                       "ON CONFLICT (period, fp_id, group_id) DO UPDATE SET units = fingerprint_groups.units + excluded.units")
+        try deleteEmpty(e, "fingerprint_groups", emptied)
 
         if deltas == nil { try flush(e, agg) }
         return outcome
@@ -343,18 +456,6 @@ enum FleetLedger {
 
     /// Writes the aggregate deltas (once per key, in key order: concurrent PostgreSQL writers never deadlock).
     static func flush<E: SQLExecutor>(_ e: E, _ d: Deltas) throws {
-        // Per-group fingerprint counts: many keys (about one per report and period), sorted only for PostgreSQL.
-        let groupPrints = e.dialect == .postgres
-            ? d.groupPrints.sorted(by: { ($0.key.period, $0.key.kind, $0.key.value, $0.key.group) < ($1.key.period, $1.key.kind, $1.key.value, $1.key.group) })
-            : Array(d.groupPrints)
-        var groupPrintRows: [[SQLValue]] = []
-        groupPrintRows.reserveCapacity(groupPrints.count)
-        for (k, v) in groupPrints where v != 0 {
-            groupPrintRows.append([.text(k.period), .text(k.kind), .text(k.value), .int(k.group), .int(v)])
-        }
-        try e.insertRows("INSERT INTO fingerprint_groups (period, kind, value, group_id, units)", groupPrintRows,
-                       "ON CONFLICT (period, kind, value, group_id) DO UPDATE SET units = fingerprint_groups.units + excluded.units")
-        try deleteEmpty(e, "fingerprint_groups", d.groupPrints.filter { $0.value < 0 }.map { PrintKey(period: $0.key.period, kind: $0.key.kind, value: $0.key.value) })
         let statColumns = ["units", "failing", "shared_host_key", "shared_password"] + UnitFlag.allCases.map { $0.column }
         try e.insertRows("INSERT INTO group_stats (period, group_id, \(statColumns.joined(separator: ", ")))",
                        d.stats.sorted(by: { ($0.key.period, $0.key.group) < ($1.key.period, $1.key.group) })
@@ -377,22 +478,20 @@ enum FleetLedger {
                        d.days.sorted(by: { ($0.key.period, $0.key.group, $0.key.measure, $0.key.days) < ($1.key.period, $1.key.group, $1.key.measure, $1.key.days) })
                         .filter { $0.value != 0 }.map { [.text($0.key.period), .int($0.key.group), .text($0.key.measure), .int($0.key.days), .int($0.value)] },
                        "ON CONFLICT (period, group_id, measure, days) DO UPDATE SET units = group_days.units + excluded.units")
-        d.stats = [:]; d.checks = [:]; d.days = [:]; d.groupPrints = [:]
+        d.stats = [:]; d.checks = [:]; d.days = [:]
     }
 
     /// The rows of `table` (fingerprint_counts or fingerprint_groups) whose count fell to zero, among the fingerprints
     /// this batch decremented (only those: a table-wide delete would scan the table and wait on other writers' rows).
     static func deleteEmpty<E: SQLExecutor>(_ e: E, _ table: String, _ keys: [PrintKey]) throws {
-        var byKind: [String: [String: Set<String>]] = [:]
-        for k in keys { byKind[k.period, default: [:]][k.kind, default: []].insert(k.value) }
-        for (period, kinds) in byKind.sorted(by: { $0.key < $1.key }) {
-            for (kind, values) in kinds.sorted(by: { $0.key < $1.key }) {
-                let list = values.sorted()
-                for c in stride(from: 0, to: list.count, by: chunkSize) {
-                    let part = list[c..<min(c + chunkSize, list.count)]
-                    try e.execute("DELETE FROM \(table) WHERE period = ? AND kind = ? AND value IN (\(part.map { _ in "?" }.joined(separator: ", "))) AND units <= 0",
-                                  [.text(period), .text(kind)] + part.map { .text($0) })
-                }
+        var byPeriod: [String: Set<Int64>] = [:]
+        for k in keys { byPeriod[k.period, default: []].insert(k.fp) }
+        for (period, ids) in byPeriod.sorted(by: { $0.key < $1.key }) {
+            let list = ids.sorted()
+            for c in stride(from: 0, to: list.count, by: chunkSize) {
+                let part = list[c..<min(c + chunkSize, list.count)]
+                try e.execute("DELETE FROM \(table) WHERE period = ? AND fp_id IN (\(part.map { _ in "?" }.joined(separator: ", "))) AND units <= 0",
+                              [.text(period)] + part.map { .int($0) })
             }
         }
     }
@@ -415,3 +514,4 @@ enum FleetLedger {
         return Int64(bitPattern: h)
     }
 }
+

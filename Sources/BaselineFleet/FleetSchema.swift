@@ -7,9 +7,12 @@
 //   group_stats         per period and group: units, failing findings, and a count per UnitFlag
 //   group_checks        per period, group and check: units evaluated, units failing
 //   group_days          per period, group and measure (support, eol, age): a histogram of day counts (medians)
-//   unit_fingerprints   per period, the fingerprints of every unit's latest report
+//   fingerprints        every fingerprint (kind, value) once, by id (v3)
+//   body_dictionaries   the zstd dictionaries of the report bodies, by id (v3)
+//   unit_fingerprints   per period and fingerprint (id), the units whose latest report carries it (units.prints: the
+//                       same ids in the unit's row, v3)
 //   fingerprint_counts  per period and fingerprint: how many units carry it (shared clusters)
-//   fingerprint_groups  the same per group (the largest cluster a group's units are in)
+//   fingerprint_groups  the same per group, for shared fingerprints only (the largest cluster a group's units are in)
 // units.shared and group_stats.shared_* say which units share a host key or a password hash with another unit; they
 // are kept exact as counts cross 1↔2.
 //
@@ -52,6 +55,44 @@ enum FleetSchema {
         // Issue 16: a report's bytes as a zstd frame (ReportBody), compressed on the parse stage's cores; `body` is then
         // empty. Rows stored before keep their text in `body` and no frame; readers take whichever is there.
         (2, "report bodies stored zstd-compressed", ["ALTER TABLE reports ADD COLUMN body_zstd \(d == .sqlite ? "BLOB" : "BYTEA")"]),
+        // Issue 16: fingerprints named by an integer id (the `fingerprints` dictionary) instead of their text in every
+        // period and table (a report's ~15 rows were ~30 B-tree entries, half keyed by 50-90 characters of text);
+        // per-group counts kept only for shared fingerprints, the ones the metrics read; the count index only over
+        // shared ones. The rows are carried over; the new tables are built beside the old and take their names.
+        (3, "fingerprints by id; per-group counts of shared fingerprints only; body dictionaries", fingerprintIDs(d, id)),
+        ]
+    }
+
+    static func fingerprintIDs(_ d: SQLDialect, _ id: String) -> [String] {
+        let compact = d == .sqlite ? " WITHOUT ROWID" : ""     // SQLite: the primary key is the table (no rowid B-tree beside it)
+        return [
+            "CREATE TABLE fingerprints (fp_id \(id), kind TEXT NOT NULL, value TEXT NOT NULL, UNIQUE (kind, value))",
+            "INSERT INTO fingerprints (kind, value) SELECT kind, value FROM unit_fingerprints UNION SELECT kind, value FROM fingerprint_counts ORDER BY 1, 2",
+            // A unit's fingerprints are listed in its row (read with it); unit_fingerprints holds each fingerprint's holders.
+            "ALTER TABLE units ADD COLUMN prints TEXT NOT NULL DEFAULT ''",
+            """
+            UPDATE units SET prints = coalesce((SELECT \(d == .sqlite ? "group_concat(f.fp_id, ',')" : "string_agg(f.fp_id::text, ',')")
+              FROM unit_fingerprints u JOIN fingerprints f ON f.kind = u.kind AND f.value = u.value
+              WHERE u.period = units.period AND u.unit = units.unit), '')
+            """,
+            "CREATE TABLE unit_fingerprints_v3 (period TEXT NOT NULL, fp_id BIGINT NOT NULL, unit TEXT NOT NULL, PRIMARY KEY (period, fp_id, unit))\(compact)",
+            "INSERT INTO unit_fingerprints_v3 SELECT u.period, f.fp_id, u.unit FROM unit_fingerprints u JOIN fingerprints f ON f.kind = u.kind AND f.value = u.value",
+            "CREATE TABLE fingerprint_counts_v3 (period TEXT NOT NULL, fp_id BIGINT NOT NULL, units BIGINT NOT NULL, PRIMARY KEY (period, fp_id))\(compact)",
+            "INSERT INTO fingerprint_counts_v3 SELECT c.period, f.fp_id, c.units FROM fingerprint_counts c JOIN fingerprints f ON f.kind = c.kind AND f.value = c.value WHERE c.units > 0",
+            "CREATE TABLE fingerprint_groups_v3 (period TEXT NOT NULL, fp_id BIGINT NOT NULL, group_id BIGINT NOT NULL, units BIGINT NOT NULL, PRIMARY KEY (period, fp_id, group_id))\(compact)",
+            """
+            INSERT INTO fingerprint_groups_v3 SELECT g.period, f.fp_id, g.group_id, g.units FROM fingerprint_groups g
+            JOIN fingerprints f ON f.kind = g.kind AND f.value = g.value
+            JOIN fingerprint_counts c ON c.period = g.period AND c.kind = g.kind AND c.value = g.value
+            WHERE c.units > 1 AND g.units <> 0
+            """,
+            "DROP TABLE unit_fingerprints", "DROP TABLE fingerprint_counts", "DROP TABLE fingerprint_groups",
+            "ALTER TABLE unit_fingerprints_v3 RENAME TO unit_fingerprints",
+            "ALTER TABLE fingerprint_counts_v3 RENAME TO fingerprint_counts",
+            "ALTER TABLE fingerprint_groups_v3 RENAME TO fingerprint_groups",
+            "CREATE INDEX fingerprint_counts_shared ON fingerprint_counts (period, units) WHERE units > 1",
+            // The zstd dictionaries report bodies are compressed with (ReportBody), by the id each frame names.
+            "CREATE TABLE body_dictionaries (dict_id BIGINT PRIMARY KEY, dict \(d == .sqlite ? "BLOB" : "BYTEA") NOT NULL)",
         ]
     }
 

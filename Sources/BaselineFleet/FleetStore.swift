@@ -21,7 +21,14 @@ public final class FleetStore: @unchecked Sendable {
         } else {
             do { backend = .sqlite(try SQLiteBackend(path: location)) } catch { throw StoreError("\(location): cannot open: \(error)") }
         }
-        try transaction(write: true, exclusive: true) { try FleetSchema.migrate($0) }
+        try transaction(write: true, exclusive: true) { e in
+            try FleetSchema.migrate(e)
+            // The dictionary this collector compresses bodies with, kept in the store (readers need only the store).
+            if try e.one("SELECT 1 FROM body_dictionaries WHERE dict_id = ?", [.int(ReportBody.dictionaryID)]) == nil {
+                try e.execute("INSERT INTO body_dictionaries (dict_id, dict) VALUES (?, ?) ON CONFLICT (dict_id) DO NOTHING",
+                              [.int(ReportBody.dictionaryID), .blob(ReportBodyDictionary.bytes)])
+            }
+        }
     }
 
     /// One transaction on whichever database this is; errors become one-line StoreErrors. `bulk`: one large write, on
@@ -126,6 +133,9 @@ public final class FleetStore: @unchecked Sendable {
                     try e.execute("DELETE FROM \(table) WHERE period <> ? AND period < ?", [.text(FleetSchema.periodAll), .text(month)])
                 }
             }
+            // Fingerprints no unit holds any more (replaced by newer reports, or only in the months dropped) leave the
+            // dictionary.
+            try e.execute("DELETE FROM fingerprints WHERE fp_id NOT IN (SELECT fp_id FROM unit_fingerprints)")
             let filter = "FROM reports WHERE audit_date < ? AND report_id NOT IN (SELECT report_id FROM units)"
             let n = try e.scalar("SELECT count(*) " + filter, [.text(day)])
             if n > 0 { try e.execute("DELETE " + filter, [.text(day)]) }
@@ -169,7 +179,11 @@ public final class FleetStore: @unchecked Sendable {
         try read { e in
             try e.rows("SELECT report_id, audit_date, body, body_zstd FROM reports WHERE unit = ? ORDER BY audit_date DESC, generated_at DESC, report_id",
                        [.text(unit)]).map { r in
-                let body = try r[3].blob.map { String(decoding: try ReportBody.decompress($0), as: UTF8.self) } ?? r[2].text ?? ""
+                let body = try r[3].blob.map { frame in
+                    String(decoding: try ReportBody.decompress(frame) { id in
+                        try e.one("SELECT dict FROM body_dictionaries WHERE dict_id = ?", [.int(id)])?.first?.blob
+                    }, as: UTF8.self)
+                } ?? r[2].text ?? ""
                 return (r[0].text ?? "", r[1].text ?? "", body)
             }
         }

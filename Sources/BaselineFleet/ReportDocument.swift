@@ -62,18 +62,24 @@ public struct ReportDocument: Equatable {
     /// on all cores, instead of by the store's single writer.
     public static func parse(_ data: Data, source: String, validator: SchemaValidator? = nil, factory: FactoryFingerprints? = nil, group: Int = Int.max,
                              deliver: ([ReportDocument]) throws -> Void) throws {
-        let bytes = [UInt8](data)
-        guard let elements = JSONSlices.arrayElements(bytes) else {
+        // The file's bytes are read where they are (no copy of a file of many megabytes).
+        try data.withUnsafeBytes { raw in
+            try parse(raw.bindMemory(to: UInt8.self), data: data, source: source, validator: validator, factory: factory, group: group, deliver: deliver)
+        }
+    }
+
+    private static func parse(_ all: UnsafeBufferPointer<UInt8>, data: Data, source: String, validator: SchemaValidator?, factory: FactoryFingerprints?,
+                              group: Int, deliver: ([ReportDocument]) throws -> Void) throws {
+        guard let elements = JSONSlices.arrayElements(all) else {
             var docs: [ReportDocument]
-            if let v = validator, let doc = bytes.withUnsafeBufferPointer({ b -> ReportDocument? in
-                var tape: [JSONTape.Entry] = []
-                return fast(b, validator: v, tape: &tape)
-            }) { docs = [doc] } else {
-                docs = try documents(try json(bytes, source: source), source: source, validator: validator, raw: data)
+            var tape: [JSONTape.Entry] = []
+            if let v = validator, let doc = fast(all, validator: v, tape: &tape) { docs = [doc] } else {
+                docs = try documents(try json(Array(all), source: source), source: source, validator: validator, raw: data)
             }
             prepare(&docs, ReportBody.Compressor(), factory)
             return try deliver(docs)
         }
+        nonisolated(unsafe) let bytes = all                  // read-only while the workers run (inside the caller's withUnsafeBytes)
         // The first groups are smaller (an eighth of `group`, at least 256, doubling): the store starts writing while
         // the rest of the file is parsed, instead of waiting for a whole group.
         let step = max(1, group)
@@ -91,7 +97,8 @@ public struct ReportDocument: Equatable {
                 var tape: [JSONTape.Entry] = []
                 tape.reserveCapacity(2048)
                 do {
-                    try bytes.withUnsafeBufferPointer { all in
+                    let all = bytes
+                    do {
                         for i in starts[c]..<min(starts[c] + chunk, last) {
                             let r = elements[i], slice = UnsafeBufferPointer(rebasing: all[r])
                             if let v = validator, let doc = fast(slice, validator: v, tape: &tape) { out.append(doc); continue }
@@ -212,7 +219,9 @@ final class ResultSlots: @unchecked Sendable {
 /// The byte ranges of a top-level JSON array's elements, found without parsing them (strings and nesting skipped);
 /// nil when the text is not an array or is malformed (the full parser then names the error).
 enum JSONSlices {
-    static func arrayElements(_ b: [UInt8]) -> [Range<Int>]? {
+    static func arrayElements(_ b: [UInt8]) -> [Range<Int>]? { b.withUnsafeBufferPointer { arrayElements($0) } }
+
+    static func arrayElements(_ b: UnsafeBufferPointer<UInt8>) -> [Range<Int>]? {
         var i = 0
         func space() { while i < b.count, b[i] == 32 || b[i] == 10 || b[i] == 13 || b[i] == 9 { i += 1 } }
         space()
@@ -227,10 +236,17 @@ enum JSONSlices {
             var depth = 0
             scan: while i < b.count {
                 switch b[i] {
-                case 34:                                     // a string: to its closing quote
-                    i += 1
-                    while i < b.count, b[i] != 34 { i += b[i] == 92 ? 2 : 1 }
-                    guard i < b.count else { return nil }
+                case 34:                                     // a string: to its closing quote (found with memchr;
+                    i += 1                                   // a quote after an odd run of backslashes is escaped)
+                    while true {
+                        guard i < b.count, let q = memchr(b.baseAddress! + i, 34, b.count - i) else { return nil }
+                        let at = b.baseAddress!.distance(to: q.assumingMemoryBound(to: UInt8.self))
+                        var slashes = 0                      // (the run stops at the opening quote at the latest)
+                        while b[at - slashes - 1] == 92 { slashes += 1 }
+                        i = at
+                        if slashes % 2 == 0 { break }
+                        i += 1
+                    }
                 case 123, 91: depth += 1
                 case 125, 93:
                     if depth == 0 { break scan }

@@ -39,6 +39,9 @@ public protocol SQLExecutor {
     /// it per row; the default (PostgreSQL) sends multi-row statements. Keys must be distinct within `rows`
     /// (PostgreSQL refuses to update one row twice in a statement).
     func insertRows(_ head: String, _ rows: [[SQLValue]], _ suffix: String, returning: Bool) throws -> [[SQLValue]]
+    /// `insertRows` telling per row whether it was inserted (its rowid) or not (nil); nil where the backend cannot
+    /// tell that way (PostgreSQL: the caller uses a RETURNING clause).
+    func insertedRowIDs(_ head: String, _ rows: [[SQLValue]], _ suffix: String) throws -> [Int64?]?
 }
 
 extension SQLExecutor {
@@ -47,6 +50,7 @@ extension SQLExecutor {
     func execute(_ sql: String) throws { try execute(sql, []) }
     /// `insertRows` when nothing the statement returns is read.
     func insertRows(_ head: String, _ rows: [[SQLValue]], _ suffix: String = "") throws { _ = try insertRows(head, rows, suffix, returning: false) }
+    func insertedRowIDs(_ head: String, _ rows: [[SQLValue]], _ suffix: String) throws -> [Int64?]? { nil }
 
     /// Multi-row statements of at most 500 rows and 30,000 binds (within SQLite's and PostgreSQL's limits).
     func insertRows(_ head: String, _ rows: [[SQLValue]], _ suffix: String, returning: Bool) throws -> [[SQLValue]] {

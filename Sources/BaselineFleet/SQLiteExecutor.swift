@@ -44,7 +44,23 @@ struct SQLiteExecutor: SQLExecutor {
     /// stepped and reset per row: no statement text, no argument arrays per batch. Text is bound in place
     /// (SQLITE_STATIC: SQLite reads it during the step, which happens while the string is pinned).
     func insertRows(_ head: String, _ rows: [[SQLValue]], _ suffix: String, returning: Bool) throws -> [[SQLValue]] {
+        var ids: [Int64?]? = nil
+        return try insertRows(head, rows, suffix, returning: returning, ids: &ids)
+    }
+
+    /// Per row, its rowid if the statement inserted it, nil if it did not (`ON CONFLICT DO NOTHING`): what a
+    /// RETURNING clause would tell, without SQLite collecting the returned rows first and each one being copied out.
+    func insertedRowIDs(_ head: String, _ rows: [[SQLValue]], _ suffix: String) throws -> [Int64?]? {
+        var ids: [Int64?]? = []
+        ids?.reserveCapacity(rows.count)
+        _ = try insertRows(head, rows, suffix, returning: false, ids: &ids)
+        return ids
+    }
+
+    private func insertRows(_ head: String, _ rows: [[SQLValue]], _ suffix: String, returning: Bool, ids: inout [Int64?]?) throws -> [[SQLValue]] {
         guard let width = rows.first?.count, width > 0 else { return [] }
+        let connection = db.sqliteConnection
+        var collected = ids
         let sql = head + " VALUES (" + Array(repeating: "?", count: width).joined(separator: ", ") + ") " + suffix
         let stmt = try db.cachedStatement(sql: sql).sqliteStatement
         sqlite3_reset(stmt)
@@ -62,6 +78,7 @@ struct SQLiteExecutor: SQLExecutor {
                     guard code == SQLITE_ROW else { throw failure(code) }
                     if returning { out.append(SQLiteExecutor.columns(stmt)) }
                 }
+                if collected != nil { collected!.append(sqlite3_changes(connection) > 0 ? sqlite3_last_insert_rowid(connection) : nil) }
                 let code = sqlite3_reset(stmt)
                 guard code == SQLITE_OK else { throw failure(code) }
                 return
@@ -94,6 +111,7 @@ struct SQLiteExecutor: SQLExecutor {
             guard r.count == width else { throw StoreError("insertRows: a row of \(r.count) values, expected \(width)") }
             try bind(r, 0)
         }
+        ids = collected
         return out
     }
 

@@ -40,6 +40,8 @@ struct UnitSummary: Equatable {
     var supportDays: Int?                 // support end − audit date (negative: over)
     var eolDaysPast: Int?                 // audit date − end of life of the base OS, when it is past
     var firmwareAgeDays: Int?             // audit date − build date, when the build id is a date
+    /// The fingerprints the fleet counts (FleetLedger.fingerprints), made with the summary on the parse stage's cores.
+    var fleetPrints: [(String, String)] = []
 
     static func letter(_ status: String) -> Character {
         switch status { case "pass": "p"; case "fail": "f"; case "warn": "w"; case "info": "i"; case "skip": "s"; default: "e" }
@@ -48,6 +50,14 @@ struct UnitSummary: Equatable {
     static func == (a: UnitSummary, b: UnitSummary) -> Bool {
         a.encodedChecks == b.encodedChecks && a.flags == b.flags && a.failing == b.failing && a.supportDays == b.supportDays
             && a.eolDaysPast == b.eolDaysPast && a.firmwareAgeDays == b.firmwareAgeDays
+    }
+
+    static func fleetPrints(_ d: ReportDocument) -> [(String, String)] {
+        let keyed = d.fleetKeyID ?? "unkeyed"
+        var out = Set<String>(), list: [(String, String)] = []
+        for k in d.hostKeys where out.insert("h" + k).inserted { list.append(("host_key", k)) }
+        for h in d.passwordHMACs where out.insert("p" + h).inserted { list.append(("password_hash", keyed + ":" + h)) }
+        return list
     }
 
     static func decode(_ s: String) -> [(String, Character)] {
@@ -94,5 +104,6 @@ struct UnitSummary: Equatable {
            let end = f.data["eol"].flatMap(CivilDate.parse), let a = audit, a >= end { eolDaysPast = a.days(since: end) }
         if let b = d.buildID, let built = CivilDate.leading(b), let a = audit, a >= built { firmwareAgeDays = a.days(since: built) }
         flags = set.reduce(0) { $0 | $1.bit }
+        fleetPrints = UnitSummary.fleetPrints(d)
     }
 }

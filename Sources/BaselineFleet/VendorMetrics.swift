@@ -125,7 +125,7 @@ public enum VendorMetrics {
         for r in try e.rows("""
             SELECT fg.group_id, max(fc.units) FROM fingerprint_counts fc
             CROSS JOIN fingerprint_groups fg
-            WHERE fc.period = ? AND fc.units > 1 AND fg.period = fc.period AND fg.kind = fc.kind AND fg.value = fc.value
+            WHERE fc.period = ? AND fc.units > 1 AND fg.period = fc.period AND fg.fp_id = fc.fp_id
             GROUP BY fg.group_id
             """, [.text(period)]) {
             guard let name = groupKey[r[0].int ?? -1] else { continue }
@@ -178,13 +178,15 @@ public enum VendorMetrics {
 
     /// The largest clusters of units sharing one fingerprint, with their spread over vendors and models.
     static func clusters(_ e: any SQLExecutor, period: String, limit: Int) throws -> [SharedCluster] {
-        try e.rows("SELECT kind, value, units FROM fingerprint_counts WHERE period = ? AND units > 1 ORDER BY units DESC, kind, value LIMIT ?",
-                   [.text(period), .int(Int64(limit))]).map { r in
+        try e.rows("""
+            SELECT f.kind, f.value, fc.units, fc.fp_id FROM fingerprint_counts fc JOIN fingerprints f ON f.fp_id = fc.fp_id
+            WHERE fc.period = ? AND fc.units > 1 ORDER BY fc.units DESC, f.kind, f.value LIMIT ?
+            """, [.text(period), .int(Int64(limit))]).map { r in
             let by = try e.rows("""
                 SELECT g.vendor, g.model, count(*) FROM unit_fingerprints uf
                 JOIN units un ON un.period = uf.period AND un.unit = uf.unit JOIN fleet_groups g ON g.group_id = un.group_id
-                WHERE uf.period = ? AND uf.kind = ? AND uf.value = ? GROUP BY g.vendor, g.model ORDER BY count(*) DESC, g.vendor, g.model
-                """, [.text(period), r[0], r[1]]).map { (vendor: $0[0].text ?? "", model: $0[1].text ?? "", units: $0[2].int ?? 0) }
+                WHERE uf.period = ? AND uf.fp_id = ? GROUP BY g.vendor, g.model ORDER BY count(*) DESC, g.vendor, g.model
+                """, [.text(period), r[3]]).map { (vendor: $0[0].text ?? "", model: $0[1].text ?? "", units: $0[2].int ?? 0) }
             return SharedCluster(kind: r[0].text ?? "", fingerprint: r[1].text ?? "", units: r[2].int ?? 0, byModel: by)
         }
     }

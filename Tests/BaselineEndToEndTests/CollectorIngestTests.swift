@@ -31,11 +31,22 @@ import Testing
                    u.support_days, u.eol_days, u.firmware_age_days, u.shared
             FROM units u JOIN fleet_groups g ON g.group_id = u.group_id ORDER BY u.period, u.unit
             """)
-        out["unit_fingerprints"] = try storeQuery(db, "SELECT period, unit, kind, value FROM unit_fingerprints ORDER BY period, unit, kind, value")
-        out["fingerprint_counts"] = try storeQuery(db, "SELECT period, kind, value, units FROM fingerprint_counts ORDER BY period, kind, value")
+        // Fingerprints by their text (their ids depend on the order they arrived in); a unit's list in its row and the
+        // holders table say the same.
+        out["unit_fingerprints"] = try storeQuery(db, """
+            SELECT uf.period, uf.unit, f.kind, f.value FROM unit_fingerprints uf JOIN fingerprints f ON f.fp_id = uf.fp_id ORDER BY 1, 2, 3, 4
+            """)
+        out["unit_prints"] = try storeQuery(db, """
+            SELECT u.period, u.unit, f.kind, f.value FROM units u JOIN fingerprints f ON ',' || u.prints || ',' LIKE '%,' || f.fp_id || ',%'
+            ORDER BY 1, 2, 3, 4
+            """)
+        #expect(out["unit_prints"] == out["unit_fingerprints"], "units.prints and unit_fingerprints agree")
+        out["fingerprint_counts"] = try storeQuery(db, """
+            SELECT c.period, f.kind, f.value, c.units FROM fingerprint_counts c JOIN fingerprints f ON f.fp_id = c.fp_id ORDER BY 1, 2, 3
+            """)
         out["fingerprint_groups"] = try storeQuery(db, """
-            SELECT f.period, f.kind, f.value, g.vendor, g.model, g.firmware, f.units FROM fingerprint_groups f
-            JOIN fleet_groups g ON g.group_id = f.group_id WHERE f.units <> 0 ORDER BY 1, 2, 3, 4, 5, 6
+            SELECT fg.period, f.kind, f.value, g.vendor, g.model, g.firmware, fg.units FROM fingerprint_groups fg
+            JOIN fingerprints f ON f.fp_id = fg.fp_id JOIN fleet_groups g ON g.group_id = fg.group_id WHERE fg.units <> 0 ORDER BY 1, 2, 3, 4, 5, 6
             """)
         out["group_stats"] = try storeQuery(db, """
             SELECT s.period, g.vendor, g.model, g.firmware, s.units, s.failing, s.shared_host_key, s.shared_password
@@ -202,7 +213,10 @@ import Testing
             try [storeQuery(db, "SELECT period, unit, report_id, checks, flags, failing, shared FROM units WHERE period IN ('all', '2026-12') ORDER BY 1, 2"),
                  storeQuery(db, "SELECT s.period, g.vendor, g.model, g.firmware, s.units, s.failing FROM group_stats s JOIN fleet_groups g ON g.group_id = s.group_id WHERE s.period IN ('all', '2026-12') AND s.units <> 0 ORDER BY 1, 2, 3, 4"),
                  storeQuery(db, "SELECT period, group_id, check_id, evaluated, failures FROM group_checks WHERE period IN ('all', '2026-12') AND evaluated <> 0 ORDER BY 1, 2, 3"),
-                 storeQuery(db, "SELECT period, kind, value, units FROM fingerprint_counts WHERE period IN ('all', '2026-12') ORDER BY 1, 2, 3")]
+                 storeQuery(db, """
+                    SELECT c.period, f.kind, f.value, c.units FROM fingerprint_counts c JOIN fingerprints f ON f.fp_id = c.fp_id
+                    WHERE c.period IN ('all', '2026-12') ORDER BY 1, 2, 3
+                    """)]
         }
         let before = try kept()
         #expect(try storeQuery(db, "SELECT count(*) FROM reports") == "120")
@@ -213,6 +227,9 @@ import Testing
             #expect(try storeQuery(db, "SELECT count(*) FROM \(table) WHERE period IN ('2026-10', '2026-11')") == "0", "\(table)")
         }
         #expect(try storeQuery(db, "SELECT count(*) FROM reports") == "60")
+        // Fingerprints only the dropped months' units held leave the dictionary too.
+        #expect(try storeQuery(db, "SELECT count(*) FROM fingerprints WHERE fp_id NOT IN (SELECT fp_id FROM unit_fingerprints)") == "0")
+        #expect(try storeQuery(db, "SELECT count(*) FROM fingerprints") == storeQuery(db, "SELECT count(DISTINCT fp_id) FROM unit_fingerprints"))
         #expect(try collector(["prune", "--before", "2027-01-01", "--drop-months-before", "2026-13", "--db", db]).code == 2)
     }
 

@@ -49,13 +49,22 @@ func storeQuery(_ location: String, _ sql: String) throws -> String {
     return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
-/// The stored report bodies of a SQLite store, in report-id order, decompressed with the zstd command-line tool (the
-/// collector stores each body as a zstd frame in reports.body_zstd: an independent reader of what it wrote).
+/// The stored report bodies of a SQLite store, in report-id order, decompressed with the zstd command-line tool and
+/// the dictionaries the store keeps (the collector stores each body as a zstd frame in reports.body_zstd, made with a
+/// dictionary kept in body_dictionaries: an independent reader of what it wrote, given only the store).
 func storedBodies(_ db: String) throws -> [String] {
     let script = """
-    import json, sqlite3, subprocess, sys
-    rows = sqlite3.connect(sys.argv[1]).execute("SELECT body, body_zstd FROM reports ORDER BY report_id")
-    out = [subprocess.run(["zstd", "-dc"], input=z, capture_output=True, check=True).stdout.decode() if z is not None else b for b, z in rows]
+    import json, os, sqlite3, subprocess, sys, tempfile
+    c = sqlite3.connect(sys.argv[1])
+    d = tempfile.mkdtemp()
+    for i, blob in c.execute("SELECT dict_id, dict FROM body_dictionaries"): open(os.path.join(d, str(i)), "wb").write(blob)
+    def dict_of(z):  # the frame header's dictionary id (RFC 8878 3.1.1.1): after the descriptor and any window byte
+        flag = z[4] & 3
+        if flag == 0: return []
+        at = 5 if z[4] & 0x20 else 6
+        return ["-D", os.path.join(d, str(int.from_bytes(z[at:at + [0, 1, 2, 4][flag]], "little")))]
+    rows = c.execute("SELECT body, body_zstd FROM reports ORDER BY report_id")
+    out = [subprocess.run(["zstd", "-dc"] + dict_of(z), input=z, capture_output=True, check=True).stdout.decode() if z is not None else b for b, z in rows]
     print(json.dumps(out))
     """
     let r = try python(["-c", script, db])

@@ -14,7 +14,7 @@ struct ReportBodyTests {
         let texts = ReportTapeReaderTests.reports()
         let docs = try ReportDocument.parse(Data(texts[0].utf8), source: "r.json", validator: ReportTapeReaderTests.validator)
         let frame = try #require(docs.first?.storedBody)
-        #expect(frame.count * 2 < docs[0].body.count, "compressed: \(frame.count) of \(docs[0].body.count) bytes")
+        #expect(frame.count * 4 < docs[0].body.count, "compressed with the dictionary: \(frame.count) of \(docs[0].body.count) bytes")
         try store.ingest(docs)
         let unit = docs[0].unit
         #expect(try store.reports(unit: unit).map { $0.body } == [texts[0]])
@@ -23,6 +23,20 @@ struct ReportBodyTests {
         // A row as a store before schema version 2 holds it: the text, no frame.
         try store.write { try $0.execute("UPDATE reports SET body = ?, body_zstd = NULL", [.text(texts[0])]) }
         #expect(try store.reports(unit: unit).map { $0.body } == [texts[0]])
+        // The frame names the report dictionary, which the store keeps; a frame naming a dictionary the store does
+        // not have is refused with a line that says so.
+        let kept = try store.read { try $0.one("SELECT dict_id, length(dict) FROM body_dictionaries") }
+        #expect(kept?[0].int.map(Int64.init) == ReportBody.dictionaryID && kept?[1].int == ReportBodyDictionary.bytes.count)
+        var foreign = frame
+        try store.write { try $0.execute("UPDATE reports SET body = '', body_zstd = ?", [.blob(frame)]) }
+        #expect(try store.reports(unit: unit).map { $0.body } == [texts[0]])
+        let at = foreign[4] & 0x20 != 0 ? 5 : 6                 // the dictionary id after the descriptor (and window) byte
+        #expect(foreign[4] & 3 == 3, "a 4-byte dictionary id in the frame header")
+        foreign[at] ^= 0x5A
+        try store.write { try $0.execute("UPDATE reports SET body = '', body_zstd = ?", [.blob(foreign)]) }
+        do { _ = try store.reports(unit: unit); Issue.record("a frame of an unknown dictionary was read") } catch {
+            #expect("\(error)".contains("zstd dictionary"), "\(error)")
+        }
         // A damaged frame: an error, not garbage.
         try store.write { try $0.execute("UPDATE reports SET body = '', body_zstd = ?", [.blob(Data("not zstd".utf8))]) }
         #expect(throws: StoreError.self) { try store.reports(unit: unit) }

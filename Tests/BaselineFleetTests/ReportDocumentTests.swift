@@ -69,3 +69,30 @@ struct ReportDocumentTests {
         }
     }
 }
+
+/// Issue 16: a batch file is cut into its elements before they are parsed (JSONSlices, memchr for each string's
+/// closing quote): strings full of quotes and backslashes cut where JSONParser sees the elements end.
+struct JSONSlicesTests {
+    @Test func elementsAreCutWhereTheParserSeesThem() throws {
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["\"", "\\", "\\\\", "\\\"", "a", "]", "}", ",", "[", "{", " ", "é"]
+        for _ in 0..<300 {
+            var items: [JSONNode] = []
+            for _ in 0..<Int.random(in: 0...6, using: &rng) {
+                let s = (0..<Int.random(in: 0...12, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+                items.append(Bool.random(using: &rng) ? .str(s) : JSONNode(.object([JSONMember(s, .arr([.str(s), .num(1)]))])))
+            }
+            let text = Array(JSONWriter.write(.arr(items), pretty: Bool.random(using: &rng)).utf8)
+            let cuts = try #require(JSONSlices.arrayElements(text), "\(String(decoding: text, as: UTF8.self))")
+            #expect(cuts.count == items.count)
+            for (r, item) in zip(cuts, items) {
+                #expect(JSONWriter.write(try JSONParser.parse(Array(text[r])), pretty: false) == JSONWriter.write(item, pretty: false),
+                        "\(String(decoding: text[r], as: UTF8.self))")
+            }
+        }
+        // Not an array, or cut short inside a string: no elements (the parser then names the error).
+        for bad in ["{\"a\": 1}", "[\"abc", "[\"a\\\"]", "[1, 2", "[1,]"] {
+            #expect(JSONSlices.arrayElements(Array(bad.utf8)) == nil, "\(bad)")
+        }
+    }
+}

@@ -1,0 +1,74 @@
+// Issue 16: schema version 3 names fingerprints by id and keeps per-group counts for shared fingerprints only. A store
+// written at version 2 (by the collector of 05148ec: Tests/fixtures/fleet-store-v2) is migrated when the current
+// collector opens it, and reports exactly what the version 2 collector reported for it; ingest goes on from there.
+import Foundation
+import Testing
+
+struct FleetStoreMigrationTests {
+    static let fixture = Repo.path("Tests/fixtures/fleet-store-v2")
+
+    /// `expected.json.gz`: what the version 2 collector printed and stored.
+    func expected() throws -> [String: Any] {
+        let r = try python(["-c", "import gzip, sys; sys.stdout.write(gzip.open(sys.argv[1], 'rt').read())", Self.fixture + "/expected.json.gz"])
+        guard r.code == 0 else { throw ToolError(message: r.stderr) }
+        return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    }
+
+    /// Rows as `storeQuery` prints them (Python's str of each value, joined by |).
+    func lines(_ rows: Any?) -> String {
+        ((rows as? [[Any]]) ?? []).map { row in
+            row.map { v -> String in
+                if v is NSNull { return "None" }
+                if let n = v as? NSNumber { return n.stringValue }
+                return "\(v)"
+            }.joined(separator: "|")
+        }.joined(separator: "\n")
+    }
+
+    @Test func aVersion2StoreMigratesAndReportsWhatVersion2Reported() throws {
+        let t = try TempTree()
+        let db = t.sub("v2.sqlite")
+        let load = try python(["-c", "import gzip, sqlite3, sys; sqlite3.connect(sys.argv[2]).executescript(gzip.open(sys.argv[1], 'rt').read())",
+                               Self.fixture + "/store.sql.gz", db])
+        #expect(load.code == 0, "\(load.stderr)")
+        #expect(try storeQuery(db, "SELECT max(version) FROM fleet_schema") == "2")
+        let want = try expected()
+
+        for period in ["all", "2026-10", "2026-11", "2026-12"] {
+            for by in ["vendor", "model", "firmware"] {
+                let r = try collector(["report", "--db", db, "--format", "json", "--by", by, "--period", period])
+                #expect(r.code == 0, "\(r.stderr)")
+                let got = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? NSDictionary
+                let was = want["report \(by) \(period)"] as? NSDictionary
+                #expect(got != nil && got == was, "report --by \(by) --period \(period) differs from version 2's")
+            }
+        }
+        #expect(try storeQuery(db, "SELECT max(version) FROM fleet_schema") == "3", "the first open migrated the store")
+        #expect(try collector(["clusters", "--db", db, "--limit", "100"]).stdout == want["clusters"] as? String)
+        #expect(try storeQuery(db, """
+            SELECT u.period, u.unit, u.report_id, g.vendor, g.model, g.firmware, u.audit_date, u.generated_at, u.checks, u.flags, u.failing,
+                   u.support_days, u.eol_days, u.firmware_age_days, u.shared FROM units u JOIN fleet_groups g ON g.group_id = u.group_id ORDER BY u.period, u.unit
+            """) == lines(want["units"]))
+        let holders = try storeQuery(db, "SELECT uf.period, uf.unit, f.kind, f.value FROM unit_fingerprints uf JOIN fingerprints f ON f.fp_id = uf.fp_id ORDER BY 1, 2, 3, 4")
+        #expect(holders == lines(want["unit_fingerprints"]))
+        #expect(try storeQuery(db, """
+            SELECT u.period, u.unit, f.kind, f.value FROM units u JOIN fingerprints f ON ',' || u.prints || ',' LIKE '%,' || f.fp_id || ',%' ORDER BY 1, 2, 3, 4
+            """) == holders, "each unit row lists the fingerprints unit_fingerprints gives it")
+        #expect(try storeQuery(db, "SELECT c.period, f.kind, f.value, c.units FROM fingerprint_counts c JOIN fingerprints f ON f.fp_id = c.fp_id ORDER BY 1, 2, 3")
+                == lines(want["fingerprint_counts"]))
+        #expect(try storeQuery(db, """
+            SELECT fg.period, f.kind, f.value, g.vendor, g.model, g.firmware, fg.units FROM fingerprint_groups fg JOIN fingerprints f ON f.fp_id = fg.fp_id
+            JOIN fleet_groups g ON g.group_id = fg.group_id ORDER BY 1, 2, 3, 4, 5, 6
+            """) == lines(want["fingerprint_groups_shared"]), "per-group counts: the shared fingerprints' only")
+        #expect(try storeQuery(db, "PRAGMA integrity_check") == "ok")
+
+        // Ingest goes on in the migrated store: 30 more units, and newer reports of 20 stored ones.
+        let more = try synthReports(t, count: 30, start: 100, perFile: 30, months: "2026-12", dir: "more", seed: 11)
+            + synthReports(t, count: 20, perFile: 20, months: "2026-12", dir: "newer", seed: 12)
+        let r = try collector(["ingest"] + more + ["--db", db])
+        #expect(r.code == 0 && r.stdout.contains("50 new"), "\(r.stdout)\(r.stderr)")
+        #expect(try storeQuery(db, "SELECT count(*) FROM units WHERE period = 'all'") == "70")
+        #expect(try storeQuery(db, "SELECT sum(units) FROM group_stats WHERE period = 'all'") == "70")
+        #expect(try storeQuery(db, "PRAGMA integrity_check") == "ok")
+    }
+}
