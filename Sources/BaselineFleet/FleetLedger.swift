@@ -172,6 +172,8 @@ enum FleetLedger {
         var newIDs = Set<Int64>()
         var docPrints = [[Int64]](repeating: [], count: docs.count)
         var summaries = [UnitSummary?](repeating: nil, count: docs.count)   // made on the parse stage's cores, or here
+        var checkList = [Int64](repeating: 0, count: docs.count)         // check_lists.list_id of each report's checks
+        let lists = CheckLists()
         do {
             var named: [String: Set<String>] = [:]
             for k in fresh {
@@ -207,6 +209,19 @@ enum FleetLedger {
             }
             for (kind, byValue) in ids { for id in byValue.values { kindBits[id] = kindBit(kind) } }
             for k in fresh { docPrints[k] = (summaries[k]?.fleetPrints ?? []).compactMap { ids[$0.0]?[$0.1] } }
+        }
+        // Each report's check list (the same for most reports: the last one's id is reused when the ids match), new
+        // lists inserted here for the same reason as new fingerprints.
+        var lastList: (summary: Int, id: Int64)?
+        for k in fresh {
+            let checks = summaries[k]!.checks
+            if let l = lastList, let prev = summaries[l.summary], prev.checks.count == checks.count,
+               zip(prev.checks, checks).allSatisfy({ $0.0.0 == $0.1.0 }) {
+                checkList[k] = l.id
+            } else {
+                checkList[k] = try lists.id(e, checks.map { $0.0 })
+            }
+            lastList = (k, checkList[k])
         }
 
         // PostgreSQL, several collectors at once: every unit this batch rewrites is locked (transaction-scoped advisory
@@ -315,14 +330,14 @@ enum FleetLedger {
                 let uk = UnitKey(period: period, unit: unit)
                 if let o = state[uk] {
                     guard (auditDate, generatedAt, reportID) > o.key else { continue }
-                    contribute(-1, period: period, group: o.group, checkList: UnitSummary.decode(o.checks).map { (agg.index($0.0), $0.1) }, flags: o.flags, failing: o.failing, dayCounts: o.days)
+                    contribute(-1, period: period, group: o.group, checkList: try lists.decode(e, o.checks).map { (agg.index($0.0), $0.1) }, flags: o.flags, failing: o.failing, dayCounts: o.days)
                     shareDelta(-1, period: period, group: o.group, bits: o.shared)
                     for id in o.prints {
                         prints[PrintKey(period: period, fp: id), default: 0] -= 1
                         groupPrints[GroupPrintKey(period: period, fp: id, group: o.group), default: 0] -= 1
                     }
                 }
-                state[uk] = UnitState(key: (auditDate, generatedAt, reportID), group: group, checks: summary.encodedChecks, flags: summary.flags,
+                state[uk] = UnitState(key: (auditDate, generatedAt, reportID), group: group, checks: "#\(checkList[k]):" + summary.letters, flags: summary.flags,
                                       failing: Int64(summary.failing), days: days, shared: 0, prints: unitPrints)
                 changed.insert(uk)
                 contribute(1, period: period, group: group, checkList: checkSlots, flags: summary.flags, failing: Int64(summary.failing), dayCounts: days)
@@ -454,6 +469,46 @@ enum FleetLedger {
         return outcome
     }
 
+    /// The check lists units.checks refers to (`#ID:letters`), read from the store once per batch when first needed.
+    final class CheckLists {
+        var byText: [String: Int64] = [:]
+        var byID: [Int64: [String]] = [:]
+        var loaded = false
+
+        func load<E: SQLExecutor>(_ e: E) throws {
+            for r in try e.rows("SELECT list_id, ids FROM check_lists", []) {
+                let id = Int64(r[0].int ?? 0), text = r[1].text ?? ""
+                byText[text] = id
+                byID[id] = text.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+            }
+            loaded = true
+        }
+
+        /// The id of the list `ids`, inserted when the store does not have it yet.
+        func id<E: SQLExecutor>(_ e: E, _ ids: [String]) throws -> Int64 {
+            let text = ids.joined(separator: ";")
+            if let id = byText[text] { return id }
+            if !loaded { try load(e); if let id = byText[text] { return id } }
+            try e.execute("INSERT INTO check_lists (ids) VALUES (?) ON CONFLICT (ids) DO NOTHING", [.text(text)])
+            let id = Int64(try e.scalar("SELECT list_id FROM check_lists WHERE ids = ?", [.text(text)]))
+            byText[text] = id
+            byID[id] = ids
+            return id
+        }
+
+        /// units.checks as (check, status letter) pairs: `#ID:letters`, or the text rows kept before version 3.
+        func decode<E: SQLExecutor>(_ e: E, _ checks: String) throws -> [(String, Character)] {
+            guard checks.hasPrefix("#"), let colon = checks.firstIndex(of: ":"),
+                  let id = Int64(checks[checks.index(after: checks.startIndex)..<colon]) else { return UnitSummary.decode(checks) }
+            if byID[id] == nil && !loaded { try load(e) }
+            let letters = checks[checks.index(after: colon)...]
+            guard let ids = byID[id], ids.count == letters.count else {
+                throw StoreError("a unit row's checks name check list \(id) of \(letters.count) checks, which the store does not have")
+            }
+            return Array(zip(ids, letters))
+        }
+    }
+
     /// Writes the aggregate deltas (once per key, in key order: concurrent PostgreSQL writers never deadlock).
     static func flush<E: SQLExecutor>(_ e: E, _ d: Deltas) throws {
         let statColumns = ["units", "failing", "shared_host_key", "shared_password"] + UnitFlag.allCases.map { $0.column }
@@ -514,4 +569,5 @@ enum FleetLedger {
         return Int64(bitPattern: h)
     }
 }
+
 

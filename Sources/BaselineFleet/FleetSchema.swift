@@ -9,6 +9,7 @@
 //   group_days          per period, group and measure (support, eol, age): a histogram of day counts (medians)
 //   fingerprints        every fingerprint (kind, value) once, by id (v3)
 //   body_dictionaries   the zstd dictionaries of the report bodies, by id (v3)
+//   check_lists         the lists of check ids units.checks refers to (v3)
 //   unit_fingerprints   per period and fingerprint (id), the units whose latest report carries it (units.prints: the
 //                       same ids in the unit's row, v3)
 //   fingerprint_counts  per period and fingerprint: how many units carry it (shared clusters)
@@ -59,7 +60,7 @@ enum FleetSchema {
         // period and table (a report's ~15 rows were ~30 B-tree entries, half keyed by 50-90 characters of text);
         // per-group counts kept only for shared fingerprints, the ones the metrics read; the count index only over
         // shared ones. The rows are carried over; the new tables are built beside the old and take their names.
-        (3, "fingerprints by id; per-group counts of shared fingerprints only; body dictionaries", fingerprintIDs(d, id)),
+        (3, "fingerprints by id; per-group counts of shared fingerprints only; body dictionaries; check lists", fingerprintIDs(d, id)),
         ]
     }
 
@@ -93,6 +94,9 @@ enum FleetSchema {
             "CREATE INDEX fingerprint_counts_shared ON fingerprint_counts (period, units) WHERE units > 1",
             // The zstd dictionaries report bodies are compressed with (ReportBody), by the id each frame names.
             "CREATE TABLE body_dictionaries (dict_id BIGINT PRIMARY KEY, dict \(d == .sqlite ? "BLOB" : "BYTEA") NOT NULL)",
+            // The check lists units.checks names: a unit's checks are kept as a list id and one status letter per check
+            // (`#3:ppfw…`, ~30 bytes instead of ~250); rows written before keep `CRED-01=f;…`.
+            "CREATE TABLE check_lists (list_id \(id), ids TEXT NOT NULL UNIQUE)",
         ]
     }
 

@@ -116,7 +116,18 @@ struct JSONTape {
             pos += 1
             let start = pos
             var decode = false
+            let base = UnsafeRawPointer(b.baseAddress!)
             while true {
+                // Eight bytes at a time while none of them is a quote, a backslash, a control byte or ≥ 0x80 (exact
+                // tests: a byte is zero / below 0x20 iff the word expression has its high bit set).
+                while pos + 8 <= b.count {
+                    let w = base.loadUnaligned(fromByteOffset: pos, as: UInt64.self)
+                    let high: UInt64 = 0x8080_8080_8080_8080, ones: UInt64 = 0x0101_0101_0101_0101
+                    let quote = w ^ (ones &* 0x22), slash = w ^ (ones &* 0x5C)
+                    let special = ((quote &- ones) & ~quote) | ((slash &- ones) & ~slash) | ((w &- ones &* 0x20) & ~w) | w
+                    if special & high != 0 { break }
+                    pos += 8
+                }
                 guard pos < b.count else { return false }
                 let c = b[pos]
                 if c == 34 { break }
@@ -270,6 +281,12 @@ struct TapeView {
         guard name.count == length else { return false }
         if name.contains(where: { $0 >= 0x80 }) { return false }   // an ASCII key never equals a non-ASCII name of as many bytes
         return length == 0 || name.withUnsafeBufferPointer { memcmp($0.baseAddress!, bytes.baseAddress! + Int(e.start), length) == 0 }
+    }
+
+    /// Whether the key entry at `k` is `key` (keys are plain ASCII on a tape).
+    @inline(__always) func isKey(_ k: Int, _ key: StaticString) -> Bool {
+        let e = entries[k], length = key.utf8CodeUnitCount
+        return Int(e.end - e.start) == length && (length == 0 || memcmp(key.utf8Start, bytes.baseAddress! + Int(e.start), length) == 0)
     }
 
     /// The value of member `key` of the object at `object` (keys are plain ASCII: the parser sent others to the slow path).

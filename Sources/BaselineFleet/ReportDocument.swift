@@ -73,7 +73,7 @@ public struct ReportDocument: Equatable {
         guard let elements = JSONSlices.arrayElements(all) else {
             var docs: [ReportDocument]
             var tape: [JSONTape.Entry] = []
-            if let v = validator, let doc = fast(all, validator: v, tape: &tape) { docs = [doc] } else {
+            if let v = validator, let doc = fast(all, validator: v, tape: &tape, raw: data) { docs = [doc] } else {
                 docs = try documents(try json(Array(all), source: source), source: source, validator: validator, raw: data)
             }
             prepare(&docs, ReportBody.Compressor(), factory)
@@ -101,7 +101,11 @@ public struct ReportDocument: Equatable {
                     do {
                         for i in starts[c]..<min(starts[c] + chunk, last) {
                             let r = elements[i], slice = UnsafeBufferPointer(rebasing: all[r])
-                            if let v = validator, let doc = fast(slice, validator: v, tape: &tape) { out.append(doc); continue }
+                            // The body is a slice of the file's Data (which the documents then keep alive), not a copy.
+                            if let v = validator,
+                               let doc = fast(slice, validator: v, tape: &tape, raw: data[data.startIndex + r.lowerBound ..< data.startIndex + r.upperBound]) {
+                                out.append(doc); continue
+                            }
                             // The tree way: scan documents, reports the fast path declines, and every refusal. A
                             // JSON error names the line in the file, counted only then (not for every element).
                             let name = "\(source)[\(i)]"
@@ -131,9 +135,11 @@ public struct ReportDocument: Equatable {
 
     /// Ingest's fast path: a `baseline.report/1` validated and read on a tape (JSONTape, SchemaValidator.accepts,
     /// ReportTapeReader), no tree built; nil sends the report the tree way, which decides and words refusals.
-    static func fast(_ bytes: UnsafeBufferPointer<UInt8>, validator: SchemaValidator, tape: inout [JSONTape.Entry]) -> ReportDocument? {
+    /// `raw`: the same bytes as Data, kept as the document's body (a slice of the file's Data: no copy); by default
+    /// a copy of `bytes`.
+    static func fast(_ bytes: UnsafeBufferPointer<UInt8>, validator: SchemaValidator, tape: inout [JSONTape.Entry], raw: Data? = nil) -> ReportDocument? {
         JSONTape.with(bytes, reusing: &tape) { t in
-            validator.accepts(t) ? ReportTapeReader.document(t, raw: Data(buffer: bytes)) : nil
+            validator.accepts(t) ? ReportTapeReader.document(t, raw: raw ?? Data(buffer: bytes)) : nil
         } ?? nil
     }
 

@@ -23,6 +23,11 @@ struct SchemaPattern {
     let source: String
     /// The pattern begins with `^` (outside any group): only a match from the first byte can succeed.
     let anchored: Bool
+    /// `^…$` over byte sets each repeated a fixed or bounded number of times, where a set repeated a variable number of
+    /// times shares no byte with the set after it (which must occur at least once), e.g. `^[A-Z]{3,5}-[0-9]{2}$`:
+    /// matched left to right, each set taking all it can, with no backtracking (a shorter run would leave a byte of its
+    /// set for the next set, which has none of them). Most of the report schema's patterns are of this kind.
+    let linear: [(ByteSet, Int, Int)]?
 
     /// nil when the pattern uses syntax outside the subset.
     init?(_ pattern: String) {
@@ -35,6 +40,24 @@ struct SchemaPattern {
         case .sequence(let items): if case .start = items.first { anchored = true } else { anchored = false }
         default: anchored = false
         }
+        linear = SchemaPattern.linearForm(n)
+    }
+
+    static func linearForm(_ n: Node) -> [(ByteSet, Int, Int)]? {
+        guard case .sequence(let items) = n, items.count >= 2, case .start = items.first!, case .end = items.last! else { return nil }
+        var atoms: [(ByteSet, Int, Int)] = []
+        for item in items.dropFirst().dropLast() {
+            switch item {
+            case .set(let set): atoms.append((set, 1, 1))
+            case .repeated(.set(let set), let lo, let hi): atoms.append((set, lo, hi))
+            default: return nil
+            }
+        }
+        for (i, a) in atoms.enumerated() where a.1 != a.2 && i + 1 < atoms.count {
+            let next = atoms[i + 1]
+            guard next.1 >= 1, a.0.bits.0 & next.0.bits.0 == 0, a.0.bits.1 & next.0.bits.1 == 0 else { return nil }
+        }
+        return atoms
     }
 
     func matches(_ s: String) -> Bool {
@@ -44,6 +67,15 @@ struct SchemaPattern {
 
     /// The same over a string's UTF-8 bytes.
     func matches(bytes b: UnsafeBufferPointer<UInt8>) -> Bool {
+        if let linear {
+            var p = 0
+            for (set, lo, hi) in linear {
+                var n = 0
+                while n < hi, p < b.count, set.contains(b[p]) { n += 1; p += 1 }
+                if n < lo { return false }
+            }
+            return p == b.count
+        }
         for start in 0...(anchored ? 0 : b.count) {
             if SchemaPattern.match(root, b, start, { _ in true }) { return true }
         }

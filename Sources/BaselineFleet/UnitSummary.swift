@@ -33,8 +33,11 @@ extension String {
 
 struct UnitSummary: Equatable {
     var checks: [(String, Character)]     // check id, status letter p/f/w/i/s/e
-    /// `CRED-01=f;CRED-02=p;…`: what the units table keeps so a replaced report's contribution can be taken back.
-    var encodedChecks: String
+    /// `CRED-01=f;CRED-02=p;…`: the checks and their status letters as text (what units.checks held before schema
+    /// version 3; now it holds a check list's id and `letters`, FleetLedger).
+    var encodedChecks: String { checks.map { "\($0.0)=\($0.1)" }.joined(separator: ";") }
+    /// One status letter per check, in order.
+    var letters: String
     var flags: Int64
     var failing: Int
     var supportDays: Int?                 // support end − audit date (negative: over)
@@ -48,15 +51,18 @@ struct UnitSummary: Equatable {
     }
 
     static func == (a: UnitSummary, b: UnitSummary) -> Bool {
-        a.encodedChecks == b.encodedChecks && a.flags == b.flags && a.failing == b.failing && a.supportDays == b.supportDays
+        a.checks.elementsEqual(b.checks, by: { $0.0 == $1.0 && $0.1 == $1.1 }) && a.flags == b.flags && a.failing == b.failing && a.supportDays == b.supportDays
             && a.eolDaysPast == b.eolDaysPast && a.firmwareAgeDays == b.firmwareAgeDays
     }
 
     static func fleetPrints(_ d: ReportDocument) -> [(String, String)] {
         let keyed = d.fleetKeyID ?? "unkeyed"
-        var out = Set<String>(), list: [(String, String)] = []
-        for k in d.hostKeys where out.insert("h" + k).inserted { list.append(("host_key", k)) }
-        for h in d.passwordHMACs where out.insert("p" + h).inserted { list.append(("password_hash", keyed + ":" + h)) }
+        var list: [(String, String)] = []                  // a handful: duplicates found by a scan, not a set
+        for k in d.hostKeys where !list.contains(where: { $0.0 == "host_key" && $0.1 == k }) { list.append(("host_key", k)) }
+        for h in d.passwordHMACs {
+            let v = keyed + ":" + h
+            if !list.contains(where: { $0.0 == "password_hash" && $0.1 == v }) { list.append(("password_hash", v)) }
+        }
         return list
     }
 
@@ -67,41 +73,68 @@ struct UnitSummary: Equatable {
         }
     }
 
+    /// The checks whose status decides a flag: UPD-02…05 (signature), UPD-06 (TLS), UPD-07 (automatic), DISC-01.
+    private static let flagChecks = ["UPD-02", "UPD-03", "UPD-04", "UPD-05", "UPD-06", "UPD-07", "DISC-01"]
+
+    /// One pass over the findings (on the parse stage's cores, for every report): a check's status is its last
+    /// finding's, a check fails if any of its findings fails.
     init(_ d: ReportDocument, factory: Set<String>) {
-        checks = d.findings.map { ($0.check, UnitSummary.letter($0.status)) }
-        encodedChecks = checks.map { "\($0.0)=\($0.1)" }.joined(separator: ";")
-        failing = d.findings.filter { $0.status == "fail" }.count
-        var status: [String: String] = [:]
-        for f in d.findings { status[f.check] = f.status }
-        let fails = Set(d.findings.filter { $0.status == "fail" }.map { $0.check })
+        var checks: [(String, Character)] = []
+        checks.reserveCapacity(d.findings.count)
+        var letters: [UInt8] = []
+        letters.reserveCapacity(d.findings.count)
+        var failing = 0
+        var lastStatus = [String?](repeating: nil, count: UnitSummary.flagChecks.count)
+        var failed = [Bool](repeating: false, count: UnitSummary.flagChecks.count)
+        var failUPD = false, failCRED = false, failLIFE02 = false, failLIFE04 = false, failLIFE05 = false
+        var life02: Int?, life04Fail: Int?
+        for (i, f) in d.findings.enumerated() {
+            let c = f.check, letter = UnitSummary.letter(f.status), fail = letter == "f"
+            checks.append((c, letter))
+            letters.append(letter.asciiValue ?? UInt8(ascii: "e"))
+            if fail {
+                failing += 1
+                if c.hasPrefix("UPD-") { failUPD = true }
+                if c.hasPrefix("CRED-") { failCRED = true }
+            }
+            if let k = UnitSummary.flagChecks.firstIndex(of: c) { lastStatus[k] = f.status; if fail { failed[k] = true } }
+            switch c {
+            case "LIFE-02": if life02 == nil { life02 = i }; if fail { failLIFE02 = true }
+            case "LIFE-04": if fail { failLIFE04 = true; if life04Fail == nil { life04Fail = i } }
+            case "LIFE-05": if fail { failLIFE05 = true }
+            default: break
+            }
+        }
+        self.checks = checks
+        self.letters = String(decoding: letters, as: UTF8.self)
+        self.failing = failing
         var set: Set<UnitFlag> = []
-        if !fails.contains(where: { $0.hasPrefix("UPD-") }) { set.insert(.updateClean) }
-        let signature = ["UPD-02", "UPD-03", "UPD-04", "UPD-05"]
-        if signature.contains(where: { status[$0] == "pass" }) && !signature.contains(where: { fails.contains($0) }) { set.insert(.signedUpdates) }
-        if status["UPD-06"] == "pass" { set.insert(.tlsUpdates) }
-        if status["UPD-07"] == "pass" { set.insert(.automaticUpdates) }
-        let eol = fails.contains("LIFE-04") || fails.contains("LIFE-05")
+        if !failUPD { set.insert(.updateClean) }
+        let signature = 0..<4                                 // UPD-02…05
+        if signature.contains(where: { lastStatus[$0] == "pass" }) && !signature.contains(where: { failed[$0] }) { set.insert(.signedUpdates) }
+        if lastStatus[4] == "pass" { set.insert(.tlsUpdates) }
+        if lastStatus[5] == "pass" { set.insert(.automaticUpdates) }
+        let eol = failLIFE04 || failLIFE05
         if eol { set.insert(.endOfLife) }
-        let life02 = d.findings.first { $0.check == "LIFE-02" }
         // Dates are the core's CivilDate: a day a month does not have (2026-02-31) is no date.
         let audit = CivilDate.parse(d.auditDate)
         // The support end and end of life from the findings' data, never from their text (a report without `data`
         // counts as one that declares no date).
-        if let f = life02, let end = f.data["support_end"].flatMap(CivilDate.parse),
-           let a = audit {
+        if let i = life02, let end = d.findings[i].data["support_end"].flatMap(CivilDate.parse), let a = audit {
             set.insert(.supportDeclared)
             supportDays = a.days(until: end)
         }
-        if fails.contains("LIFE-02") { set.insert(.supportOver) }
-        if set.contains(.supportDeclared) && !fails.contains("LIFE-02") && eol { set.insert(.supportGap) }
-        if status["DISC-01"] == "pass" { set.insert(.disclosure) }
-        let prints = d.hostKeys + (d.passwordHMACs + d.secretHMACs).map { "hmac-sha256:" + $0 }  // `baseline fingerprint` form
-        if !factory.isEmpty && prints.contains(where: factory.contains) { set.insert(.factorySecrets) }
-        if !fails.contains(where: { $0.hasPrefix("CRED-") }) { set.insert(.credentialsClean) }
+        if failLIFE02 { set.insert(.supportOver) }
+        if set.contains(.supportDeclared) && !failLIFE02 && eol { set.insert(.supportGap) }
+        if lastStatus[6] == "pass" { set.insert(.disclosure) }
+        if !factory.isEmpty {
+            let prints = d.hostKeys + (d.passwordHMACs + d.secretHMACs).map { "hmac-sha256:" + $0 }  // `baseline fingerprint` form
+            if prints.contains(where: factory.contains) { set.insert(.factorySecrets) }
+        }
+        if !failCRED { set.insert(.credentialsClean) }
         if !d.hostKeys.isEmpty { set.insert(.hasHostKey) }
         if !d.passwordHMACs.isEmpty { set.insert(.hasPasswordHash) }
-        if let f = d.findings.first(where: { $0.check == "LIFE-04" && $0.status == "fail" }),
-           let end = f.data["eol"].flatMap(CivilDate.parse), let a = audit, a >= end { eolDaysPast = a.days(since: end) }
+        if let i = life04Fail, let end = d.findings[i].data["eol"].flatMap(CivilDate.parse), let a = audit, a >= end { eolDaysPast = a.days(since: end) }
         if let b = d.buildID, let built = CivilDate.leading(b), let a = audit, a >= built { firmwareAgeDays = a.days(since: built) }
         flags = set.reduce(0) { $0 | $1.bit }
         fleetPrints = UnitSummary.fleetPrints(d)

@@ -26,8 +26,11 @@ import Testing
             }
         }
         out["clusters"] = try collector(["clusters", "--db", db, "--limit", "100"]).stdout
+        // A unit's checks are a check list's id and the status letters (`#3:ppf…`): the list by its ids, not its id.
         out["units"] = try storeQuery(db, """
-            SELECT u.period, u.unit, u.report_id, g.vendor, g.model, g.firmware, u.audit_date, u.generated_at, u.checks, u.flags, u.failing,
+            SELECT u.period, u.unit, u.report_id, g.vendor, g.model, g.firmware, u.audit_date, u.generated_at,
+                   CASE WHEN u.checks LIKE '#%' THEN (SELECT l.ids || '/' || substr(u.checks, length('#' || l.list_id || ':') + 1) FROM check_lists l
+                                                     WHERE u.checks LIKE '#' || l.list_id || ':%') ELSE u.checks END, u.flags, u.failing,
                    u.support_days, u.eol_days, u.firmware_age_days, u.shared
             FROM units u JOIN fleet_groups g ON g.group_id = u.group_id ORDER BY u.period, u.unit
             """)

@@ -17,7 +17,15 @@ import Testing
         }
     }()
 
-    static let extra = ["a|b|", "(ab)+c?", "^x{2,}$", "[a-c\\-]{1,3}z", "^(a|ab)(c|bcd)$", "q*", "^\\d{3}$"]
+    static let extra = ["a|b|", "(ab)+c?", "^x{2,}$", "[a-c\\-]{1,3}z", "^(a|ab)(c|bcd)$", "q*", "^\\d{3}$",
+                        // matched without backtracking (SchemaPattern.linear), and look-alikes that must not be
+                        "^[a-c]*d$", "^x?y+$", "^[0-9]{2,}[a-f]{1,3}$", "^[A-Z]{3,5}-[0-9]{2}$", "^a*a$", "^[a-z]*[0-9a]$", "^x?x$", "^ab*$", "^a{0,2}b?c$"]
+
+    /// Which patterns take the no-backtracking path: only those whose variable runs end where the next set begins.
+    @Test func theLinearFormIsTakenOnlyWhereGreedyIsExact() throws {
+        for p in ["^[A-Z]{3,5}-[0-9]{2}$", "^[a-c]*d$", "^x?y+$", "^[0-9a-f]{64}$", "^ab*$"] { #expect(try #require(SchemaPattern(p)).linear != nil, "\(p)") }
+        for p in ["^a*a$", "^[a-z]*[0-9a]$", "^x?x$", "^a{0,2}b?c$", "^(a|ab)$", "[a-c]*d$", "^[a-c]*d"] { #expect(try #require(SchemaPattern(p)).linear == nil, "\(p)") }
+    }
 
     @Test func everySchemaPatternCompilesToTheOwnMatcher() {
         #expect(Self.schemaPatterns.count >= 10)
@@ -30,7 +38,8 @@ import Testing
         let samples = ["SHA256:" + String(repeating: "A", count: 43), "1.2.3", "1.2.3-rc.1", "2026-12-01", "2026-12-01T10:00:00Z",
                        String(repeating: "a", count: 64), "0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b", "CRED-01", "opt_name-1", "$6$x",
                        "hmac-sha256:" + String(repeating: "0", count: 64), "sha256:" + String(repeating: "f", count: 16),
-                       "sha256:" + String(repeating: "1", count: 64), "ab", "abc", "abcd", "xx", "xxx", "ab-z", "123"]
+                       "sha256:" + String(repeating: "1", count: 64), "ab", "abc", "abcd", "xx", "xxx", "ab-z", "123",
+                       "aabd", "d", "xyy", "y", "12abc", "123abcd", "ABCDE-12", "ABCDEF-12", "aaaa", "a1", "a", "c", "bc", "aabc"]
         var compared = 0
         for p in Self.schemaPatterns + Self.extra {
             let own = try #require(SchemaPattern(p), "\(p)")
