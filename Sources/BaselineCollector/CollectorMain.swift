@@ -141,7 +141,9 @@ struct Ingest: ParsableCommand {
             do {
                 for f in inputs {
                     guard let data = FileManager.default.contents(atPath: f) else { throw fail("\(f): cannot read") }
-                    do { try ReportDocument.parse(data, source: f, validator: validator, factory: factory, group: 2000) { try parsed.put($0) } }
+                    do {
+                        try ReportDocument.parse(data, source: f, validator: validator, factory: factory, group: 2000, taper: f == inputs.last) { try parsed.put($0) }
+                    }
                     catch let e as IngestError { throw fail(e.description) }
                 }
                 parsed.finish(nil)

@@ -18,7 +18,7 @@ enum FleetLedger {
     struct PrintKey: Hashable { let period: String; let fp: Int64 }                    // fp: fingerprints.fp_id
     struct GroupPrintKey: Hashable { let period: String; let fp: Int64; let group: Int64 }
     struct UnitKey: Hashable { let period: String; let unit: String }
-    struct DayKey: Hashable { let period: String; let group: Int64; let measure: String; let days: Int64 }
+    struct DayKey: Hashable { let period: String; let group: Int64; let measure: Int; let days: Int64 }   // measure: in `measures`
     static let measures = ["support", "eol", "age"]
     static let perKeyLimit = 256                            // reports per batch locked key by key on PostgreSQL
     static let chunkSize = 400                              // keys per `IN (…)` read, and reports per multi-row insert (12 binds each)
@@ -80,10 +80,10 @@ enum FleetLedger {
         }
         var groups: [String: Int64] = [:]
         var prints: [PrintKey: Int64] = [:]                 // this batch's change of each fingerprint's count
-        var groupPrints: [GroupPrintKey: Int64] = [:]       // the same per group
-        var touched = Set<UnitKey>()                        // units whose sharing must be looked at again
+        var groupEvents: [(PrintKey, group: Int64, delta: Int64)] = []   // the same per group (summed later, for shared ones only)
+        var crossed = Set<UnitKey>()                        // holders of fingerprints crossing 1↔2, besides the changed units
         // Sized for the batch up front (two periods, a few fingerprints per report): growing them rehashes every key.
-        prints.reserveCapacity(docs.count * 6); groupPrints.reserveCapacity(docs.count * 6); touched.reserveCapacity(docs.count * 2)
+        prints.reserveCapacity(docs.count * 6); groupEvents.reserveCapacity(docs.count * 6)
         let width = 4 + UnitFlag.allCases.count             // units, failing, shared host key, shared password, flags…
         let sharedBits: [Int64] = [1, 2]                    // units.shared: bit 0 host key, bit 1 password hash
         let zeros = [Int64](repeating: 0, count: width)
@@ -115,7 +115,7 @@ enum FleetLedger {
         }
         func contribute(_ sign: Int64, period: String, group: Int64, checkList: [(Int, Character)], flags: Int64, failing: Int64,
                         dayCounts: [Int?]) {
-            for (m, v) in zip(measures, dayCounts) {
+            for (m, v) in dayCounts.enumerated() {
                 if let v { agg.days[DayKey(period: period, group: group, measure: m, days: Int64(v)), default: 0] += sign }
             }
             bump(&agg.stats[StatKey(period: period, group: group), default: zeros]) { s in
@@ -324,6 +324,7 @@ enum FleetLedger {
                 lastGroup = (vendor, model, firmware, group)
             }
             let checkSlots = slots(summary.checks)
+            let checksText = "#" + String(checkList[k]) + ":" + summary.letters
             let unitPrints = docPrints[k]
             let days = [summary.supportDays, summary.eolDaysPast, summary.firmwareAgeDays]
             for period in periods(auditDate) {
@@ -334,18 +335,17 @@ enum FleetLedger {
                     shareDelta(-1, period: period, group: o.group, bits: o.shared)
                     for id in o.prints {
                         prints[PrintKey(period: period, fp: id), default: 0] -= 1
-                        groupPrints[GroupPrintKey(period: period, fp: id, group: o.group), default: 0] -= 1
+                        groupEvents.append((PrintKey(period: period, fp: id), o.group, -1))
                     }
                 }
-                state[uk] = UnitState(key: (auditDate, generatedAt, reportID), group: group, checks: "#\(checkList[k]):" + summary.letters, flags: summary.flags,
+                state[uk] = UnitState(key: (auditDate, generatedAt, reportID), group: group, checks: checksText, flags: summary.flags,
                                       failing: Int64(summary.failing), days: days, shared: 0, prints: unitPrints)
                 changed.insert(uk)
                 contribute(1, period: period, group: group, checkList: checkSlots, flags: summary.flags, failing: Int64(summary.failing), dayCounts: days)
                 for id in unitPrints {
                     prints[PrintKey(period: period, fp: id), default: 0] += 1
-                    groupPrints[GroupPrintKey(period: period, fp: id, group: group), default: 0] += 1
+                    groupEvents.append((PrintKey(period: period, fp: id), group, 1))
                 }
-                touched.insert(uk)
             }
         }
 
@@ -388,7 +388,7 @@ enum FleetLedger {
             if (was >= 2) != (after >= 2) {
                 crossings.append((k, after >= 2))
                 for h in try e.rows("SELECT unit FROM unit_fingerprints WHERE period = ? AND fp_id = ?", [.text(k.period), .int(k.fp)]) {
-                    touched.insert(UnitKey(period: k.period, unit: h[0].text ?? ""))
+                    crossed.insert(UnitKey(period: k.period, unit: h[0].text ?? ""))
                 }
             }
         }
@@ -398,7 +398,8 @@ enum FleetLedger {
 
         // Whether each touched unit now shares a host key / a password hash with another unit: in memory for the
         // units this batch read, from the store for the other holders of a fingerprint that crossed 1↔2.
-        for u in inOrder(touched, by: { ($0.period, $0.unit) < ($1.period, $1.unit) }) {
+        // Those are the changed units and the holders of fingerprints that crossed 1↔2.
+        for u in inOrder(crossed.isEmpty ? changed : changed.union(crossed), by: { ($0.period, $0.unit) < ($1.period, $1.unit) }) {
             var bits: Int64 = 0
             let was: Int64, group: Int64
             if let st = state[u], case let mine = st.prints, mine.allSatisfy({ counts[PrintKey(period: u.period, fp: $0)] != nil }) {
@@ -454,10 +455,15 @@ enum FleetLedger {
                 """, [.text(k.period), .int(k.fp)])
         }
         for (k, v) in counts where v >= 2 && (before[k] ?? 0) >= 2 { shared.insert(k) }
+        var groupPrints: [GroupPrintKey: Int64] = [:]
+        if !shared.isEmpty {
+            for (k, group, delta) in groupEvents where shared.contains(k) {
+                groupPrints[GroupPrintKey(period: k.period, fp: k.fp, group: group), default: 0] += delta
+            }
+        }
         var groupRows: [[SQLValue]] = []
         var emptied: [PrintKey] = []
-        for (k, v) in inOrder(groupPrints, by: { ($0.key.period, $0.key.fp, $0.key.group) < ($1.key.period, $1.key.fp, $1.key.group) })
-        where v != 0 && shared.contains(PrintKey(period: k.period, fp: k.fp)) {
+        for (k, v) in inOrder(groupPrints, by: { ($0.key.period, $0.key.fp, $0.key.group) < ($1.key.period, $1.key.fp, $1.key.group) }) where v != 0 {
             groupRows.append([.text(k.period), .int(k.fp), .int(k.group), .int(v)])
             if v < 0 { emptied.append(PrintKey(period: k.period, fp: k.fp)) }
         }
@@ -531,7 +537,7 @@ enum FleetLedger {
                        """)
         try e.insertRows("INSERT INTO group_days (period, group_id, measure, days, units)",
                        d.days.sorted(by: { ($0.key.period, $0.key.group, $0.key.measure, $0.key.days) < ($1.key.period, $1.key.group, $1.key.measure, $1.key.days) })
-                        .filter { $0.value != 0 }.map { [.text($0.key.period), .int($0.key.group), .text($0.key.measure), .int($0.key.days), .int($0.value)] },
+                        .filter { $0.value != 0 }.map { [.text($0.key.period), .int($0.key.group), .text(measures[$0.key.measure]), .int($0.key.days), .int($0.value)] },
                        "ON CONFLICT (period, group_id, measure, days) DO UPDATE SET units = group_days.units + excluded.units")
         d.stats = [:]; d.checks = [:]; d.days = [:]
     }
@@ -569,5 +575,6 @@ enum FleetLedger {
         return Int64(bitPattern: h)
     }
 }
+
 
 

@@ -60,16 +60,19 @@ public struct ReportDocument: Equatable {
     /// caller can store one group while the next is parsed. The first refusal is thrown, after the groups before it.
     /// With `factory` (the factory fingerprints the store will be given), each document's UnitSummary is made here too,
     /// on all cores, instead of by the store's single writer.
+    /// `taper`: the last groups of the file get smaller (halving down to 256), so the store, which writes each group
+    /// after it is parsed, is left with little to write alone at the end (for the last file of a run).
     public static func parse(_ data: Data, source: String, validator: SchemaValidator? = nil, factory: FactoryFingerprints? = nil, group: Int = Int.max,
-                             deliver: ([ReportDocument]) throws -> Void) throws {
+                             taper: Bool = false, deliver: ([ReportDocument]) throws -> Void) throws {
         // The file's bytes are read where they are (no copy of a file of many megabytes).
         try data.withUnsafeBytes { raw in
-            try parse(raw.bindMemory(to: UInt8.self), data: data, source: source, validator: validator, factory: factory, group: group, deliver: deliver)
+            try parse(raw.bindMemory(to: UInt8.self), data: data, source: source, validator: validator, factory: factory, group: group,
+                      taper: taper, deliver: deliver)
         }
     }
 
     private static func parse(_ all: UnsafeBufferPointer<UInt8>, data: Data, source: String, validator: SchemaValidator?, factory: FactoryFingerprints?,
-                              group: Int, deliver: ([ReportDocument]) throws -> Void) throws {
+                              group: Int, taper: Bool, deliver: ([ReportDocument]) throws -> Void) throws {
         guard let elements = JSONSlices.arrayElements(all) else {
             var docs: [ReportDocument]
             var tape: [JSONTape.Entry] = []
@@ -85,7 +88,9 @@ public struct ReportDocument: Equatable {
         let step = max(1, group)
         var first = 0, size = min(step, max(256, step / 8))
         while first < elements.count {
-            let last = size >= elements.count - first ? elements.count : first + size
+            let remaining = elements.count - first
+            if taper && remaining > 256 && remaining <= 2 * size { size = max(256, (remaining + 1) / 2) }
+            let last = size >= remaining ? elements.count : first + size
             defer { first = last; size = size >= step / 2 ? step : size * 2 }
             let count = last - first
             let chunk = max(64, count / (ProcessInfo.processInfo.activeProcessorCount * 4) + 1)

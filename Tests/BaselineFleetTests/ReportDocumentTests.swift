@@ -96,3 +96,22 @@ struct JSONSlicesTests {
         }
     }
 }
+
+/// Issue 16: the last file of a bulk ingest is handed over in groups that get smaller towards its end, so the store is
+/// left with little to write alone once parsing is done; every report is delivered once, in order.
+struct ParseTaperTests {
+    @Test func theLastGroupsOfATaperedFileAreSmall() throws {
+        let one = ReportTapeReaderTests.reports()[0]
+        let batch = Data(("[" + Array(repeating: one, count: 1500).joined(separator: ",") + "]").utf8)
+        for taper in [false, true] {
+            var sizes: [Int] = []
+            try ReportDocument.parse(batch, source: "b.json", validator: ReportTapeReaderTests.validator, group: 600, taper: taper) { sizes.append($0.count) }
+            #expect(sizes.reduce(0, +) == 1500)
+            if taper {
+                #expect(sizes == [256, 512, 366, 256, 110], "\(sizes)")
+            } else {
+                #expect(sizes == [256, 512, 600, 132], "\(sizes)")
+            }
+        }
+    }
+}
