@@ -64,9 +64,18 @@ enum FleetLedger {
             return checkIDs.count - 1
         }
         var days: [DayKey: Int64] = [:]
+        /// The group ids (fleet_groups) this transaction has read or created, by "vendor␟model␟firmware".
+        var groupIDs: [String: Int64] = [:]
     }
 
     static func ingest<E: SQLExecutor>(_ e: E, _ docs: [ReportDocument], fleet: String, factory: FactoryFingerprints, deltas: Deltas? = nil) throws -> IngestOutcome {
+        try docs.withUnsafeBufferPointer { try ingest(e, $0, fleet: fleet, factory: factory, deltas: deltas) }
+    }
+
+    /// The documents are read in place, a field at a time: `docs[k].vendor` on an array copies the whole document
+    /// first (every string and array in it retained, then released), ~13 times per report.
+    private static func ingest<E: SQLExecutor>(_ e: E, _ docs: UnsafeBufferPointer<ReportDocument>, fleet: String, factory: FactoryFingerprints,
+                                               deltas: Deltas?) throws -> IngestOutcome {
         let agg = deltas ?? Deltas()
         let now = ISO8601DateFormatter().string(from: Date())
         var outcome = IngestOutcome()
@@ -78,7 +87,6 @@ enum FleetLedger {
         if e.dialect == .postgres {
             _ = try e.rows("SELECT count(\(perKey ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock")(\(PostgresBackend.lockKey)))", [])
         }
-        var groups: [String: Int64] = [:]
         var prints: [PrintKey: Int64] = [:]                 // this batch's change of each fingerprint's count
         var groupEvents: [(PrintKey, group: Int64, delta: Int64)] = []   // the same per group (summed later, for shared ones only)
         var crossed = Set<UnitKey>()                        // holders of fingerprints crossing 1↔2, besides the changed units
@@ -105,15 +113,28 @@ enum FleetLedger {
         /// Each check's slot in the deltas (`Deltas.index`), with its status letter. Consecutive reports mostly list the
         /// same checks in the same order: the last list's slots are reused when its ids match (short strings compare
         /// inline; hashing each id was a measurable part of the writer's time).
+        /// A report's counted checks (passed, failed, warned: the ones "evaluated"), as (slot, failed) pairs.
         var lastIDs: [String] = [], lastSlots: [Int] = []
-        func slots(_ list: [(String, Character)]) -> [(Int, Character)] {
+        func slots(_ list: [(String, Character)]) -> [(Int, Bool)] {
             if list.count != lastIDs.count || !zip(list, lastIDs).allSatisfy({ $0.0.0 == $0.1 }) {
                 lastIDs = list.map { $0.0 }
                 lastSlots = lastIDs.map { agg.index($0) }
             }
-            return zip(lastSlots, list).map { ($0.0, $0.1.1) }
+            return counted(list) { j, _ in lastSlots[j] }
         }
-        func contribute(_ sign: Int64, period: String, group: Int64, checkList: [(Int, Character)], flags: Int64, failing: Int64,
+        func counted(_ list: [(String, Character)], slot: (Int, String) -> Int) -> [(Int, Bool)] {
+            var out: [(Int, Bool)] = []
+            out.reserveCapacity(list.count)
+            for j in list.indices {
+                switch list[j].1.asciiValue {
+                case UInt8(ascii: "p"), UInt8(ascii: "w"): out.append((slot(j, list[j].0), false))
+                case UInt8(ascii: "f"): out.append((slot(j, list[j].0), true))
+                default: break
+                }
+            }
+            return out
+        }
+        func contribute(_ sign: Int64, period: String, group: Int64, checkList: [(Int, Bool)], flags: Int64, failing: Int64,
                         dayCounts: [Int?]) {
             for (m, v) in dayCounts.enumerated() {
                 if let v { agg.days[DayKey(period: period, group: group, measure: m, days: Int64(v)), default: 0] += sign }
@@ -123,10 +144,10 @@ enum FleetLedger {
                 for f in UnitFlag.allCases where flags & f.bit != 0 { s[4 + f.rawValue] += sign }
             }
             bump(&agg.checks[StatKey(period: period, group: group), default: []]) { counts in
-                for (i, st) in checkList where st == "p" || st == "f" || st == "w" {
+                for (i, failed) in checkList {
                     if 2 * i + 1 >= counts.count { counts += [Int64](repeating: 0, count: 2 * i + 2 - counts.count) }
                     counts[2 * i] += sign
-                    if st == "f" { counts[2 * i + 1] += sign }
+                    if failed { counts[2 * i + 1] += sign }
                 }
             }
         }
@@ -145,11 +166,10 @@ enum FleetLedger {
         for chunkStart in stride(from: 0, to: byID.count, by: chunkSize) {
             let chunk = byID[chunkStart..<min(chunkStart + chunkSize, byID.count)]
             let rows = chunk.map { k -> [SQLValue] in
-                let d = docs[k]
-                let frame = d.storedBody ?? { let c = compressor ?? ReportBody.Compressor(); compressor = c; return c.compress(d.body) }()
-                return [.text(d.reportID), .text(fleet), .text(d.unit), .of(d.deviceID), .text(d.vendor), .text(d.model), .text(d.firmware),
-                        .text(d.sourceKind), .text(d.auditDate), .text(d.generatedAt), .text(now),
-                        .text(frame == nil ? String(decoding: d.body, as: UTF8.self) : ""), frame.map { .blob($0) } ?? .null]
+                let frame = docs[k].storedBody ?? { let c = compressor ?? ReportBody.Compressor(); compressor = c; return c.compress(docs[k].body) }()
+                return [.text(docs[k].reportID), .text(fleet), .text(docs[k].unit), .of(docs[k].deviceID), .text(docs[k].vendor), .text(docs[k].model),
+                        .text(docs[k].firmware), .text(docs[k].sourceKind), .text(docs[k].auditDate), .text(docs[k].generatedAt), .text(now),
+                        .text(frame == nil ? String(decoding: docs[k].body, as: UTF8.self) : ""), frame.map { .blob($0) } ?? .null]
             }
             let head = "INSERT INTO reports (\(reportColumns))"
             if let inserted = try e.insertedRowIDs(head, rows, "ON CONFLICT (report_id) DO NOTHING") {
@@ -296,12 +316,18 @@ enum FleetLedger {
             }
         }
         // New vendor/model/firmware groups, created in one order (concurrent writers creating the same groups).
+        // Groups whose id this transaction already has (an earlier group of a bulk run) are not asked for again.
         var newGroups: [(String, String, String)] = []
         var namedGroups = Set<String>()
-        for k in fresh where namedGroups.insert(docs[k].vendor + "\u{1f}" + docs[k].model + "\u{1f}" + docs[k].firmware).inserted {
-            newGroups.append((docs[k].vendor, docs[k].model, docs[k].firmware))
+        var previous: (String, String, String)?
+        for k in fresh {
+            let name = (docs[k].vendor, docs[k].model, docs[k].firmware)
+            if let p = previous, p == name { continue }
+            previous = name
+            let key = name.0 + "\u{1f}" + name.1 + "\u{1f}" + name.2
+            if agg.groupIDs[key] == nil && namedGroups.insert(key).inserted { newGroups.append(name) }
         }
-        for (v, m, f) in newGroups.sorted(by: { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }) {
+        for (v, m, f) in inOrder(newGroups, by: { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }) {
             try e.execute("INSERT INTO fleet_groups (vendor, model, firmware) VALUES (?, ?, ?) ON CONFLICT (vendor, model, firmware) DO NOTHING",
                           [.text(v), .text(m), .text(f)])
         }
@@ -316,10 +342,10 @@ enum FleetLedger {
             let group: Int64
             if let last = lastGroup, last.0 == vendor, last.1 == model, last.2 == firmware { group = last.3 } else {
                 let gkey = vendor + "\u{1f}" + model + "\u{1f}" + firmware
-                if let g = groups[gkey] { group = g } else {
+                if let g = agg.groupIDs[gkey] { group = g } else {
                     group = Int64(try e.scalar("SELECT group_id FROM fleet_groups WHERE vendor = ? AND model = ? AND firmware = ?",
                                                [.text(vendor), .text(model), .text(firmware)]))
-                    groups[gkey] = group
+                    agg.groupIDs[gkey] = group
                 }
                 lastGroup = (vendor, model, firmware, group)
             }
@@ -331,7 +357,7 @@ enum FleetLedger {
                 let uk = UnitKey(period: period, unit: unit)
                 if let o = state[uk] {
                     guard (auditDate, generatedAt, reportID) > o.key else { continue }
-                    contribute(-1, period: period, group: o.group, checkList: try lists.decode(e, o.checks).map { (agg.index($0.0), $0.1) }, flags: o.flags, failing: o.failing, dayCounts: o.days)
+                    contribute(-1, period: period, group: o.group, checkList: counted(try lists.decode(e, o.checks)) { agg.index($1) }, flags: o.flags, failing: o.failing, dayCounts: o.days)
                     shareDelta(-1, period: period, group: o.group, bits: o.shared)
                     for id in o.prints {
                         prints[PrintKey(period: period, fp: id), default: 0] -= 1
@@ -345,6 +371,31 @@ enum FleetLedger {
                 for id in unitPrints {
                     prints[PrintKey(period: period, fp: id), default: 0] += 1
                     groupEvents.append((PrintKey(period: period, fp: id), group, 1))
+                }
+            }
+        }
+
+        // The fingerprints' counts before this batch (not those of fingerprints new to the store: none), read before
+        // their holders change. fingerprint_counts has the shared ones (2 units or more, version 4); of the others,
+        // whether one unit holds it is read from unit_fingerprints (at most one row each).
+        var before: [PrintKey: Int64] = [:]
+        var counts: [PrintKey: Int64] = [:]
+        do {
+            var byPeriod: [String: [Int64]] = [:]
+            for k in prints.keys where !newIDs.contains(k.fp) { byPeriod[k.period, default: []].append(k.fp) }
+            for (period, list) in byPeriod.sorted(by: { $0.key < $1.key }) {
+                for c in stride(from: 0, to: list.count, by: chunkSize) {
+                    let part = list[c..<min(c + chunkSize, list.count)]
+                    for r in try e.rows("SELECT fp_id, units FROM fingerprint_counts WHERE period = ? AND fp_id IN (\(placeholders(part.count)))",
+                                        [.text(period)] + part.map { .int($0) }) {
+                        before[PrintKey(period: period, fp: Int64(r[0].int ?? 0))] = Int64(r[1].int ?? 0)
+                    }
+                    let single = part.filter { before[PrintKey(period: period, fp: $0)] == nil }
+                    guard !single.isEmpty else { continue }
+                    for r in try e.rows("SELECT DISTINCT fp_id FROM unit_fingerprints WHERE period = ? AND fp_id IN (\(placeholders(single.count)))",
+                                        [.text(period)] + single.map { .int($0) }) {
+                        before[PrintKey(period: period, fp: Int64(r[0].int ?? 0))] = 1
+                    }
                 }
             }
         }
@@ -363,28 +414,17 @@ enum FleetLedger {
         let upRows: [[SQLValue]] = added.map { [.text($0.0), .int($0.1), .text($0.2)] }
         try e.insertRows("INSERT INTO unit_fingerprints (period, fp_id, unit)", upRows)
 
-        // Fingerprint counts: read the old ones (not those of fingerprints new to the store) in chunks, write the new;
-        // a count crossing 1↔2 changes whether its other holders share a secret. Every fingerprint the batch names is
-        // counted here, so the batch's units are judged without asking the store again.
-        var before: [PrintKey: Int64] = [:]
-        var counts: [PrintKey: Int64] = [:]
-        var byPeriod: [String: [Int64]] = [:]
-        for k in prints.keys where !newIDs.contains(k.fp) { byPeriod[k.period, default: []].append(k.fp) }
-        for (period, list) in byPeriod.sorted(by: { $0.key < $1.key }) {
-            for c in stride(from: 0, to: list.count, by: chunkSize) {
-                let part = list[c..<min(c + chunkSize, list.count)]
-                for r in try e.rows("SELECT fp_id, units FROM fingerprint_counts WHERE period = ? AND fp_id IN (\(placeholders(part.count)))",
-                                    [.text(period)] + part.map { .int($0) }) {
-                    before[PrintKey(period: period, fp: Int64(r[0].int ?? 0))] = Int64(r[1].int ?? 0)
-                }
-            }
-        }
+        // The new counts: written for shared fingerprints (their count as it now is: this writer holds their locks),
+        // deleted for those no longer shared. A count crossing 1↔2 changes whether its other holders share a secret.
+        // Every fingerprint the batch names is counted here, so the batch's units are judged without asking again.
         var countRows: [[SQLValue]] = []
+        var unshared: [PrintKey] = []
         var crossings: [(PrintKey, up: Bool)] = []
         for (k, v) in inOrder(prints, by: { ($0.key.period, $0.key.fp) < ($1.key.period, $1.key.fp) }) {
             let was = before[k] ?? 0, after = was + v
             counts[k] = after
-            if v != 0 { countRows.append([.text(k.period), .int(k.fp), .int(v)]) }
+            if after >= 2 && v != 0 { countRows.append([.text(k.period), .int(k.fp), .int(after)]) }
+            if after < 2 && was >= 2 { unshared.append(k) }
             if (was >= 2) != (after >= 2) {
                 crossings.append((k, after >= 2))
                 for h in try e.rows("SELECT unit FROM unit_fingerprints WHERE period = ? AND fp_id = ?", [.text(k.period), .int(k.fp)]) {
@@ -393,8 +433,8 @@ enum FleetLedger {
             }
         }
         try e.insertRows("INSERT INTO fingerprint_counts (period, fp_id, units)", countRows,
-                       "ON CONFLICT (period, fp_id) DO UPDATE SET units = fingerprint_counts.units + excluded.units")
-        try deleteEmpty(e, "fingerprint_counts", prints.filter { $0.value < 0 }.map { $0.key })
+                       "ON CONFLICT (period, fp_id) DO UPDATE SET units = excluded.units")
+        try deleteRows(e, "fingerprint_counts", unshared)
 
         // Whether each touched unit now shares a host key / a password hash with another unit: in memory for the
         // units this batch read, from the store for the other holders of a fingerprint that crossed 1↔2.
@@ -469,7 +509,7 @@ enum FleetLedger {
         }
         try e.insertRows("INSERT INTO fingerprint_groups (period, fp_id, group_id, units)", groupRows,
                        "ON CONFLICT (period, fp_id, group_id) DO UPDATE SET units = fingerprint_groups.units + excluded.units")
-        try deleteEmpty(e, "fingerprint_groups", emptied)
+        try deleteRows(e, "fingerprint_groups", emptied, where: "units <= 0")
 
         if deltas == nil { try flush(e, agg) }
         return outcome
@@ -542,16 +582,17 @@ enum FleetLedger {
         d.stats = [:]; d.checks = [:]; d.days = [:]
     }
 
-    /// The rows of `table` (fingerprint_counts or fingerprint_groups) whose count fell to zero, among the fingerprints
-    /// this batch decremented (only those: a table-wide delete would scan the table and wait on other writers' rows).
-    static func deleteEmpty<E: SQLExecutor>(_ e: E, _ table: String, _ keys: [PrintKey]) throws {
+    /// The rows of `table` (fingerprint_counts, fingerprint_groups) of the fingerprints `keys`, those matching
+    /// `condition` if given (a count fallen to zero): only these keys, as a table-wide delete would scan the table and
+    /// wait on other writers' rows.
+    static func deleteRows<E: SQLExecutor>(_ e: E, _ table: String, _ keys: [PrintKey], where condition: String? = nil) throws {
         var byPeriod: [String: Set<Int64>] = [:]
         for k in keys { byPeriod[k.period, default: []].insert(k.fp) }
         for (period, ids) in byPeriod.sorted(by: { $0.key < $1.key }) {
             let list = ids.sorted()
             for c in stride(from: 0, to: list.count, by: chunkSize) {
                 let part = list[c..<min(c + chunkSize, list.count)]
-                try e.execute("DELETE FROM \(table) WHERE period = ? AND fp_id IN (\(part.map { _ in "?" }.joined(separator: ", "))) AND units <= 0",
+                try e.execute("DELETE FROM \(table) WHERE period = ? AND fp_id IN (\(part.map { _ in "?" }.joined(separator: ", ")))" + (condition.map { " AND " + $0 } ?? ""),
                               [.text(period)] + part.map { .int($0) })
             }
         }

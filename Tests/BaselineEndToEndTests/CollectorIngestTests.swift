@@ -47,6 +47,10 @@ import Testing
         out["fingerprint_counts"] = try storeQuery(db, """
             SELECT c.period, f.kind, f.value, c.units FROM fingerprint_counts c JOIN fingerprints f ON f.fp_id = c.fp_id ORDER BY 1, 2, 3
             """)
+        #expect(out["fingerprint_counts"] == (try storeQuery(db, """
+            SELECT uf.period, f.kind, f.value, count(*) FROM unit_fingerprints uf JOIN fingerprints f ON f.fp_id = uf.fp_id
+            GROUP BY 1, 2, 3 HAVING count(*) > 1 ORDER BY 1, 2, 3
+            """)), "fingerprint_counts: the holders of each fingerprint two units or more carry")
         out["fingerprint_groups"] = try storeQuery(db, """
             SELECT fg.period, f.kind, f.value, g.vendor, g.model, g.firmware, fg.units FROM fingerprint_groups fg
             JOIN fingerprints f ON f.fp_id = fg.fp_id JOIN fleet_groups g ON g.group_id = fg.group_id WHERE fg.units <> 0 ORDER BY 1, 2, 3, 4, 5, 6
