@@ -140,9 +140,11 @@ struct Ingest: ParsableCommand {
         let producer = Thread {
             do {
                 for f in inputs {
-                    guard let data = FileManager.default.contents(atPath: f) else { throw fail("\(f): cannot read") }
+                    // Each file is read by a thread of its own and its first reports parsed as soon as they are in.
                     do {
-                        try ReportDocument.parse(data, source: f, validator: validator, factory: factory, group: 2000, taper: f == inputs.last) { try parsed.put($0) }
+                        let file = try ArrivingArray(path: f)
+                        try ReportDocument.parse(file, source: f, validator: validator, factory: factory, group: 2000, taper: f == inputs.last,
+                                                 yielding: true) { try parsed.put($0) }
                     }
                     catch let e as IngestError { throw fail(e.description) }
                 }

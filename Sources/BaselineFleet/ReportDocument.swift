@@ -66,37 +66,71 @@ public struct ReportDocument: Equatable {
                              taper: Bool = false, deliver: ([ReportDocument]) throws -> Void) throws {
         // The file's bytes are read where they are (no copy of a file of many megabytes).
         try data.withUnsafeBytes { raw in
-            try parse(raw.bindMemory(to: UInt8.self), data: data, source: source, validator: validator, factory: factory, group: group,
-                      taper: taper, deliver: deliver)
+            let all = raw.bindMemory(to: UInt8.self)
+            let elements = JSONSlices.arrayElements(all)
+            try parse(all, data: data, source: source, validator: validator, factory: factory, group: group, taper: taper, deliver: deliver,
+                      cut: { from, _ in
+                          elements.map { ArrivingArray.Cut(elements: Array($0[min(from, $0.count)...]), complete: true, isArray: true) }
+                              ?? ArrivingArray.Cut(elements: [], complete: false, isArray: false)
+                      }, whole: {})
         }
     }
 
-    private static func parse(_ all: UnsafeBufferPointer<UInt8>, data: Data, source: String, validator: SchemaValidator?, factory: FactoryFingerprints?,
-                              group: Int, taper: Bool, deliver: ([ReportDocument]) throws -> Void) throws {
-        guard let elements = JSONSlices.arrayElements(all) else {
-            var docs: [ReportDocument]
-            var tape: [JSONTape.Entry] = []
-            if let v = validator, let doc = fast(all, validator: v, tape: &tape, raw: data) { docs = [doc] } else {
-                docs = try documents(try json(Array(all), source: source), source: source, validator: validator, raw: data)
-            }
-            prepare(&docs, ReportBody.Compressor(), factory)
-            return try deliver(docs)
+    /// The same for a file still being read (ArrivingArray): a group is parsed as soon as its elements have arrived
+    /// and been cut, while the rest of the file is read.
+    /// `yielding`: the parse threads run at a lower priority (nice 10) than the others, so the store's writer, the
+    /// slower stage, is not kept waiting for a core (with two cores, it otherwise got ~2/3 of one).
+    public static func parse(_ file: ArrivingArray, source: String, validator: SchemaValidator? = nil, factory: FactoryFingerprints? = nil,
+                             group: Int = Int.max, taper: Bool = false, yielding: Bool = false, deliver: ([ReportDocument]) throws -> Void) throws {
+        // The buffer does not move (the reader thread fills it in place); only bytes that have arrived are read.
+        try file.data.withUnsafeBytes { raw in
+            try parse(raw.bindMemory(to: UInt8.self), data: file.data, source: source, validator: validator, factory: factory, group: group,
+                      taper: taper, yielding: yielding, deliver: deliver, cut: { from, n in try file.elements(from: from, through: n, source: source) },
+                      whole: { _ = try file.all(source: source) })
         }
+    }
+
+    /// `cut(from, n)`: the elements from `from` on, at least up to element `n` unless the array ends first; `whole`:
+    /// waits for every byte (a document that is not an array is read whole).
+    private static func parse(_ all: UnsafeBufferPointer<UInt8>, data: Data, source: String, validator: SchemaValidator?, factory: FactoryFingerprints?,
+                              group: Int, taper: Bool, yielding: Bool = false, deliver: ([ReportDocument]) throws -> Void,
+                              cut: (Int, Int) throws -> ArrivingArray.Cut, whole: () throws -> Void) throws {
+        if yielding { yieldToOtherThreads() }
         nonisolated(unsafe) let bytes = all                  // read-only while the workers run (inside the caller's withUnsafeBytes)
         // The first groups are smaller (an eighth of `group`, at least 256, doubling): the store starts writing while
         // the rest of the file is parsed, instead of waiting for a whole group.
         let step = max(1, group)
         var first = 0, size = min(step, max(256, step / 8))
-        while first < elements.count {
-            let remaining = elements.count - first
-            if taper && remaining > 256 && remaining <= 2 * size { size = max(256, (remaining + 1) / 2) }
-            let last = size >= remaining ? elements.count : first + size
-            defer { first = last; size = size >= step / 2 ? step : size * 2 }
-            let count = last - first
+        while true {
+            let c = try cut(first, first + size)
+            guard c.isArray else {
+                try whole()
+                guard first == 0 else {
+                    // The array is not well-formed past the elements already parsed: the whole document's parse words
+                    // the error (and the transaction the earlier groups went into is not committed).
+                    _ = try json(Array(all), source: source)
+                    throw IngestError(source: source, message: "not a well-formed JSON array")
+                }
+                // One document (a report, a scan document), or something that is neither: refused in so many words.
+                var docs: [ReportDocument]
+                var tape: [JSONTape.Entry] = []
+                if let v = validator, let doc = fast(all, validator: v, tape: &tape, raw: data) { docs = [doc] } else {
+                    docs = try documents(try json(Array(all), source: source), source: source, validator: validator, raw: data)
+                }
+                prepare(&docs, ReportBody.Compressor(), factory)
+                return try deliver(docs)
+            }
+            let remaining = c.elements.count
+            guard remaining > 0 else { return }
+            if taper && c.complete && remaining > 256 && remaining <= 2 * size { size = max(256, (remaining + 1) / 2) }
+            let count = c.complete && size >= remaining ? remaining : min(size, remaining)
+            let elements = c.elements[0..<count], offset = first
+            defer { first += count; size = size >= step / 2 ? step : size * 2 }
             let chunk = max(64, count / (ProcessInfo.processInfo.activeProcessorCount * 4) + 1)
-            let starts = Array(stride(from: first, to: last, by: chunk))
+            let starts = Array(stride(from: 0, to: count, by: chunk))
             let results = ResultSlots(count: starts.count)
             DispatchQueue.concurrentPerform(iterations: starts.count) { c in
+                if yielding { yieldToOtherThreads() }
                 var out: [ReportDocument] = []
                 let compressor = ReportBody.Compressor()
                 var tape: [JSONTape.Entry] = []
@@ -104,8 +138,8 @@ public struct ReportDocument: Equatable {
                 do {
                     let all = bytes
                     do {
-                        for i in starts[c]..<min(starts[c] + chunk, last) {
-                            let r = elements[i], slice = UnsafeBufferPointer(rebasing: all[r])
+                        for e in starts[c]..<min(starts[c] + chunk, count) {
+                            let r = elements[e], slice = UnsafeBufferPointer(rebasing: all[r])
                             // The body is a slice of the file's Data (which the documents then keep alive), not a copy.
                             if let v = validator,
                                let doc = fast(slice, validator: v, tape: &tape, raw: data[data.startIndex + r.lowerBound ..< data.startIndex + r.upperBound]) {
@@ -113,7 +147,7 @@ public struct ReportDocument: Equatable {
                             }
                             // The tree way: scan documents, reports the fast path declines, and every refusal. A
                             // JSON error names the line in the file, counted only then (not for every element).
-                            let name = "\(source)[\(i)]"
+                            let name = "\(source)[\(offset + e)]"
                             let copy = Array(slice)
                             let tree = try json(copy, source: name) { all[0..<r.lowerBound].reduce(0) { $1 == 10 ? $0 + 1 : $0 } }
                             out += try documents(tree, source: name, validator: validator, raw: Data(copy))
@@ -123,11 +157,19 @@ public struct ReportDocument: Equatable {
                     results.set(c, .success(out))
                 } catch { results.set(c, .failure(error)) }
             }
-            var all: [ReportDocument] = []
-            all.reserveCapacity(count)
-            for c in 0..<starts.count { all += try results.get(c).get() }
-            try deliver(all)
+            var group: [ReportDocument] = []
+            group.reserveCapacity(count)
+            for c in 0..<starts.count { group += try results.get(c).get() }
+            try deliver(group)
         }
+    }
+
+    /// The calling thread's nice value raised to 10 (Linux keeps one per thread, and `who` 0 is the calling thread;
+    /// raising it needs no privilege).
+    static func yieldToOtherThreads() {
+        #if os(Linux)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)   // 0: the calling thread
+        #endif
     }
 
     /// What the store would otherwise do in its single writer: compress each body, and summarise each report.
@@ -233,49 +275,9 @@ enum JSONSlices {
     static func arrayElements(_ b: [UInt8]) -> [Range<Int>]? { b.withUnsafeBufferPointer { arrayElements($0) } }
 
     static func arrayElements(_ b: UnsafeBufferPointer<UInt8>) -> [Range<Int>]? {
-        var i = 0
-        func space() { while i < b.count, b[i] == 32 || b[i] == 10 || b[i] == 13 || b[i] == 9 { i += 1 } }
-        space()
-        guard i < b.count, b[i] == 91 else { return nil }   // [
-        i += 1
+        var cutter = ArrayCutter()
         var out: [Range<Int>] = []
-        space()
-        if i < b.count, b[i] == 93 { i += 1; space(); return i == b.count ? [] : nil }
-        while true {
-            space()
-            let start = i
-            var depth = 0
-            scan: while i < b.count {
-                switch b[i] {
-                case 34:                                     // a string: to its closing quote (found with memchr;
-                    i += 1                                   // a quote after an odd run of backslashes is escaped)
-                    while true {
-                        guard i < b.count, let q = memchr(b.baseAddress! + i, 34, b.count - i) else { return nil }
-                        let at = b.baseAddress!.distance(to: q.assumingMemoryBound(to: UInt8.self))
-                        var slashes = 0                      // (the run stops at the opening quote at the latest)
-                        while b[at - slashes - 1] == 92 { slashes += 1 }
-                        i = at
-                        if slashes % 2 == 0 { break }
-                        i += 1
-                    }
-                case 123, 91: depth += 1
-                case 125, 93:
-                    if depth == 0 { break scan }
-                    depth -= 1
-                case 44 where depth == 0: break scan         // ,
-                default: break
-                }
-                i += 1
-            }
-            guard i < b.count, i > start else { return nil }
-            var end = i
-            while end > start, b[end - 1] == 32 || b[end - 1] == 10 || b[end - 1] == 13 || b[end - 1] == 9 { end -= 1 }
-            out.append(start..<end)
-            if b[i] == 44 { i += 1; continue }
-            guard b[i] == 93 else { return nil }
-            i += 1
-            space()
-            return i == b.count ? out : nil
-        }
+        while let r = cutter.next(b, available: b.count) { out.append(r) }
+        return cutter.state == .done ? out : nil
     }
 }

@@ -115,7 +115,14 @@ func sampleReports(_ t: TempTree) throws -> [String] {
         f[0]["status"] = "maybe"
         bad["findings"] = f
         try t.write("badstatus.json", String(decoding: try JSONSerialization.data(withJSONObject: bad), as: UTF8.self))
+        // A batch whose first reports are well-formed and whose end is cut short (read and cut as it arrives: the
+        // reports before the cut are parsed first, and still nothing is stored); an empty file.
+        let one = try String(contentsOfFile: files[0], encoding: .utf8)
+        let batch = "[\n" + Array(repeating: one, count: 3).joined(separator: ",\n") + "\n]\n"
+        try t.write("cut.json", String(batch.prefix(batch.count - 200)))
+        try t.write("empty.json", "")
         for (file, message) in [("notjson.json", "line 3: not JSON"), ("wrong.json", "schema 'baseline.profile/1' is not baseline.report/1"),
+                                ("cut.json", "not JSON"), ("empty.json", "not JSON"),
                                 ("badstatus.json", "'/findings/0/status': expected one of 'pass', 'fail', 'warn', 'info', 'skip', 'error', found 'maybe'")] {
             // A good file and a bad one together: the bad one is named, and neither is stored.
             let r = try collector(["ingest", files[0], t.sub(file), "--db", db])
@@ -126,6 +133,16 @@ func sampleReports(_ t: TempTree) throws -> [String] {
         }
         let ok = try collector(["ingest", files[0], "--db", db])
         #expect(ok.stdout.contains("1 new, 0 already stored; 1 in"))
+        // A named pipe is read to its end (it has no size to read it in pieces by).
+        let fifo = t.sub("pipe.json")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+        writer.arguments = ["-c", "cat \"$0\" > \"$1\"", files[0], fifo]
+        try writer.run()
+        let piped = try collector(["ingest", fifo, "--db", db])
+        writer.waitUntilExit()
+        #expect(piped.code == 0 && piped.stdout.contains("0 new, 1 already stored; 1 in"), "\(piped.stdout)\(piped.stderr)")
         #expect(try collector(["ingest", t.sub("missing.json"), "--db", db]).code == 3)
         #expect(try storeQuery(db, "SELECT count(*) FROM reports") == "1")
     }

@@ -115,3 +115,90 @@ struct ParseTaperTests {
         }
     }
 }
+
+/// Issue 16: a bulk ingest's file is cut into its elements while it is still being read (ArrayCutter fed the bytes
+/// that have arrived, ArrivingArray reading the file in pieces on a thread of its own): the same elements, the same
+/// documents and the same refusals as cutting and parsing the whole file at once.
+struct ArrivingArrayTests {
+    @Test func cuttingAsTheBytesArriveCutsTheSame() throws {
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["\"", "\\", "\\\\", "\\\"", "a", "]", "}", ",", "[", "{", " ", "\n", "é"]
+        var texts = ["", " ", "[]", " [ ] ", "[] x", "[", "{\"a\": 1}", "[\"abc", "[\"a\\\"]", "[1, 2", "[1,]", "[,]", "[1] ]", "[1}"]
+        for _ in 0..<400 {
+            var items: [JSONNode] = []
+            for _ in 0..<Int.random(in: 0...6, using: &rng) {
+                let s = (0..<Int.random(in: 0...12, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+                items.append(Bool.random(using: &rng) ? .str(s) : JSONNode(.object([JSONMember(s, .arr([.str(s), .num(1)]))])))
+            }
+            var text = JSONWriter.write(.arr(items), pretty: Bool.random(using: &rng))
+            switch Int.random(in: 0..<4, using: &rng) {
+            case 0: text = String(text.prefix(Int.random(in: 0...text.count, using: &rng)))     // cut short anywhere
+            case 1: text += pieces.randomElement(using: &rng)!                                  // something after the array
+            default: break
+            }
+            texts.append(text)
+        }
+        for text in texts {
+            let bytes = Array(text.utf8)
+            let whole = JSONSlices.arrayElements(bytes)
+            for _ in 0..<3 {
+                bytes.withUnsafeBufferPointer { b in
+                    var cutter = ArrayCutter()
+                    var got: [Range<Int>] = []
+                    var n = 0
+                    while true {
+                        while let r = cutter.next(b, available: n) { got.append(r) }
+                        if n == b.count { break }
+                        n = min(b.count, n + Int.random(in: 1...9, using: &rng))
+                    }
+                    #expect(cutter.state == .done || cutter.state == .invalid, "\(text)")
+                    #expect((cutter.state == .done ? got : nil) == whole, "\(text)")
+                }
+            }
+        }
+    }
+
+    /// A file of several read pieces (4 MiB each) gives the documents the whole file gives; a well-formed start with a
+    /// malformed end, an empty file and a document that is not an array get the answer the whole bytes get.
+    @Test func aFileReadInPiecesParsesLikeTheWholeFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("arriving-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let one = ReportTapeReaderTests.reports()[0]
+        let count = (9 << 20) / one.utf8.count + 1
+        let batch = Data(("[\n" + Array(repeating: one, count: count).joined(separator: ",\n") + "\n]\n").utf8)
+        #expect(batch.count > 2 * ArrivingArray.piece)
+        struct Outcome: Equatable { var groups: [[String]] = []; var error: String? }
+        func both(_ name: String, _ bytes: Data) throws -> (whole: Outcome, arriving: Outcome) {
+            let path = dir + "/" + name
+            try bytes.write(to: URL(fileURLWithPath: path))
+            func run(_ parse: (([ReportDocument]) throws -> Void) throws -> Void) -> Outcome {
+                var o = Outcome()
+                do { try parse { o.groups.append($0.map { $0.reportID + " " + String(decoding: $0.body.prefix(40), as: UTF8.self) }) } } catch {
+                    o.error = "\(error)"
+                }
+                return o
+            }
+            let whole = run { try ReportDocument.parse(bytes, source: path, validator: ReportTapeReaderTests.validator, group: 600, taper: true, deliver: $0) }
+            let arriving = run { d in
+                try ReportDocument.parse(try ArrivingArray(path: path), source: path, validator: ReportTapeReaderTests.validator, group: 600, taper: true, deliver: d)
+            }
+            return (whole, arriving)
+        }
+        let good = try both("good.json", batch)
+        #expect(good.arriving.error == nil, "\(good.arriving.error ?? "")")
+        #expect(good.arriving.groups.reduce(0) { $0 + $1.count } == count)
+        #expect(good.arriving.groups.count > 3)
+        #expect(good.whole == good.arriving, "the same groups of the same reports")
+        // Cut short in the last report, something after the array, an empty file, one report (not an array).
+        for (name, bytes) in [("short.json", batch.prefix(batch.count - 300)), ("after.json", batch + Data("x".utf8)), ("empty.json", Data()),
+                              ("one.json", Data(one.utf8))] {
+            // (The groups cut before the malformed end may already have been handed over; the store's transaction
+            // they went into is then not committed.)
+            let r = try both(name, Data(bytes))
+            #expect(r.whole.error == r.arriving.error, "\(name): \(r.whole.error ?? "accepted") / \(r.arriving.error ?? "accepted")")
+            #expect((r.arriving.error == nil) == (name == "one.json"), "\(name): \(r.arriving.error ?? "accepted")")
+        }
+        #expect(throws: IngestError.self) { _ = try ArrivingArray(path: dir + "/missing.json") }
+    }
+}
