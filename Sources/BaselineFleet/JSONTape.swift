@@ -118,14 +118,15 @@ struct JSONTape {
             var decode = false
             let base = UnsafeRawPointer(b.baseAddress!)
             while true {
-                // Eight bytes at a time while none of them is a quote, a backslash, a control byte or ≥ 0x80 (exact
-                // tests: a byte is zero / below 0x20 iff the word expression has its high bit set).
+                // Eight bytes at a time while none of them is a quote, a backslash, a control byte or ≥ 0x80; at a word
+                // that has one, straight to the first such byte (the lowest flagged byte is always a true match: a
+                // borrow can only flag bytes above it), not byte by byte through the word again.
                 while pos + 8 <= b.count {
-                    let w = base.loadUnaligned(fromByteOffset: pos, as: UInt64.self)
+                    let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: pos, as: UInt64.self))   // byte 0 lowest
                     let high: UInt64 = 0x8080_8080_8080_8080, ones: UInt64 = 0x0101_0101_0101_0101
                     let quote = w ^ (ones &* 0x22), slash = w ^ (ones &* 0x5C)
-                    let special = ((quote &- ones) & ~quote) | ((slash &- ones) & ~slash) | ((w &- ones &* 0x20) & ~w) | w
-                    if special & high != 0 { break }
+                    let special = (((quote &- ones) & ~quote) | ((slash &- ones) & ~slash) | ((w &- ones &* 0x20) & ~w) | w) & high
+                    if special != 0 { pos += special.trailingZeroBitCount >> 3; break }
                     pos += 8
                 }
                 guard pos < b.count else { return false }
