@@ -188,6 +188,7 @@ struct JSONTape {
             pos += 1
             space()
             var count: Int32 = 0
+            var keyBits: UInt64 = 0             // one bit per (length, first byte, last byte) of the keys so far
             if pos < b.count && b[pos] == 125 { pos += 1 } else {
                 while true {
                     space()
@@ -197,7 +198,12 @@ struct JSONTape {
                     // A duplicate key is refused, as JSONParser refuses it. A key that needs decoding is compared as
                     // the core compares keys (String ==, canonical equivalence): the slow path does that.
                     if out[key].decode { return false }
-                    if count > 0 && !distinct(out, key, me, count) { return false }
+                    // Keys are compared with the ones before only when their (length, first, last byte) bit is
+                    // already set: equal keys always share it, and in a report's objects distinct keys mostly don't.
+                    let k = out[key], length = Int(k.end - k.start)
+                    let bit: UInt64 = length == 0 ? 1 : 1 << ((UInt64(length) &* 31 &+ UInt64(b[Int(k.start)]) &* 7 &+ UInt64(b[Int(k.end) - 1])) & 63)
+                    if keyBits & bit != 0 && !distinct(out, key, me, count) { return false }
+                    keyBits |= bit
                     space()
                     guard pos < b.count, b[pos] == 58 else { return false }
                     pos += 1

@@ -200,3 +200,22 @@ struct ReportTapeReaderTests {
         #expect(docs.count == 2 && docs.allSatisfy { $0.reportID == "6f1c2d3e-0000-4000-8000-0000000000ab" && $0.storedBody != nil })
     }
 }
+
+/// Issue 16: the tape refuses a duplicate key as JSONParser does, and takes keys that only share a length and their
+/// first and last bytes (its cheap pre-check; only keys that share all three are compared in full).
+struct JSONTapeKeyTests {
+    @Test func duplicateKeysAreRefusedLikeTheParserRefusesThem() throws {
+        var rng = SystemRandomNumberGenerator()
+        let keys = ["", "a", "b", "ab", "ba", "aab", "abb", "axb", "ayb", "id", "data", "area", "severity", "evidence"]
+        for _ in 0..<3000 {
+            let names = (0..<Int.random(in: 1...12, using: &rng)).map { _ in keys.randomElement(using: &rng)! }
+            let text = "{" + names.enumerated().map { "\"\($0.element)\": \($0.offset)" }.joined(separator: ", ") + "}"
+            let bytes = Array(text.utf8)
+            var tape: [JSONTape.Entry] = []
+            let accepted = bytes.withUnsafeBufferPointer { b in JSONTape.with(b, reusing: &tape) { _ in true } } ?? false
+            let parsed = (try? JSONParser.parse(bytes)) != nil
+            #expect(accepted == parsed, "\(text)")
+            #expect(accepted == (Set(names).count == names.count), "\(text)")
+        }
+    }
+}
