@@ -43,9 +43,6 @@ enum FleetLedger {
     /// units.prints: the ids of a unit's fingerprints, comma-separated.
     static func decodePrints(_ text: String) -> [Int64] { text.split(separator: ",").compactMap { Int64($0) } }
 
-    /// The fingerprints the fleet counts of a report: (kind, value), each once.
-    static func fingerprints(_ d: ReportDocument) -> [(String, String)] { UnitSummary.fleetPrints(d) }
-
     /// What a batch adds to the aggregate tables that nothing in an ingest reads back (group stats, check counts, day
     /// histograms): deltas, written by `flush`. A bulk ingest carries one across all its
     /// groups and writes it once at the end of its transaction, instead of rewriting the same few thousand aggregate
@@ -335,8 +332,9 @@ enum FleetLedger {
 
         var lastGroup: (String, String, String, Int64)?
         for k in fresh {
-            // Fields read from the array in place (a copy of a ReportDocument retains every string and array in it).
-            let summary = summaries[k] ?? UnitSummary(docs[k], factory: factory.fingerprints(for: docs[k].profileChain))
+            // Fields read in place (a copy of a ReportDocument retains every string and array in it); the summary was
+            // made for every fresh report above.
+            let summary = summaries[k]!
             let (vendor, model, firmware, unit) = (docs[k].vendor, docs[k].model, docs[k].firmware, docs[k].unit)
             let (auditDate, generatedAt, reportID) = (docs[k].auditDate, docs[k].generatedAt, docs[k].reportID)
             let group: Int64

@@ -43,7 +43,8 @@ struct UnitSummary: Equatable {
     var supportDays: Int?                 // support end − audit date (negative: over)
     var eolDaysPast: Int?                 // audit date − end of life of the base OS, when it is past
     var firmwareAgeDays: Int?             // audit date − build date, when the build id is a date
-    /// The fingerprints the fleet counts (FleetLedger.fingerprints), made with the summary on the parse stage's cores.
+    /// The fingerprints the fleet counts of the report, (kind, value) each once (`fleetPrints(_:)`), made with the
+    /// summary on the parse stage's cores.
     var fleetPrints: [(String, String)] = []
 
     static func letter(_ status: String) -> Character {
