@@ -143,50 +143,50 @@ extension SchemaProbe {
     }
 
     private func walk(_ t: TapeView, _ e: UnsafePointer<JSONTape.Entry>, _ i: Int, _ s: Int, _ rules: SchemaValidator) -> Bool {
-        let n = nodes[s]
-        if n.slow { return rules.tapeMatches(t, i, s) }
-        if n.unresolvable { return false }
+        let n = UnsafePointer(nodes.baseAddress! + s)   // read in place (a Node is ~120 bytes)
+        if n.pointee.slow { return rules.tapeMatches(t, i, s) }
+        if n.pointee.unresolvable { return false }
         let x = e[i]
-        if n.types != 0xFF {
+        if n.pointee.types != 0xFF {
             let ok: Bool
             switch x.kind {
-            case .null: ok = n.types & SchemaValidator.TypeSet.null.rawValue != 0
-            case .yes, .no: ok = n.types & SchemaValidator.TypeSet.boolean.rawValue != 0
-            case .string: ok = n.types & SchemaValidator.TypeSet.string.rawValue != 0
-            case .array: ok = n.types & SchemaValidator.TypeSet.array.rawValue != 0
-            case .object: ok = n.types & SchemaValidator.TypeSet.object.rawValue != 0
-            case .number: ok = n.types & SchemaValidator.TypeSet.number.rawValue != 0
-                || (n.types & SchemaValidator.TypeSet.integer.rawValue != 0 && t.isInteger(i))
+            case .null: ok = n.pointee.types & SchemaValidator.TypeSet.null.rawValue != 0
+            case .yes, .no: ok = n.pointee.types & SchemaValidator.TypeSet.boolean.rawValue != 0
+            case .string: ok = n.pointee.types & SchemaValidator.TypeSet.string.rawValue != 0
+            case .array: ok = n.pointee.types & SchemaValidator.TypeSet.array.rawValue != 0
+            case .object: ok = n.pointee.types & SchemaValidator.TypeSet.object.rawValue != 0
+            case .number: ok = n.pointee.types & SchemaValidator.TypeSet.number.rawValue != 0
+                || (n.pointee.types & SchemaValidator.TypeSet.integer.rawValue != 0 && t.isInteger(i))
             }
             if !ok { return false }
         }
-        if n.constValue >= 0 && !equal(t, x, i, values[Int(n.constValue)]) { return false }
-        if n.hasEnum {
+        if n.pointee.constValue >= 0 && !equal(t, x, i, values[Int(n.pointee.constValue)]) { return false }
+        if n.pointee.hasEnum {
             var any = false
-            for k in 0..<Int(n.enumValues.count) where equal(t, x, i, values[Int(n.enumValues.start) + k]) { any = true; break }
+            for k in 0..<Int(n.pointee.enumValues.count) where equal(t, x, i, values[Int(n.pointee.enumValues.start) + k]) { any = true; break }
             if !any { return false }
         }
         switch x.kind {
         case .number:
-            if n.hasMinimum || n.hasMaximum, let d = t.double(i) {
-                if n.hasMinimum && d < n.minimum { return false }
-                if n.hasMaximum && d > n.maximum { return false }
+            if n.pointee.hasMinimum || n.pointee.hasMaximum, let d = t.double(i) {
+                if n.pointee.hasMinimum && d < n.pointee.minimum { return false }
+                if n.pointee.hasMaximum && d > n.pointee.maximum { return false }
             }
         case .string:
-            if n.pattern >= 0 && !matchers[Int(n.pattern)].matches(t, i) { return false }
+            if n.pointee.pattern >= 0 && !matchers[Int(n.pointee.pattern)].matches(t, i) { return false }
         case .array:
-            if n.minItems >= 0 && x.start < n.minItems { return false }
-            if n.maxItems >= 0 && x.start > n.maxItems { return false }
-            if n.items >= 0 {
+            if n.pointee.minItems >= 0 && x.start < n.pointee.minItems { return false }
+            if n.pointee.maxItems >= 0 && x.start > n.pointee.maxItems { return false }
+            if n.pointee.items >= 0 {
                 var j = i + 1
                 for _ in 0..<x.start {
-                    if !walk(t, e, j, Int(n.items), rules) { return false }
+                    if !walk(t, e, j, Int(n.pointee.items), rules) { return false }
                     let y = e[j]
                     j = y.kind == .array || y.kind == .object ? Int(y.end) : j + 1
                 }
             }
         case .object:
-            if n.object {
+            if n.pointee.object {
                 var seen: UInt64 = 0
                 var k = i + 1
                 let base = arena.baseAddress!, bytes = t.bytes.baseAddress!
@@ -194,44 +194,44 @@ extension SchemaProbe {
                     let key = e[k]
                     let length = Int32(key.end - key.start)
                     var sub: Int32 = -1, property = false
-                    for m in 0..<Int(n.names.count) {
-                        let name = names[Int(n.names.start) + m]
+                    for m in 0..<Int(n.pointee.names.count) {
+                        let name = names[Int(n.pointee.names.start) + m]
                         if name.length == length && (length == 0 || memcmp(base + Int(name.offset), bytes + Int(key.start), Int(length)) == 0) {
                             seen |= 1 << UInt64(m)
-                            if m < Int(n.propertyCount) { sub = name.schema; property = true }
+                            if m < Int(n.pointee.propertyCount) { sub = name.schema; property = true }
                             break
                         }
                     }
                     if !property {
-                        if n.additional == -2 { return false }
-                        sub = n.additional
+                        if n.pointee.additional == -2 { return false }
+                        sub = n.pointee.additional
                     }
                     if sub >= 0 && !walk(t, e, k + 1, Int(sub), rules) { return false }
                     let y = e[k + 1]
                     k = y.kind == .array || y.kind == .object ? Int(y.end) : k + 2
                 }
-                if seen & n.required != n.required { return false }
+                if seen & n.pointee.required != n.pointee.required { return false }
             }
         default: break
         }
-        for k in 0..<Int(n.all.count) where !walk(t, e, i, Int(subs[Int(n.all.start) + k]), rules) { return false }
-        if n.hasAnyOf {
+        for k in 0..<Int(n.pointee.all.count) where !walk(t, e, i, Int(subs[Int(n.pointee.all.start) + k]), rules) { return false }
+        if n.pointee.hasAnyOf {
             var any = false
-            for k in 0..<Int(n.anyOf.count) where walk(t, e, i, Int(subs[Int(n.anyOf.start) + k]), rules) { any = true; break }
+            for k in 0..<Int(n.pointee.anyOf.count) where walk(t, e, i, Int(subs[Int(n.pointee.anyOf.start) + k]), rules) { any = true; break }
             if !any { return false }
         }
-        if n.hasOneOf {
+        if n.pointee.hasOneOf {
             var holding = 0
-            for k in 0..<Int(n.oneOf.count) where walk(t, e, i, Int(subs[Int(n.oneOf.start) + k]), rules) {
+            for k in 0..<Int(n.pointee.oneOf.count) where walk(t, e, i, Int(subs[Int(n.pointee.oneOf.start) + k]), rules) {
                 holding += 1
                 if holding > 1 { return false }
             }
             if holding == 0 { return false }
         }
-        if n.not >= 0 && walk(t, e, i, Int(n.not), rules) { return false }
-        if n.cond >= 0 {
-            if walk(t, e, i, Int(n.cond), rules) { if n.then >= 0 && !walk(t, e, i, Int(n.then), rules) { return false } }
-            else if n.otherwise >= 0 && !walk(t, e, i, Int(n.otherwise), rules) { return false }
+        if n.pointee.not >= 0 && walk(t, e, i, Int(n.pointee.not), rules) { return false }
+        if n.pointee.cond >= 0 {
+            if walk(t, e, i, Int(n.pointee.cond), rules) { if n.pointee.then >= 0 && !walk(t, e, i, Int(n.pointee.then), rules) { return false } }
+            else if n.pointee.otherwise >= 0 && !walk(t, e, i, Int(n.pointee.otherwise), rules) { return false }
         }
         return true
     }

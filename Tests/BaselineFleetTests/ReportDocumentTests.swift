@@ -189,7 +189,9 @@ struct ArrivingArrayTests {
         #expect(good.arriving.error == nil, "\(good.arriving.error ?? "")")
         #expect(good.arriving.groups.reduce(0) { $0 + $1.count } == count)
         #expect(good.arriving.groups.count > 3)
-        #expect(good.whole == good.arriving, "the same groups of the same reports")
+        // The same reports in the same order. (The groups match too whenever the cut is complete before the file's
+        // last groups are formed, as it is here by far; only then can the end of a file be tapered.)
+        #expect(good.whole.groups.flatMap { $0 } == good.arriving.groups.flatMap { $0 }, "the same reports in the same order")
         // Cut short in the last report, something after the array, an empty file, one report (not an array).
         for (name, bytes) in [("short.json", batch.prefix(batch.count - 300)), ("after.json", batch + Data("x".utf8)), ("empty.json", Data()),
                               ("one.json", Data(one.utf8))] {
