@@ -81,8 +81,8 @@ struct ArrayCutter {
 }
 
 /// A file read into one buffer of its size by a thread of its own, a piece at a time, and cut into its elements
-/// (ArrayCutter) as the pieces arrive. A reader waits for the elements it needs (`elements(through:)`), or for the
-/// whole file (`all()`): a file that is not a JSON array, or not a well-formed one, is then read whole the usual way.
+/// (ArrayCutter) as the pieces arrive. A reader waits for the elements it needs (`elements(from:through:source:)`), or
+/// for the whole file (`all(source:)`): a file that is not a JSON array, or not a well-formed one, is then read whole the usual way.
 /// A file that shrinks while it is read is refused; one that grows is read up to the size it had when opened.
 public final class ArrivingArray: @unchecked Sendable {
     /// The file's bytes (its size when opened); only those of the elements cut so far (or all, after `all()`) are there.
@@ -146,15 +146,6 @@ public final class ArrivingArray: @unchecked Sendable {
         }
         reader.stackSize = 1 << 20
         reader.start()
-    }
-
-    /// Bytes that are all here (an HTTP request body, a test's batch).
-    public init(complete bytes: Data) {
-        count = bytes.count
-        base = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, count))
-        bytes.copyBytes(to: base, count: count)
-        data = Data(bytesNoCopy: base, count: count, deallocator: .custom { p, _ in p.deallocate() })
-        feed(count, end: true)
     }
 
     /// `done` bytes are in: the elements they complete are cut (outside the lock: only this thread cuts) and published.

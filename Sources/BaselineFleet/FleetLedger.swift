@@ -107,10 +107,9 @@ enum FleetLedger {
         }
         func placeholders(_ n: Int) -> String { Array(repeating: "?", count: n).joined(separator: ", ") }
 
-        /// Each check's slot in the deltas (`Deltas.index`), with its status letter. Consecutive reports mostly list the
-        /// same checks in the same order: the last list's slots are reused when its ids match (short strings compare
-        /// inline; hashing each id was a measurable part of the writer's time).
-        /// A report's counted checks (passed, failed, warned: the ones "evaluated"), as (slot, failed) pairs.
+        /// A report's counted checks (passed, failed, warned: the ones "evaluated") as (slot in the deltas, failed)
+        /// pairs. Consecutive reports mostly list the same checks in the same order: the last list's slots are reused
+        /// when its ids match (short strings compare inline; hashing each id was a measurable part of the writer's time).
         var lastIDs: [String] = [], lastSlots: [Int] = []
         func slots(_ list: [(String, Character)]) -> [(Int, Bool)] {
             if list.count != lastIDs.count || !zip(list, lastIDs).allSatisfy({ $0.0.0 == $0.1 }) {
