@@ -290,6 +290,13 @@ struct TapeView {
         return length == 0 || name.withUnsafeBufferPointer { memcmp($0.baseAddress!, bytes.baseAddress! + Int(e.start), length) == 0 }
     }
 
+    /// Whether the entry at `i` is a string without escapes whose bytes are `s`'s.
+    @inline(__always) func isPlainString(_ i: Int, _ s: StaticString) -> Bool {
+        let e = entries[i], length = s.utf8CodeUnitCount
+        guard e.kind == .string, !e.decode, Int(e.end - e.start) == length else { return false }
+        return length == 0 || memcmp(s.utf8Start, bytes.baseAddress! + Int(e.start), length) == 0
+    }
+
     /// Whether the key entry at `k` is `key` (keys are plain ASCII on a tape).
     @inline(__always) func isKey(_ k: Int, _ key: StaticString) -> Bool {
         let e = entries[k], length = key.utf8CodeUnitCount
@@ -325,6 +332,19 @@ struct TapeView {
     func double(_ i: Int) -> Double? {
         let e = entries[i]
         guard e.kind == .number else { return nil }
+        // A whole number of up to 15 digits is exact as a Double: summed here (most of a report's numbers are counts),
+        // the rest through the standard library's conversion.
+        var j = Int(e.start), negative = false
+        if j < Int(e.end) && bytes[j] == UInt8(ascii: "-") { negative = true; j += 1 }
+        if Int(e.end) - j <= 15 {
+            var v: Int64 = 0, whole = j < Int(e.end)
+            while j < Int(e.end) {
+                let d = bytes[j] &- 48
+                guard d <= 9 else { whole = false; break }
+                v = v * 10 + Int64(d); j += 1
+            }
+            if whole { return negative ? -Double(v) : Double(v) }
+        }
         return Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[Int(e.start)..<Int(e.end)]), as: UTF8.self))
     }
 

@@ -9,12 +9,13 @@ public struct IngestError: Error, CustomStringConvertible {
     public var description: String { "\(source): \(message)" }
 }
 
+/// A finding as the fleet keeps it: its check, names and machine-readable data (the message and the rest stay in the
+/// stored body).
 public struct FindingRow: Equatable {
     public let check: String
     public let area: String
     public let status: String
     public let severity: String
-    public var message: String = ""
     public var data: [String: String] = [:]  // the finding's machine-readable facts (support_end, eol)
 }
 
@@ -174,9 +175,15 @@ public struct ReportDocument: Equatable {
 
     /// What the store would otherwise do in its single writer: compress each body, and summarise each report.
     static func prepare(_ docs: inout [ReportDocument], _ compressor: ReportBody.Compressor, _ factory: FactoryFingerprints?) {
-        for k in docs.indices {
-            docs[k].storedBody = compressor.compress(docs[k].body)
-            if let factory { docs[k].summary = UnitSummary(docs[k], factory: factory.fingerprints(for: docs[k].profileChain)) }
+        // In place: `docs[k].summary = UnitSummary(docs[k], …)` copied each document (retaining every string in it).
+        docs.withUnsafeMutableBufferPointer { p in
+            for k in p.indices {
+                p[k].storedBody = compressor.compress(p[k].body)
+                if let factory {
+                    let summary = UnitSummary(p[k], factory: factory.fingerprints(for: p[k].profileChain))
+                    p[k].summary = summary
+                }
+            }
         }
     }
 
@@ -234,7 +241,7 @@ public struct ReportDocument: Equatable {
         var findings: [FindingRow] = []
         findings.reserveCapacity(r.findings.count)
         for f in r.findings {
-            var row = FindingRow(check: f.id, area: f.area.name, status: f.status.name, severity: f.severity.name, message: f.message)
+            var row = FindingRow(check: f.id, area: f.area.name, status: f.status.name, severity: f.severity.name)
             for (k, v) in f.data where row.data[k] == nil { row.data[k] = v }
             findings.append(row)
         }

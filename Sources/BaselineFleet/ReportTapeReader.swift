@@ -22,7 +22,8 @@ enum ReportTapeReader {
             guard t[v].kind == .string else { return nil }
             return .some(t.string(v))
         }
-        guard let reportID = text(0, "report_id"), UUID(uuidString: reportID) != nil,
+        // report_id: the schema's pattern (a lowercase version-4 UUID) is stricter than the tree way's UUID check.
+        guard let reportID = text(0, "report_id"),
               let generatedAt = text(0, "generated_at"),
               let day = text(0, "audit_date"), let auditDate = CivilDate.parse(day),
               let source = t.member(0, "source"), let sourceKind = text(source, "kind"),
@@ -47,7 +48,7 @@ enum ReportTapeReader {
         var findings: [FindingRow] = []
         findings.reserveCapacity(Int(t[findingsAt].start))
         for f in t.items(findingsAt) {
-            // One pass over the finding's members for the six it keeps (instead of a search of its keys for each).
+            // One pass over the finding's members for the ones it checks (instead of a search of its keys for each).
             guard t[f].kind == .object else { return nil }
             var at: (id: Int?, area: Int?, status: Int?, severity: Int?, message: Int?, data: Int?)
             var k = f + 1
@@ -57,11 +58,12 @@ enum ReportTapeReader {
                 else if t.isKey(k, "data") { at.data = k + 1 }
                 k = t.after(k + 1)
             }
-            func string(_ v: Int?) -> String? { v.flatMap { t[$0].kind == .string ? t.string($0) : nil } }
-            guard let id = string(at.id), let area = string(at.area), let status = string(at.status), let severity = string(at.severity),
-                  let message = string(at.message), areaNames.contains(area), statusNames.contains(status), severityNames.contains(severity)
+            // The names are matched where they are and taken from the lists (no string made per finding); the message
+            // must be a string, as the tree way reads it, but the fleet keeps none.
+            guard let i = at.id, t[i].kind == .string, let m = at.message, t[m].kind == .string,
+                  let area = area(t, at.area), let status = status(t, at.status), let severity = severity(t, at.severity)
             else { return nil }
-            var row = FindingRow(check: id, area: area, status: status, severity: severity, message: message)
+            var row = FindingRow(check: t.string(i), area: area, status: status, severity: severity)
             if let d = at.data {
                 guard t[d].kind == .object else { return nil }
                 var k = d + 1
@@ -98,10 +100,29 @@ enum ReportTapeReader {
         return doc
     }
 
-    // Short lists of short strings: compared in place, cheaper than hashing each finding's three names.
-    static let areaNames = ["credentials", "update", "lifecycle", "surface", "disclosure"]
-    static let statusNames = ["pass", "fail", "warn", "info", "skip", "error"]
-    static let severityNames = ["info", "low", "medium", "high", "critical"]
+    // The names a finding's area, status and severity may have, matched in place: no string is made per finding, and
+    // no shared array is touched (the parse threads would contend for its reference count).
+    static func area(_ t: TapeView, _ v: Int?) -> String? {
+        name(t, v) { m in m("credentials") ?? m("update") ?? m("lifecycle") ?? m("surface") ?? m("disclosure") }
+    }
+    static func status(_ t: TapeView, _ v: Int?) -> String? {
+        name(t, v) { m in m("pass") ?? m("fail") ?? m("warn") ?? m("info") ?? m("skip") ?? m("error") }
+    }
+    static func severity(_ t: TapeView, _ v: Int?) -> String? {
+        name(t, v) { m in m("info") ?? m("low") ?? m("medium") ?? m("high") ?? m("critical") }
+    }
+
+    /// The name the string at `v` is, of those `names` tries (each returned as the literal's own String: short names
+    /// need no allocation); nil when `v` is missing, not a string, or none of them. A string with escapes is compared
+    /// decoded, as the tree way would.
+    @inline(__always) static func name(_ t: TapeView, _ v: Int?, _ names: ((StaticString) -> String?) -> String?) -> String? {
+        guard let v, t[v].kind == .string else { return nil }
+        if t[v].decode {
+            let s = t.string(v)
+            return names { $0.description == s ? $0.description : nil }
+        }
+        return names { t.isPlainString(v, $0) ? $0.description : nil }
+    }
 
     /// ReportReader reads whole numbers of at most 18 digits; the schema's `integer` has no limit. A document with a
     /// longer number anywhere goes the tree way.

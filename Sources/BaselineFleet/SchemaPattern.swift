@@ -27,7 +27,11 @@ struct SchemaPattern {
     /// times shares no byte with the set after it (which must occur at least once), e.g. `^[A-Z]{3,5}-[0-9]{2}$`:
     /// matched left to right, each set taking all it can, with no backtracking (a shorter run would leave a byte of its
     /// set for the next set, which has none of them). Most of the report schema's patterns are of this kind.
-    let linear: [(ByteSet, Int, Int)]?
+    /// Also `^…` with no `$` (e.g. `^\$`): then the sets need only match a prefix.
+    let linear: [Atom]?
+    let linearToEnd: Bool
+    /// A byte set repeated `lo` to `hi` times.
+    struct Atom { var set: ByteSet; var lo: Int; var hi: Int }
 
     /// nil when the pattern uses syntax outside the subset.
     init?(_ pattern: String) {
@@ -40,24 +44,26 @@ struct SchemaPattern {
         case .sequence(let items): if case .start = items.first { anchored = true } else { anchored = false }
         default: anchored = false
         }
-        linear = SchemaPattern.linearForm(n)
+        (linear, linearToEnd) = SchemaPattern.linearForm(n).map { ($0.0, $0.1) } ?? (nil, true)
     }
 
-    static func linearForm(_ n: Node) -> [(ByteSet, Int, Int)]? {
-        guard case .sequence(let items) = n, items.count >= 2, case .start = items.first!, case .end = items.last! else { return nil }
-        var atoms: [(ByteSet, Int, Int)] = []
-        for item in items.dropFirst().dropLast() {
+    static func linearForm(_ n: Node) -> ([Atom], Bool)? {
+        guard case .sequence(let items) = n, items.count >= 2, case .start = items.first! else { return nil }
+        var toEnd = false
+        if case .end = items.last! { toEnd = true }
+        var atoms: [Atom] = []
+        for item in items.dropFirst().dropLast(toEnd ? 1 : 0) {
             switch item {
-            case .set(let set): atoms.append((set, 1, 1))
-            case .repeated(.set(let set), let lo, let hi): atoms.append((set, lo, hi))
+            case .set(let set): atoms.append(Atom(set: set, lo: 1, hi: 1))
+            case .repeated(.set(let set), let lo, let hi): atoms.append(Atom(set: set, lo: lo, hi: hi))
             default: return nil
             }
         }
-        for (i, a) in atoms.enumerated() where a.1 != a.2 && i + 1 < atoms.count {
+        for (i, a) in atoms.enumerated() where a.lo != a.hi && i + 1 < atoms.count {
             let next = atoms[i + 1]
-            guard next.1 >= 1, a.0.bits.0 & next.0.bits.0 == 0, a.0.bits.1 & next.0.bits.1 == 0 else { return nil }
+            guard next.lo >= 1, a.set.bits.0 & next.set.bits.0 == 0, a.set.bits.1 & next.set.bits.1 == 0 else { return nil }
         }
-        return atoms
+        return (atoms, toEnd)
     }
 
     func matches(_ s: String) -> Bool {
@@ -67,19 +73,22 @@ struct SchemaPattern {
 
     /// The same over a string's UTF-8 bytes.
     func matches(bytes b: UnsafeBufferPointer<UInt8>) -> Bool {
-        if let linear {
-            var p = 0
-            for (set, lo, hi) in linear {
-                var n = 0
-                while n < hi, p < b.count, set.contains(b[p]) { n += 1; p += 1 }
-                if n < lo { return false }
-            }
-            return p == b.count
-        }
+        if let linear { return linear.withUnsafeBufferPointer { SchemaPattern.matches(linear: $0, toEnd: linearToEnd, b) } }
         for start in 0...(anchored ? 0 : b.count) {
             if SchemaPattern.match(root, b, start, { _ in true }) { return true }
         }
         return false
+    }
+
+    /// The linear form's match: each set takes all it can, left to right.
+    @inline(__always) static func matches(linear: UnsafeBufferPointer<Atom>, toEnd: Bool, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var p = 0
+        for a in linear {
+            var n = 0
+            while n < a.hi, p < b.count, a.set.contains(b[p]) { n += 1; p += 1 }
+            if n < a.lo { return false }
+        }
+        return p == b.count || !toEnd
     }
 
     /// Backtracking with continuations: does `n` match at `i` such that `k` accepts where it ends?

@@ -48,6 +48,12 @@ final class SchemaProbe: @unchecked Sendable {
     let values: UnsafeMutableBufferPointer<Value>
     let arena: UnsafeMutableBufferPointer<UInt8>
     let matchers: UnsafeMutableBufferPointer<SchemaValidator.Matcher>
+    /// Per matcher, its linear form (SchemaPattern.linear) as a span of `atoms`, count -1 if it has none: matched here
+    /// without touching the matcher, whose pattern the parse threads would otherwise each retain and release (one
+    /// shared reference count, contended) for every string.
+    struct Linear { var start: Int32; var count: Int32; var toEnd: Bool }
+    let linear: UnsafeMutableBufferPointer<Linear>
+    let atoms: UnsafeMutableBufferPointer<SchemaPattern.Atom>
     let trees: [JSONNode]
 
     init(_ schemas: [[SchemaValidator.Rule]]) {
@@ -126,13 +132,33 @@ final class SchemaProbe: @unchecked Sendable {
             return UnsafeMutableBufferPointer(rebasing: p[0..<a.count])
         }
         self.nodes = copy(nodes); self.subs = copy(subs); self.names = copy(names); self.values = copy(values)
+        var linear: [Linear] = [], atoms: [SchemaPattern.Atom] = []
+        for m in matchers {
+            if case .own(let p) = m, let l = p.linear {
+                linear.append(Linear(start: Int32(atoms.count), count: Int32(l.count), toEnd: p.linearToEnd))
+                atoms += l
+            } else {
+                linear.append(Linear(start: 0, count: -1, toEnd: true))
+            }
+        }
         self.arena = copy(arena); self.matchers = copy(matchers); self.trees = trees
+        self.linear = copy(linear); self.atoms = copy(atoms)
+    }
+
+    /// Whether the string at `i` matches matcher `m`: its linear form over the bytes in place when it has one (and the
+    /// string has no escapes), else the matcher.
+    @inline(__always) func matches(_ t: TapeView, _ x: JSONTape.Entry, _ i: Int, _ m: Int) -> Bool {
+        let l = linear[m]
+        guard l.count >= 0, !x.decode else { return matchers[m].matches(t, i) }
+        return SchemaPattern.matches(linear: UnsafeBufferPointer(rebasing: atoms[Int(l.start)..<Int(l.start + l.count)]), toEnd: l.toEnd,
+                                     UnsafeBufferPointer(rebasing: t.bytes[Int(x.start)..<Int(x.end)]))
     }
 
     deinit {
         nodes.baseAddress?.deallocate(); subs.baseAddress?.deallocate(); names.baseAddress?.deallocate()
         values.baseAddress?.deallocate(); arena.baseAddress?.deallocate()
         matchers.baseAddress?.deinitialize(count: matchers.count); matchers.baseAddress?.deallocate()
+        linear.baseAddress?.deallocate(); atoms.baseAddress?.deallocate()
     }
 }
 
@@ -173,7 +199,7 @@ extension SchemaProbe {
                 if n.pointee.hasMaximum && d > n.pointee.maximum { return false }
             }
         case .string:
-            if n.pointee.pattern >= 0 && !matchers[Int(n.pointee.pattern)].matches(t, i) { return false }
+            if n.pointee.pattern >= 0 && !matches(t, x, i, Int(n.pointee.pattern)) { return false }
         case .array:
             if n.pointee.minItems >= 0 && x.start < n.pointee.minItems { return false }
             if n.pointee.maxItems >= 0 && x.start > n.pointee.maxItems { return false }

@@ -19,12 +19,18 @@ import Testing
 
     static let extra = ["a|b|", "(ab)+c?", "^x{2,}$", "[a-c\\-]{1,3}z", "^(a|ab)(c|bcd)$", "q*", "^\\d{3}$",
                         // matched without backtracking (SchemaPattern.linear), and look-alikes that must not be
-                        "^[a-c]*d$", "^x?y+$", "^[0-9]{2,}[a-f]{1,3}$", "^[A-Z]{3,5}-[0-9]{2}$", "^a*a$", "^[a-z]*[0-9a]$", "^x?x$", "^ab*$", "^a{0,2}b?c$"]
+                        "^[a-c]*d$", "^x?y+$", "^[0-9]{2,}[a-f]{1,3}$", "^[A-Z]{3,5}-[0-9]{2}$", "^a*a$", "^[a-z]*[0-9a]$", "^x?x$", "^ab*$", "^a{0,2}b?c$",
+                        // …and with no `$`: only a prefix must match
+                        "^[a-c]*d", "^\\$", "^x?y+", "^a*a", "^ab*"]
 
     /// Which patterns take the no-backtracking path: only those whose variable runs end where the next set begins.
     @Test func theLinearFormIsTakenOnlyWhereGreedyIsExact() throws {
-        for p in ["^[A-Z]{3,5}-[0-9]{2}$", "^[a-c]*d$", "^x?y+$", "^[0-9a-f]{64}$", "^ab*$"] { #expect(try #require(SchemaPattern(p)).linear != nil, "\(p)") }
-        for p in ["^a*a$", "^[a-z]*[0-9a]$", "^x?x$", "^a{0,2}b?c$", "^(a|ab)$", "[a-c]*d$", "^[a-c]*d"] { #expect(try #require(SchemaPattern(p)).linear == nil, "\(p)") }
+        for p in ["^[A-Z]{3,5}-[0-9]{2}$", "^[a-c]*d$", "^x?y+$", "^[0-9a-f]{64}$", "^ab*$", "^[a-c]*d", "^\\$", "^ab*"] {
+            #expect(try #require(SchemaPattern(p)).linear != nil, "\(p)")
+        }
+        for p in ["^a*a$", "^[a-z]*[0-9a]$", "^x?x$", "^a{0,2}b?c$", "^(a|ab)$", "[a-c]*d$", "^a*a", "^(a|b)"] {
+            #expect(try #require(SchemaPattern(p)).linear == nil, "\(p)")
+        }
     }
 
     @Test func everySchemaPatternCompilesToTheOwnMatcher() {
