@@ -122,11 +122,9 @@ enum FleetLedger {
             var out: [(Int, Bool)] = []
             out.reserveCapacity(list.count)
             for j in list.indices {
-                switch list[j].1.asciiValue {
-                case UInt8(ascii: "p"), UInt8(ascii: "w"): out.append((slot(j, list[j].0), false))
-                case UInt8(ascii: "f"): out.append((slot(j, list[j].0), true))
-                default: break
-                }
+                // Characters compared with literals (one machine word each), not through `asciiValue`.
+                let c = list[j].1
+                if c == "f" { out.append((slot(j, list[j].0), true)) } else if c == "p" || c == "w" { out.append((slot(j, list[j].0), false)) }
             }
             return out
         }
@@ -137,7 +135,8 @@ enum FleetLedger {
             }
             bump(&agg.stats[StatKey(period: period, group: group), default: zeros]) { s in
                 s[0] += sign; s[1] += sign * failing
-                for f in UnitFlag.allCases where flags & f.bit != 0 { s[4 + f.rawValue] += sign }
+                var bits = flags & UnitFlag.knownBits       // each set bit (UnitFlag.allCases would make an array per call)
+                while bits != 0 { s[4 + bits.trailingZeroBitCount] += sign; bits &= bits - 1 }
             }
             bump(&agg.checks[StatKey(period: period, group: group), default: []]) { counts in
                 for (i, failed) in checkList {

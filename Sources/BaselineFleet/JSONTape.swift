@@ -291,10 +291,11 @@ struct TapeView {
     }
 
     /// Whether the entry at `i` is a string without escapes whose bytes are `s`'s.
-    @inline(__always) func isPlainString(_ i: Int, _ s: StaticString) -> Bool {
-        let e = entries[i], length = s.utf8CodeUnitCount
-        guard e.kind == .string, !e.decode, Int(e.end - e.start) == length else { return false }
-        return length == 0 || memcmp(s.utf8Start, bytes.baseAddress! + Int(e.start), length) == 0
+    @inline(__always) func isPlainString(_ i: Int, _ s: String) -> Bool {
+        let e = entries[i]
+        guard e.kind == .string, !e.decode, Int(e.end - e.start) == s.utf8.count else { return false }
+        var s = s
+        return s.withUTF8 { $0.isEmpty || memcmp($0.baseAddress!, bytes.baseAddress! + Int(e.start), $0.count) == 0 }
     }
 
     /// Whether the key entry at `k` is `key` (keys are plain ASCII on a tape).

@@ -38,14 +38,20 @@ public struct ReportDocument: Equatable {
     public let body: Data                 // the report as it arrived
     public var storedBody: Data? = nil    // `body` as a zstd frame (ReportBody), made on the parse stage's cores
     var summary: UnitSummary? = nil       // what the unit contributes, made on the parse stage's cores (given the factory)
-    public var imageID: String? = nil     // an offline audit's root identity ("sha256:…")
-
+    public let imageID: String?           // an offline audit's root identity ("sha256:…")
     /// The unit this report is about: the keyed device id, else the audited image (the same image audited again is
-    /// the same unit), else the report itself (one report, one unit).
-    public var unit: String {
-        if let d = deviceID { return d }
-        if let i = imageID { return "image:" + i }
-        return "report:" + reportID
+    /// the same unit), else the report itself (one report, one unit). Stored, not computed: the store's writer reads it
+    /// several times per report, and a computed property read through an array copied the whole document each time.
+    public let unit: String
+
+    public init(reportID: String, sourceKind: String, auditDate: String, generatedAt: String, vendor: String, model: String, firmware: String,
+                deviceID: String?, findings: [FindingRow], hostKeys: [String], passwordHMACs: [String], secretHMACs: [String],
+                fleetKeyID: String?, profileChain: [String], buildID: String?, body: Data, imageID: String? = nil) {
+        self.reportID = reportID; self.sourceKind = sourceKind; self.auditDate = auditDate; self.generatedAt = generatedAt
+        self.vendor = vendor; self.model = model; self.firmware = firmware; self.deviceID = deviceID; self.findings = findings
+        self.hostKeys = hostKeys; self.passwordHMACs = passwordHMACs; self.secretHMACs = secretHMACs; self.fleetKeyID = fleetKeyID
+        self.profileChain = profileChain; self.buildID = buildID; self.body = body; self.imageID = imageID
+        unit = deviceID ?? imageID.map { "image:" + $0 } ?? "report:" + reportID
     }
 
     /// Every report in `data`: one report, a JSON array of reports (a batch), or a scan document's agent reports.
@@ -254,14 +260,13 @@ public struct ReportDocument: Equatable {
         }
         let s = r.subject
         let body = raw ?? Data(JSONWriter.write(o, pretty: false).utf8)
-        var doc = ReportDocument(reportID: r.reportID.lowercased(), sourceKind: r.sourceKind, auditDate: r.auditDate.iso, generatedAt: r.generatedAt,
+        let doc = ReportDocument(reportID: r.reportID.lowercased(), sourceKind: r.sourceKind, auditDate: r.auditDate.iso, generatedAt: r.generatedAt,
                                  vendor: s.vendor ?? "(unknown)", model: s.model ?? "(unknown)",
                                  firmware: s.firmwareVersion ?? s.osVersion ?? "(unknown)",
                                  deviceID: s.deviceID, findings: findings, hostKeys: hostKeys,
                                  passwordHMACs: hmacs, secretHMACs: secrets, fleetKeyID: fp.fleetKeyID,
                                  profileChain: r.profileChain.isEmpty ? [r.profileID] : r.profileChain,
-                                 buildID: s.buildID, body: body)
-        doc.imageID = s.imageID
+                                 buildID: s.buildID, body: body, imageID: s.imageID)
         return doc
     }
 }

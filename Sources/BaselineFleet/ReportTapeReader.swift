@@ -92,11 +92,11 @@ enum ReportTapeReader {
               let secrets = values("private_keys", "hmac_sha256", nullable: true) else { return nil }
         // A crypt(3) hash where a keyed fingerprint belongs: the tree way words the refusal.
         for h in hmacs + hostKeys + secrets where h.hasPrefix("$") { return nil }
-        var doc = ReportDocument(reportID: reportID.lowercased(), sourceKind: sourceKind, auditDate: auditDate.iso, generatedAt: generatedAt,
+        let doc = ReportDocument(reportID: reportID.lowercased(), sourceKind: sourceKind, auditDate: auditDate.iso, generatedAt: generatedAt,
                                  vendor: vendor ?? "(unknown)", model: model ?? "(unknown)", firmware: firmware ?? osVersion ?? "(unknown)",
                                  deviceID: deviceID, findings: findings, hostKeys: hostKeys, passwordHMACs: hmacs, secretHMACs: secrets,
-                                 fleetKeyID: fleetKeyID, profileChain: chain.isEmpty ? [profileID] : chain, buildID: buildID, body: raw)
-        doc.imageID = imageID
+                                 fleetKeyID: fleetKeyID, profileChain: chain.isEmpty ? [profileID] : chain, buildID: buildID, body: raw,
+                                 imageID: imageID)
         return doc
     }
 
@@ -112,16 +112,16 @@ enum ReportTapeReader {
         name(t, v) { m in m("info") ?? m("low") ?? m("medium") ?? m("high") ?? m("critical") }
     }
 
-    /// The name the string at `v` is, of those `names` tries (each returned as the literal's own String: short names
-    /// need no allocation); nil when `v` is missing, not a string, or none of them. A string with escapes is compared
-    /// decoded, as the tree way would.
-    @inline(__always) static func name(_ t: TapeView, _ v: Int?, _ names: ((StaticString) -> String?) -> String?) -> String? {
+    /// The name the string at `v` is, of those `names` tries (each returned as the literal it is: short names are
+    /// stored in the String itself, no allocation); nil when `v` is missing, not a string, or none of them. A string
+    /// with escapes is compared decoded, as the tree way would.
+    @inline(__always) static func name(_ t: TapeView, _ v: Int?, _ names: ((String) -> String?) -> String?) -> String? {
         guard let v, t[v].kind == .string else { return nil }
         if t[v].decode {
             let s = t.string(v)
-            return names { $0.description == s ? $0.description : nil }
+            return names { $0 == s ? $0 : nil }
         }
-        return names { t.isPlainString(v, $0) ? $0.description : nil }
+        return names { t.isPlainString(v, $0) ? $0 : nil }
     }
 
     /// ReportReader reads whole numbers of at most 18 digits; the schema's `integer` has no limit. A document with a

@@ -27,6 +27,7 @@ final class SchemaProbe: @unchecked Sendable {
         var names = Span()                  // `names`
         var propertyCount: Int32 = 0        // names[0..<propertyCount] have a schema in `nameSchemas`
         var required: UInt64 = 0            // bits over `names`
+        var distinctNames = false           // no name twice in `names`: a key's search may start anywhere (`walk`)
         var additional: Int32 = -1          // -1 allowed, -2 forbidden, else a schema
         // Arrays.
         var items: Int32 = -1, minItems: Int32 = -1, maxItems: Int32 = -1
@@ -115,6 +116,7 @@ final class SchemaProbe: @unchecked Sendable {
                 if list.count > 64 { n.slow = true } else {
                     n.names = Span(start: Int32(names.count), count: Int32(list.count))
                     n.propertyCount = Int32(properties.count)
+                    n.distinctNames = Set(list.map { $0.0 }).count == list.count
                     for (i, (name, schema)) in list.enumerated() {
                         // A non-ASCII name never equals a key on the tape (keys that need decoding go the tree way):
                         // it is kept with an impossible length, so a required one is never found, as on the tree.
@@ -216,17 +218,24 @@ extension SchemaProbe {
                 var seen: UInt64 = 0
                 var k = i + 1
                 let base = arena.baseAddress!, bytes = t.bytes.baseAddress!
+                // Documents mostly list their keys in one order: each key's search starts at the name after the last
+                // key's (when no name is listed twice, where the search starts cannot change what it finds).
+                let count = Int(n.pointee.names.count)
+                var from = 0
                 for _ in 0..<x.start {
                     let key = e[k]
                     let length = Int32(key.end - key.start)
                     var sub: Int32 = -1, property = false
-                    for m in 0..<Int(n.pointee.names.count) {
+                    var m = from
+                    for _ in 0..<count {
                         let name = names[Int(n.pointee.names.start) + m]
                         if name.length == length && (length == 0 || memcmp(base + Int(name.offset), bytes + Int(key.start), Int(length)) == 0) {
                             seen |= 1 << UInt64(m)
                             if m < Int(n.pointee.propertyCount) { sub = name.schema; property = true }
+                            if n.pointee.distinctNames { from = m + 1 == count ? 0 : m + 1 }
                             break
                         }
+                        m = m + 1 == count ? 0 : m + 1
                     }
                     if !property {
                         if n.pointee.additional == -2 { return false }

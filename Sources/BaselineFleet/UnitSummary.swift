@@ -21,6 +21,8 @@ public enum UnitFlag: Int, CaseIterable {
 
     public var column: String { "c_" + String(describing: self).snakeCased }
     var bit: Int64 { 1 << Int64(rawValue) }
+    /// Every flag's bit (a stored value with others, from a newer collector, counts only these).
+    static let knownBits: Int64 = (1 << Int64(allCases.count)) - 1
 }
 
 extension String {
