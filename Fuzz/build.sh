@@ -26,7 +26,7 @@ done
 module BaselineCore 5 -O $(find Sources/BaselineCore -name '*.swift' | sort)
 module BaselineTraffic 6 -O Sources/BaselineTraffic/*.swift
 module BaselineImages 6 -O Sources/BaselineImages/*.swift
-module BaselineFleet 6 -O Sources/BaselineFleet/{ArrivingArray,ReportDocument,SchemaValidator,SchemaValidator+Tape,SchemaProbe,SchemaPattern,JSONTape,ReportTapeReader,ReportBody,ReportBodyDictionary,UnitSummary,FactoryFingerprints,SQLExecutor}.swift
+module BaselineFleet 6 -O Sources/BaselineFleet/{ArrivingArray,ReportDocument,SchemaValidator,SchemaValidator+Tape,SchemaProbe,SchemaPattern,SchemaPatternAutomaton,JSONTape,ReportTapeReader,ReportBody,ReportBodyDictionary,UnitSummary,FactoryFingerprints,SQLExecutor}.swift
 "$swiftc" -swift-version 5 -O "${san[@]}" -module-name BaselineFuzz Fuzz/Harness.swift \
   "$out"/BaselineCore.o "$out"/BaselineTraffic.o "$out"/BaselineImages.o "$out"/BaselineFleet.o "$out"/shim.o \
   "$out"/squashfs_reader.o "$out"/squashfs3_reader.o "$out"/jffs2_reader.o "$out"/ext_reader.o "$out"/bundle_crypto.o -lcrypt -lcrypto -lpcap -larchive -lsquashfs -lext2fs -lcom_err -lz -llzma -lzstd \

@@ -32,6 +32,9 @@ struct SchemaPattern {
     let linearToEnd: Bool
     /// A byte set repeated `lo` to `hi` times.
     struct Atom { var set: ByteSet; var lo: Int; var hi: Int }
+    /// Patterns without a linear form: the position automaton (SchemaPatternAutomaton.swift), when the pattern has
+    /// one; nil leaves the backtracking matcher (`match`).
+    let automaton: [UInt64]?
 
     /// nil when the pattern uses syntax outside the subset.
     init?(_ pattern: String) {
@@ -45,6 +48,7 @@ struct SchemaPattern {
         default: anchored = false
         }
         (linear, linearToEnd) = SchemaPattern.linearForm(n).map { ($0.0, $0.1) } ?? (nil, true)
+        automaton = linear == nil ? SchemaPattern.automaton(n) : nil
     }
 
     static func linearForm(_ n: Node) -> ([Atom], Bool)? {
@@ -74,6 +78,7 @@ struct SchemaPattern {
     /// The same over a string's UTF-8 bytes.
     func matches(bytes b: UnsafeBufferPointer<UInt8>) -> Bool {
         if let linear { return linear.withUnsafeBufferPointer { SchemaPattern.matches(linear: $0, toEnd: linearToEnd, b) } }
+        if let automaton { return automaton.withUnsafeBufferPointer { SchemaPattern.matches(automaton: $0, b) } }
         for start in 0...(anchored ? 0 : b.count) {
             if SchemaPattern.match(root, b, start, { _ in true }) { return true }
         }
@@ -112,7 +117,9 @@ struct SchemaPattern {
                 return false
             }
             func rep(_ count: Int, _ at: Int) -> Bool {
-                if count < hi, match(item, b, at, { $0 > at && rep(count + 1, $0) }) { return true }
+                // An iteration must move on (else `x*` over an empty match would not end), except the ones `lo` asks
+                // for: `(a?){2}b` matches "b".
+                if count < hi, match(item, b, at, { ($0 > at || count < lo) && rep(count + 1, $0) }) { return true }
                 return count >= lo && k(at)
             }
             return rep(0, i)

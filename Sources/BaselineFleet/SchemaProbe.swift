@@ -55,6 +55,9 @@ final class SchemaProbe: @unchecked Sendable {
     struct Linear { var start: Int32; var count: Int32; var toEnd: Bool }
     let linear: UnsafeMutableBufferPointer<Linear>
     let atoms: UnsafeMutableBufferPointer<SchemaPattern.Atom>
+    /// The same for the patterns with an automaton (SchemaPattern.automaton): its table's span of `tables`.
+    let automata: UnsafeMutableBufferPointer<Span>
+    let tables: UnsafeMutableBufferPointer<UInt64>
     let trees: [JSONNode]
 
     init(_ schemas: [[SchemaValidator.Rule]]) {
@@ -134,7 +137,7 @@ final class SchemaProbe: @unchecked Sendable {
             return UnsafeMutableBufferPointer(rebasing: p[0..<a.count])
         }
         self.nodes = copy(nodes); self.subs = copy(subs); self.names = copy(names); self.values = copy(values)
-        var linear: [Linear] = [], atoms: [SchemaPattern.Atom] = []
+        var linear: [Linear] = [], atoms: [SchemaPattern.Atom] = [], automata: [Span] = [], tables: [UInt64] = []
         for m in matchers {
             if case .own(let p) = m, let l = p.linear {
                 linear.append(Linear(start: Int32(atoms.count), count: Int32(l.count), toEnd: p.linearToEnd))
@@ -142,25 +145,36 @@ final class SchemaProbe: @unchecked Sendable {
             } else {
                 linear.append(Linear(start: 0, count: -1, toEnd: true))
             }
+            if case .own(let p) = m, let a = p.automaton {
+                automata.append(Span(start: Int32(tables.count), count: Int32(a.count)))
+                tables += a
+            } else {
+                automata.append(Span(start: 0, count: -1))
+            }
         }
         self.arena = copy(arena); self.matchers = copy(matchers); self.trees = trees
-        self.linear = copy(linear); self.atoms = copy(atoms)
+        self.linear = copy(linear); self.atoms = copy(atoms); self.automata = copy(automata); self.tables = copy(tables)
     }
 
     /// Whether the string at `i` matches matcher `m`: its linear form over the bytes in place when it has one (and the
     /// string has no escapes), else the matcher.
     @inline(__always) func matches(_ t: TapeView, _ x: JSONTape.Entry, _ i: Int, _ m: Int) -> Bool {
+        guard !x.decode else { return matchers[m].matches(t, i) }
+        let bytes = UnsafeBufferPointer(rebasing: t.bytes[Int(x.start)..<Int(x.end)])
         let l = linear[m]
-        guard l.count >= 0, !x.decode else { return matchers[m].matches(t, i) }
-        return SchemaPattern.matches(linear: UnsafeBufferPointer(rebasing: atoms[Int(l.start)..<Int(l.start + l.count)]), toEnd: l.toEnd,
-                                     UnsafeBufferPointer(rebasing: t.bytes[Int(x.start)..<Int(x.end)]))
+        if l.count >= 0 {
+            return SchemaPattern.matches(linear: UnsafeBufferPointer(rebasing: atoms[Int(l.start)..<Int(l.start + l.count)]), toEnd: l.toEnd, bytes)
+        }
+        let a = automata[m]
+        if a.count >= 0 { return SchemaPattern.matches(automaton: UnsafeBufferPointer(rebasing: tables[Int(a.start)..<Int(a.start + a.count)]), bytes) }
+        return matchers[m].matches(t, i)
     }
 
     deinit {
         nodes.baseAddress?.deallocate(); subs.baseAddress?.deallocate(); names.baseAddress?.deallocate()
         values.baseAddress?.deallocate(); arena.baseAddress?.deallocate()
         matchers.baseAddress?.deinitialize(count: matchers.count); matchers.baseAddress?.deallocate()
-        linear.baseAddress?.deallocate(); atoms.baseAddress?.deallocate()
+        linear.baseAddress?.deallocate(); atoms.baseAddress?.deallocate(); automata.baseAddress?.deallocate(); tables.baseAddress?.deallocate()
     }
 }
 

@@ -21,7 +21,11 @@ import Testing
                         // matched without backtracking (SchemaPattern.linear), and look-alikes that must not be
                         "^[a-c]*d$", "^x?y+$", "^[0-9]{2,}[a-f]{1,3}$", "^[A-Z]{3,5}-[0-9]{2}$", "^a*a$", "^[a-z]*[0-9a]$", "^x?x$", "^ab*$", "^a{0,2}b?c$",
                         // …and with no `$`: only a prefix must match
-                        "^[a-c]*d", "^\\$", "^x?y+", "^a*a", "^ab*"]
+                        "^[a-c]*d", "^\\$", "^x?y+", "^a*a", "^ab*",
+                        // the position automaton: empty matches, loops of groups, anchors on one side, and a pattern
+                        // with more than 64 sets (left to backtracking)
+                        "^(ab|a)*$", "(a|b)*abb", "x(y|z){2,3}$", "^$", "a{0,3}$", "^(a?){2}b$", "(x|)y", "^(ab){40}$",
+                        "^([0-9]{2}|x)+-[a-f]?$", "(0[1-9]|1[0-2])$"]
 
     /// Which patterns take the no-backtracking path: only those whose variable runs end where the next set begins.
     @Test func theLinearFormIsTakenOnlyWhereGreedyIsExact() throws {
@@ -70,6 +74,34 @@ import Testing
             }
         }
         #expect(compared > 10_000)
+    }
+
+    /// Patterns without a linear form take the position automaton when it can be built, and it agrees with the
+    /// backtracking matcher it replaces (kept for patterns of more than 64 sets) and with NSRegularExpression.
+    @Test func theAutomatonAgreesWithBacktracking() throws {
+        let dates = Self.schemaPatterns.filter { $0.contains("(0[1-9]|1[0-2])") }
+        #expect(dates.count >= 2)
+        for p in dates + ["^(ab|a)*$", "(a|b)*abb", "x(y|z){2,3}$", "(x|)y", "a|b|"] {
+            let own = try #require(SchemaPattern(p))
+            #expect(own.linear == nil && own.automaton != nil, "\(p)")
+        }
+        for p in ["^(ab){40}$", "^((ab){8}){8}$", "^(a|b){65}$"] { #expect(try #require(SchemaPattern(p)).automaton == nil, "\(p)") }
+        var rng = SplitMix(seed: 0xa07)
+        let alphabet = Array("ab01239xyz-T:Z")
+        for p in Self.schemaPatterns + Self.extra {
+            let own = try #require(SchemaPattern(p))
+            guard let table = own.automaton else { continue }
+            for _ in 0..<400 {
+                let s = Array(String((0..<Int(rng.next() % 14)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }).utf8)
+                let byAutomaton = table.withUnsafeBufferPointer { t in s.withUnsafeBufferPointer { SchemaPattern.matches(automaton: t, $0) } }
+                let byBacktracking = s.withUnsafeBufferPointer { b in
+                    (0...(own.anchored ? 0 : b.count)).contains { SchemaPattern.match(own.root, b, $0, { _ in true }) }
+                }
+                let text = String(decoding: s, as: UTF8.self)
+                let byICU = try NSRegularExpression(pattern: p).firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+                #expect(byAutomaton == byBacktracking && byAutomaton == byICU, "pattern \(p) on '\(text)'")
+            }
+        }
     }
 
     @Test func dollarDoesNotAcceptATrailingNewline() throws {
