@@ -26,6 +26,12 @@ struct JSONTape {
     /// Parses `b` into `entries` (emptied first, its capacity kept for the next document). An object's entries are
     /// the object, then per member the key (a string entry) and the value's subtree. False on any error.
     static func parse(_ b: UnsafeBufferPointer<UInt8>, into entries: inout [Entry]) -> Bool {
+        var longest = 0
+        return parse(b, into: &entries, longestNumber: &longest)
+    }
+
+    /// The same, and the length of the longest number's text (ReportTapeReader: whole numbers of at most 18 digits).
+    static func parse(_ b: UnsafeBufferPointer<UInt8>, into entries: inout [Entry], longestNumber: inout Int) -> Bool {
         entries.removeAll(keepingCapacity: true)
         guard b.count < Int(Int32.max) else { return false }
         var p = Parser(b: b)
@@ -33,6 +39,7 @@ struct JSONTape {
         p.space()
         guard p.value(&entries, depth: 0) else { return false }
         p.space()
+        longestNumber = p.longestNumber
         return p.pos == b.count
     }
 
@@ -40,6 +47,7 @@ struct JSONTape {
         let b: UnsafeBufferPointer<UInt8>
         var pos = 0
         var line: Int32 = 1
+        var longestNumber = 0
 
         @inline(__always) mutating func space() {
             while pos < b.count {
@@ -78,6 +86,7 @@ struct JSONTape {
                     while digit(pos) { pos += 1 }
                 }
                 guard pos - start <= 64 else { return false }
+                longestNumber = max(longestNumber, pos - start)
                 out.append(Entry(kind: .number, decode: false, line: l, start: Int32(start), end: Int32(pos)))
                 return true
             default: return false
@@ -248,6 +257,8 @@ struct JSONTape {
 struct TapeView {
     let entries: [JSONTape.Entry]
     let bytes: UnsafeBufferPointer<UInt8>
+    /// The longest number's text, in bytes (sign, fraction and exponent included).
+    var longestNumber = Int.max
 
     @inline(__always) subscript(_ i: Int) -> JSONTape.Entry { entries[i] }
     @inline(__always) func after(_ i: Int) -> Int { JSONTape.after(entries, i) }
@@ -360,7 +371,8 @@ struct TapeView {
 extension JSONTape {
     /// Parses `bytes` and hands the tape to `body`; nil when the bytes are not a document the core parser accepts.
     static func with<T>(_ bytes: UnsafeBufferPointer<UInt8>, reusing entries: inout [Entry], _ body: (TapeView) throws -> T) rethrows -> T? {
-        guard parse(bytes, into: &entries) else { return nil }
-        return try body(TapeView(entries: entries, bytes: bytes))
+        var longest = 0
+        guard parse(bytes, into: &entries, longestNumber: &longest) else { return nil }
+        return try body(TapeView(entries: entries, bytes: bytes, longestNumber: longest))
     }
 }

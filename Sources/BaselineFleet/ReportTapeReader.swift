@@ -127,6 +127,7 @@ enum ReportTapeReader {
     /// ReportReader reads whole numbers of at most 18 digits; the schema's `integer` has no limit. A document with a
     /// longer number anywhere goes the tree way.
     static func wholeNumbersFit(_ t: TapeView) -> Bool {
+        guard t.longestNumber > 18 else { return true }         // no number has more than 18 characters
         for e in t.entries where e.kind == .number && e.end - e.start > 18 {
             var digits = 0
             for j in Int(e.start)..<Int(e.end) where t.bytes[j] >= 48 && t.bytes[j] <= 57 { digits += 1 }
