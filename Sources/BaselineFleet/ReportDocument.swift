@@ -104,10 +104,10 @@ public struct ReportDocument: Equatable {
                               cut: (Int, Int) throws -> ArrivingArray.Cut, whole: () throws -> Void) throws {
         if yielding { yieldToOtherThreads() }
         nonisolated(unsafe) let bytes = all                  // read-only while the workers run (inside the caller's withUnsafeBytes)
-        // The first groups are smaller (an eighth of `group`, at least 256, doubling): the store starts writing while
+        // The first groups are smaller (a 32nd of `group`, at least 64, doubling): the store starts writing while
         // the rest of the file is parsed, instead of waiting for a whole group.
         let step = max(1, group)
-        var first = 0, size = min(step, max(256, step / 8))
+        var first = 0, size = min(step, max(64, step / 32))
         while true {
             let c = try cut(first, first + size)
             guard c.isArray else {
