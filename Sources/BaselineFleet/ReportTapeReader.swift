@@ -63,18 +63,18 @@ enum ReportTapeReader {
             guard let i = at.id, t[i].kind == .string, let m = at.message, t[m].kind == .string,
                   let area = area(t, at.area), let status = status(t, at.status), let severity = severity(t, at.severity)
             else { return nil }
-            var row = FindingRow(check: t.string(i), area: area, status: status, severity: severity)
+            var data: [String: String] = [:]
             if let d = at.data {
                 guard t[d].kind == .object else { return nil }
                 var k = d + 1
                 for _ in 0..<t[d].start {
                     guard t[k + 1].kind == .string else { return nil }
                     let key = t.string(k)
-                    if row.data[key] == nil { row.data[key] = t.string(k + 1) }
+                    if data[key] == nil { data[key] = t.string(k + 1) }
                     k = t.after(k + 1)
                 }
             }
-            findings.append(row)
+            findings.append(FindingRow(check: t.string(i), area: area, status: status, severity: severity, data: data))   // made in place
         }
         func values(_ list: StaticString, _ key: StaticString, nullable allowsNull: Bool) -> [String]? {
             guard let a = t.member(prints, list), t[a].kind == .array else { return nil }
@@ -100,28 +100,46 @@ enum ReportTapeReader {
         return doc
     }
 
-    // The names a finding's area, status and severity may have, matched in place: no string is made per finding, and
-    // no shared array is touched (the parse threads would contend for its reference count).
+    // The names a finding's area, status and severity may have, matched in place: the one name of the string's length
+    // and first byte is compared byte for byte, and returned as the literal it is (no string made per finding, no
+    // shared array touched: the parse threads would contend for its reference count).
     static func area(_ t: TapeView, _ v: Int?) -> String? {
-        name(t, v) { m in m("credentials") ?? m("update") ?? m("lifecycle") ?? m("surface") ?? m("disclosure") }
+        name(t, v) { n, _ in
+            switch n { case 11: "credentials"; case 6: "update"; case 9: "lifecycle"; case 7: "surface"; case 10: "disclosure"; default: nil }
+        }
     }
     static func status(_ t: TapeView, _ v: Int?) -> String? {
-        name(t, v) { m in m("pass") ?? m("fail") ?? m("warn") ?? m("info") ?? m("skip") ?? m("error") }
+        name(t, v) { n, c in
+            switch (n, c) {
+            case (4, UInt8(ascii: "p")): "pass"; case (4, UInt8(ascii: "f")): "fail"; case (4, UInt8(ascii: "w")): "warn"
+            case (4, UInt8(ascii: "i")): "info"; case (4, UInt8(ascii: "s")): "skip"; case (5, UInt8(ascii: "e")): "error"
+            default: nil
+            }
+        }
     }
     static func severity(_ t: TapeView, _ v: Int?) -> String? {
-        name(t, v) { m in m("info") ?? m("low") ?? m("medium") ?? m("high") ?? m("critical") }
+        name(t, v) { n, c in
+            switch (n, c) {
+            case (4, UInt8(ascii: "i")): "info"; case (3, UInt8(ascii: "l")): "low"; case (6, UInt8(ascii: "m")): "medium"
+            case (4, UInt8(ascii: "h")): "high"; case (8, UInt8(ascii: "c")): "critical"
+            default: nil
+            }
+        }
     }
 
-    /// The name the string at `v` is, of those `names` tries (each returned as the literal it is: short names are
-    /// stored in the String itself, no allocation); nil when `v` is missing, not a string, or none of them. A string
-    /// with escapes is compared decoded, as the tree way would.
-    @inline(__always) static func name(_ t: TapeView, _ v: Int?, _ names: ((String) -> String?) -> String?) -> String? {
+    /// The name the string at `v` is: `candidate(length, first byte)` says which one it can be, and it is that one if
+    /// the bytes are the same; nil when `v` is missing, not a string, or no name. A string with escapes is compared
+    /// decoded, as the tree way would.
+    @inline(__always) static func name(_ t: TapeView, _ v: Int?, _ candidate: (Int, UInt8) -> String?) -> String? {
         guard let v, t[v].kind == .string else { return nil }
         if t[v].decode {
             let s = t.string(v)
-            return names { $0 == s ? $0 : nil }
+            guard let c = candidate(s.utf8.count, s.utf8.first ?? 0), c == s else { return nil }
+            return c
         }
-        return names { t.isPlainString(v, $0) ? $0 : nil }
+        let e = t[v], n = Int(e.end - e.start)
+        guard n > 0, let c = candidate(n, t.bytes[Int(e.start)]), t.isPlainString(v, c) else { return nil }
+        return c
     }
 
     /// ReportReader reads whole numbers of at most 18 digits; the schema's `integer` has no limit. A document with a

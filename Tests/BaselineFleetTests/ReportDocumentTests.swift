@@ -203,3 +203,13 @@ struct ArrivingArrayTests {
         #expect(throws: IngestError.self) { _ = try ArrivingArray(path: dir + "/missing.json") }
     }
 }
+
+/// The ledger's `received_at` stamp, written without a date formatter, is the one ISO8601DateFormatter would write.
+struct ReceivedAtTests {
+    @Test func theTimestampIsTheFormattersOne() {
+        let formatter = ISO8601DateFormatter()
+        for t in [0, 951_782_400, 1_767_225_599, 1_796_549_400, 4_102_444_800, Int(Date().timeIntervalSince1970)] {
+            #expect(FleetLedger.utcTimestamp(time_t(t)) == formatter.string(from: Date(timeIntervalSince1970: TimeInterval(t))), "\(t)")
+        }
+    }
+}
