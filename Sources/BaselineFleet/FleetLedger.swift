@@ -203,7 +203,7 @@ enum FleetLedger {
             for k in fresh {
                 let summary = docs[k].summary ?? UnitSummary(docs[k], factory: factory.fingerprints(for: docs[k].profileChain))
                 summaries[k] = summary
-                for (kind, value) in summary.fleetPrints { named[kind, default: []].insert(value) }
+                for (kind, value) in summary.fleetPrints { named[kind, default: Set(minimumCapacity: 2 * fresh.count)].insert(value) }
             }
             var rows: [[SQLValue]] = []
             for (kind, values) in named.sorted(by: { $0.key < $1.key }) { for v in inOrder(values, by: <) { rows.append([.text(kind), .text(v)]) } }
@@ -274,11 +274,11 @@ enum FleetLedger {
                 }
             }
         }
-        var months: [String: Set<String>] = [:]
-        var allUnits = Set<String>()
+        var months: [String: Set<String>] = [:]              // (sized up front: growing a set hashes its strings again)
+        var allUnits = Set<String>(minimumCapacity: fresh.count)
         for k in fresh {
             allUnits.insert(docs[k].unit)
-            for p in periods(docs[k].auditDate) where p != FleetSchema.periodAll { months[p, default: []].insert(docs[k].unit) }
+            for p in periods(docs[k].auditDate) where p != FleetSchema.periodAll { months[p, default: Set(minimumCapacity: fresh.count)].insert(docs[k].unit) }
         }
         try readUnits(FleetSchema.periodAll, allUnits.sorted())
         for (period, units) in months.sorted(by: { $0.key < $1.key }) {
@@ -415,8 +415,11 @@ enum FleetLedger {
             for id in new where !old.contains(id) { added.append((k.period, id, k.unit)) }
         }
         for g in gone { try e.execute("DELETE FROM unit_fingerprints WHERE period = ? AND fp_id = ? AND unit = ?", g) }
-        added.sort { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
-        let upRows: [[SQLValue]] = added.map { [.text($0.0), .int($0.1), .text($0.2)] }
+        // (each period ranked once: comparing two periods' strings went out of line for every pair the sort compared)
+        let rank = Dictionary(uniqueKeysWithValues: Set(added.map { $0.0 }).sorted().enumerated().map { ($1, $0) })
+        var ranked = added.map { (rank[$0.0] ?? 0, $0.1, $0.2, $0.0) }
+        ranked.sort { a, b in a.0 != b.0 ? a.0 < b.0 : a.1 != b.1 ? a.1 < b.1 : a.2 < b.2 }
+        let upRows: [[SQLValue]] = ranked.map { [.text($0.3), .int($0.1), .text($0.2)] }
         try e.insertRows("INSERT INTO unit_fingerprints (period, fp_id, unit)", upRows)
 
         // The new counts: written for shared fingerprints (their count as it now is: this writer holds their locks),
