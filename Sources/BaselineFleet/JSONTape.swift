@@ -239,7 +239,7 @@ struct JSONTape {
             var i = object + 1
             for _ in 0..<count {
                 let o = out[i]
-                if Int(o.end - o.start) == length && (length == 0 || memcmp(b.baseAddress! + Int(k.start), b.baseAddress! + Int(o.start), length) == 0) { return false }
+                if Int(o.end - o.start) == length && (length == 0 || sameBytes(b.baseAddress! + Int(k.start), b.baseAddress! + Int(o.start), length)) { return false }
                 i = JSONTape.after(out, i + 1)
             }
             return true
@@ -283,7 +283,7 @@ struct TapeView {
         var text = s
         let ascii: Bool? = text.withUTF8 { u in
             guard u.allSatisfy({ $0 < 0x80 }) else { return nil }
-            return u.count == length && (length == 0 || memcmp(u.baseAddress!, bytes.baseAddress! + Int(e.start), length) == 0)
+            return u.count == length && (length == 0 || sameBytes(u.baseAddress!, bytes.baseAddress! + Int(e.start), length))
         }
         if let ascii { return ascii }
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[Int(e.start)..<Int(e.end)]), as: UTF8.self) == s
@@ -298,7 +298,7 @@ struct TapeView {
         let length = Int(e.end - e.start)
         guard name.count == length else { return false }
         if name.contains(where: { $0 >= 0x80 }) { return false }   // an ASCII key never equals a non-ASCII name of as many bytes
-        return length == 0 || name.withUnsafeBufferPointer { memcmp($0.baseAddress!, bytes.baseAddress! + Int(e.start), length) == 0 }
+        return length == 0 || name.withUnsafeBufferPointer { sameBytes($0.baseAddress!, bytes.baseAddress! + Int(e.start), length) }
     }
 
     /// Whether the entry at `i` is a string without escapes whose bytes are `s`'s.
@@ -306,13 +306,13 @@ struct TapeView {
         let e = entries[i]
         guard e.kind == .string, !e.decode, Int(e.end - e.start) == s.utf8.count else { return false }
         var s = s
-        return s.withUTF8 { $0.isEmpty || memcmp($0.baseAddress!, bytes.baseAddress! + Int(e.start), $0.count) == 0 }
+        return s.withUTF8 { $0.isEmpty || sameBytes($0.baseAddress!, bytes.baseAddress! + Int(e.start), $0.count) }
     }
 
     /// Whether the key entry at `k` is `key` (keys are plain ASCII on a tape).
     @inline(__always) func isKey(_ k: Int, _ key: StaticString) -> Bool {
         let e = entries[k], length = key.utf8CodeUnitCount
-        return Int(e.end - e.start) == length && (length == 0 || memcmp(key.utf8Start, bytes.baseAddress! + Int(e.start), length) == 0)
+        return Int(e.end - e.start) == length && (length == 0 || sameBytes(key.utf8Start, bytes.baseAddress! + Int(e.start), length))
     }
 
     /// The value of member `key` of the object at `object` (keys are plain ASCII: the parser sent others to the slow path).
@@ -323,7 +323,7 @@ struct TapeView {
         let length = key.utf8CodeUnitCount
         for _ in 0..<o.start {
             let k = entries[i]
-            if Int(k.end - k.start) == length && (length == 0 || memcmp(key.utf8Start, bytes.baseAddress! + Int(k.start), length) == 0) { return i + 1 }
+            if Int(k.end - k.start) == length && (length == 0 || sameBytes(key.utf8Start, bytes.baseAddress! + Int(k.start), length)) { return i + 1 }
             i = after(i + 1)
         }
         return nil
@@ -375,4 +375,20 @@ extension JSONTape {
         guard parse(bytes, into: &entries, longestNumber: &longest) else { return nil }
         return try body(TapeView(entries: entries, bytes: bytes, longestNumber: longest))
     }
+}
+
+/// Whether `n` bytes at `a` and at `b` are the same: inline, a word at a time (the names and keys compared while a
+/// report is validated and read are a few bytes long, where calling memcmp cost more than the comparison).
+@inline(__always) func sameBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    if n < 8 {
+        for j in 0..<n where a[j] != b[j] { return false }
+        return true
+    }
+    var j = 0
+    while j + 8 <= n {
+        if UnsafeRawPointer(a + j).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + j).loadUnaligned(as: UInt64.self) { return false }
+        j += 8
+    }
+    // The last word overlaps the one before (n ≥ 8: never outside either buffer).
+    return j == n || UnsafeRawPointer(a + n - 8).loadUnaligned(as: UInt64.self) == UnsafeRawPointer(b + n - 8).loadUnaligned(as: UInt64.self)
 }

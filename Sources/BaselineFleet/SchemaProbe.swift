@@ -243,7 +243,7 @@ extension SchemaProbe {
                     var m = from
                     for _ in 0..<count {
                         let name = names[Int(n.pointee.names.start) + m]
-                        if name.length == length && (length == 0 || memcmp(base + Int(name.offset), bytes + Int(key.start), Int(length)) == 0) {
+                        if name.length == length && (length == 0 || sameBytes(base + Int(name.offset), bytes + Int(key.start), Int(length))) {
                             seen |= 1 << UInt64(m)
                             if m < Int(n.pointee.propertyCount) { sub = name.schema; property = true }
                             if n.pointee.distinctNames { from = m + 1 == count ? 0 : m + 1 }
@@ -291,7 +291,7 @@ extension SchemaProbe {
         guard v.kind == 0 else { return SchemaValidator.equal(t, i, trees[Int(v.tree)]) }
         guard x.kind == .string else { return false }
         if x.decode { return t.string(i) == String(decoding: UnsafeBufferPointer(rebasing: arena[Int(v.offset)..<Int(v.offset + v.length)]), as: UTF8.self) }
-        return x.end - x.start == v.length && (v.length == 0 || memcmp(arena.baseAddress! + Int(v.offset), t.bytes.baseAddress! + Int(x.start), Int(v.length)) == 0)
+        return x.end - x.start == v.length && (v.length == 0 || sameBytes(arena.baseAddress! + Int(v.offset), t.bytes.baseAddress! + Int(x.start), Int(v.length)))
     }
 }
 

@@ -219,3 +219,22 @@ struct JSONTapeKeyTests {
         }
     }
 }
+
+/// The inline byte comparison the tape and the probe use for names and keys says what memcmp says, at every length
+/// (below a word, whole words, a word and a tail) and wherever the first difference is.
+struct SameBytesTests {
+    @Test func sameBytesAgreesWithMemcmp() {
+        var rng = SystemRandomNumberGenerator()
+        for n in 0...40 {
+            for _ in 0..<200 {
+                let a = (0..<n).map { _ in UInt8.random(in: 97...99, using: &rng) }
+                var b = a
+                if n > 0 && Bool.random(using: &rng) { b[Int.random(in: 0..<n, using: &rng)] ^= UInt8.random(in: 1...3, using: &rng) }
+                let same = a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in
+                    n == 0 || sameBytes(x.baseAddress!, y.baseAddress!, n) } }
+                let expected = n == 0 || a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in memcmp(x.baseAddress!, y.baseAddress!, n) == 0 } }
+                #expect(same == expected, "\(n) \(a) \(b)")
+            }
+        }
+    }
+}
