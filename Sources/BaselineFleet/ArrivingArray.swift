@@ -101,6 +101,19 @@ struct ArrayCutter {
 public final class ArrivingArray: @unchecked Sendable {
     /// The file's bytes (its size when opened); only those of the elements cut so far (or all, after `all()`) are there.
     public let data: Data
+
+    /// Asks Linux for 2 MiB pages under a large buffer (transparent huge pages, where the system gives them on
+    /// request): reading a file of 80 MB into 4 KiB pages took ~20,000 page faults. Only advice: nothing changes if
+    /// the kernel declines.
+    static func preferHugePages(_ p: UnsafeMutableRawPointer, _ count: Int) {
+        #if os(Linux)
+        let huge = 2 << 20
+        guard count >= 2 * huge else { return }
+        let start = (Int(bitPattern: p) + huge - 1) & ~(huge - 1), end = (Int(bitPattern: p) + count) & ~(huge - 1)
+        guard end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        _ = madvise(aligned, end - start, 14)               // MADV_HUGEPAGE
+        #endif
+    }
     private let base: UnsafeMutablePointer<UInt8>
     private let count: Int
     private let condition = NSCondition()
@@ -143,6 +156,7 @@ public final class ArrivingArray: @unchecked Sendable {
         base = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, count))
         data = Data(bytesNoCopy: base, count: count, deallocator: .custom { p, _ in p.deallocate() })
         guard count > 0 else { close(fd); feed(0, end: true); return }
+        ArrivingArray.preferHugePages(base, count)
         let reader = Thread { [self] in
             var done = 0
             while done < count {
