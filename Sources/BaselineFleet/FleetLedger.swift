@@ -195,15 +195,16 @@ enum FleetLedger {
         var kindBits: [Int64: Int64] = [:]                  // id → its units.shared bit
         var newIDs = Set<Int64>()
         var docPrints = [[Int64]](repeating: [], count: docs.count)
-        var summaries = [UnitSummary?](repeating: nil, count: docs.count)   // made on the parse stage's cores, or here
+        // Made on the parse stage's cores, or here; read a field at a time (binding a whole summary retained each of
+        // its arrays and strings).
+        var summaries = [UnitSummary](repeating: .placeholder, count: docs.count)
         var checkList = [Int64](repeating: 0, count: docs.count)         // check_lists.list_id of each report's checks
         let lists = CheckLists()
         do {
             var named: [String: Set<String>] = [:]
             for k in fresh {
-                let summary = docs[k].summary ?? UnitSummary(docs[k], factory: factory.fingerprints(for: docs[k].profileChain))
-                summaries[k] = summary
-                for (kind, value) in summary.fleetPrints { named[kind, default: Set(minimumCapacity: 2 * fresh.count)].insert(value) }
+                summaries[k] = docs[k].summary ?? UnitSummary(docs[k], factory: factory.fingerprints(for: docs[k].profileChain))
+                for (kind, value) in summaries[k].fleetPrints { named[kind, default: Set(minimumCapacity: 2 * fresh.count)].insert(value) }
             }
             var rows: [[SQLValue]] = []
             for (kind, values) in named.sorted(by: { $0.key < $1.key }) { for v in inOrder(values, by: <) { rows.append([.text(kind), .text(v)]) } }
@@ -232,15 +233,15 @@ enum FleetLedger {
                 }
             }
             for (kind, byValue) in ids { for id in byValue.values { kindBits[id] = kindBit(kind) } }
-            for k in fresh { docPrints[k] = (summaries[k]?.fleetPrints ?? []).compactMap { ids[$0.0]?[$0.1] } }
+            for k in fresh { docPrints[k] = summaries[k].fleetPrints.compactMap { ids[$0.0]?[$0.1] } }
         }
         // Each report's check list (the same for most reports: the last one's id is reused when the ids match), new
         // lists inserted here for the same reason as new fingerprints.
         var lastList: (summary: Int, id: Int64)?
         for k in fresh {
-            let checks = summaries[k]!.checks
-            if let l = lastList, let prev = summaries[l.summary], prev.checks.count == checks.count,
-               zip(prev.checks, checks).allSatisfy({ $0.0.0 == $0.1.0 }) {
+            let checks = summaries[k].checks
+            if let l = lastList, summaries[l.summary].checks.count == checks.count,
+               zip(summaries[l.summary].checks, checks).allSatisfy({ $0.0.0 == $0.1.0 }) {
                 checkList[k] = l.id
             } else {
                 checkList[k] = try lists.id(e, checks.map { $0.0 })
@@ -341,7 +342,6 @@ enum FleetLedger {
         for k in fresh {
             // Fields read in place (a copy of a ReportDocument retains every string and array in it); the summary was
             // made for every fresh report above.
-            let summary = summaries[k]!
             let (vendor, model, firmware, unit) = (docs[k].vendor, docs[k].model, docs[k].firmware, docs[k].unit)
             let (auditDate, generatedAt, reportID) = (docs[k].auditDate, docs[k].generatedAt, docs[k].reportID)
             let group: Int64
@@ -354,10 +354,11 @@ enum FleetLedger {
                 }
                 lastGroup = (vendor, model, firmware, group)
             }
-            let checkSlots = slots(summary.checks)
-            let checksText = "#" + String(checkList[k]) + ":" + summary.letters
+            let checkSlots = slots(summaries[k].checks)
+            let checksText = "#" + String(checkList[k]) + ":" + summaries[k].letters
             let unitPrints = docPrints[k]
-            let days = [summary.supportDays, summary.eolDaysPast, summary.firmwareAgeDays]
+            let days = [summaries[k].supportDays, summaries[k].eolDaysPast, summaries[k].firmwareAgeDays]
+            let (flags, failing) = (summaries[k].flags, Int64(summaries[k].failing))
             for period in periods(auditDate) {
                 let uk = UnitKey(period: period, unit: unit)
                 if let o = state[uk] {
@@ -369,10 +370,10 @@ enum FleetLedger {
                         groupEvents.append((PrintKey(period: period, fp: id), o.group, -1))
                     }
                 }
-                state[uk] = UnitState(key: (auditDate, generatedAt, reportID), group: group, checks: checksText, flags: summary.flags,
-                                      failing: Int64(summary.failing), days: days, shared: 0, prints: unitPrints)
+                state[uk] = UnitState(key: (auditDate, generatedAt, reportID), group: group, checks: checksText, flags: flags,
+                                      failing: failing, days: days, shared: 0, prints: unitPrints)
                 changed.insert(uk)
-                contribute(1, period: period, group: group, checkList: checkSlots, flags: summary.flags, failing: Int64(summary.failing), dayCounts: days)
+                contribute(1, period: period, group: group, checkList: checkSlots, flags: flags, failing: failing, dayCounts: days)
                 for id in unitPrints {
                     prints[PrintKey(period: period, fp: id), default: 0] += 1
                     groupEvents.append((PrintKey(period: period, fp: id), group, 1))

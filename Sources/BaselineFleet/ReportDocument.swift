@@ -166,10 +166,30 @@ public struct ReportDocument: Equatable {
             }
             var group: [ReportDocument] = []
             group.reserveCapacity(count)
-            for c in 0..<starts.count { group += try results.get(c).get() }
+            for c in 0..<starts.count { try ReportDocument.move(from: results.take(c).get(), into: &group) }
             try deliver(group)
         }
     }
+
+    /// Appends `part`'s documents to `group` by moving them, leaving empty documents behind: appending the array
+    /// copied every document (a retain of each of its strings and arrays, contended between the parse threads and
+    /// the store's writer) and then released the originals.
+    static func move(from part: consuming [ReportDocument], into group: inout [ReportDocument]) {
+        var part = part
+        part.withUnsafeMutableBufferPointer { src in
+            guard let base = src.baseAddress else { return }
+            for i in 0..<src.count {
+                group.append((base + i).move())
+                (base + i).initialize(to: ReportDocument.placeholder)
+            }
+        }
+    }
+
+    /// What a moved-out document's place holds until its array is freed: nothing to release. (A `let` no thread
+    /// changes: safe to share.)
+    nonisolated(unsafe) static let placeholder = ReportDocument(
+        reportID: "", sourceKind: "", auditDate: "", generatedAt: "", vendor: "", model: "", firmware: "", deviceID: nil, findings: [],
+        hostKeys: [], passwordHMACs: [], secretHMACs: [], fleetKeyID: nil, profileChain: [], buildID: nil, body: Data())
 
     /// The calling thread's nice value raised to 10 (Linux keeps one per thread, and `who` 0 is the calling thread;
     /// raising it needs no privilege).
@@ -278,7 +298,8 @@ final class ResultSlots: @unchecked Sendable {
     private var slots: [Result<[ReportDocument], Error>?]
     init(count: Int) { slots = Array(repeating: nil, count: count) }
     func set(_ i: Int, _ r: Result<[ReportDocument], Error>) { lock.lock(); slots[i] = r; lock.unlock() }
-    func get(_ i: Int) -> Result<[ReportDocument], Error> { lock.lock(); defer { lock.unlock() }; return slots[i]! }
+    /// The slot's result, which it no longer holds (so the caller's array is the only reference to its buffer).
+    func take(_ i: Int) -> Result<[ReportDocument], Error> { lock.lock(); defer { lock.unlock() }; defer { slots[i] = nil }; return slots[i]! }
 }
 
 /// The byte ranges of a top-level JSON array's elements, found without parsing them (strings and nesting skipped);

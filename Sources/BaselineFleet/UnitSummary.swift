@@ -49,6 +49,12 @@ struct UnitSummary: Equatable {
     /// summary on the parse stage's cores.
     var fleetPrints: [(String, String)] = []
 
+    /// A summary of nothing (the places of documents a batch does not store).
+    static let placeholder = UnitSummary(checks: [], letters: "", flags: 0, failing: 0)
+    private init(checks: [(String, Character)], letters: String, flags: Int64, failing: Int) {
+        self.checks = checks; self.letters = letters; self.flags = flags; self.failing = failing
+    }
+
     static func letter(_ status: String) -> Character {
         switch status { case "pass": "p"; case "fail": "f"; case "warn": "w"; case "info": "i"; case "skip": "s"; default: "e" }
     }
