@@ -117,7 +117,7 @@ enum FleetSchema {
         for (v, name, statements) in migrations(e.dialect) where v > have {
             for s in statements { try e.execute(s) }
             try e.execute("INSERT INTO fleet_schema (version, name, applied_at) VALUES (?, ?, ?)",
-                          [.int(Int64(v)), .text(name), .text(ISO8601DateFormatter().string(from: Date()))])
+                          [.int(Int64(v)), .text(name), .text(FleetLedger.utcTimestamp())])
         }
     }
 }

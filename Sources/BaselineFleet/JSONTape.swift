@@ -301,14 +301,6 @@ struct TapeView {
         return length == 0 || name.withUnsafeBufferPointer { sameBytes($0.baseAddress!, bytes.baseAddress! + Int(e.start), length) }
     }
 
-    /// Whether the entry at `i` is a string without escapes whose bytes are `s`'s.
-    @inline(__always) func isPlainString(_ i: Int, _ s: String) -> Bool {
-        let e = entries[i]
-        guard e.kind == .string, !e.decode, Int(e.end - e.start) == s.utf8.count else { return false }
-        var s = s
-        return s.withUTF8 { $0.isEmpty || sameBytes($0.baseAddress!, bytes.baseAddress! + Int(e.start), $0.count) }
-    }
-
     /// Whether the key entry at `k` is `key` (keys are plain ASCII on a tape).
     @inline(__always) func isKey(_ k: Int, _ key: StaticString) -> Bool {
         let e = entries[k], length = key.utf8CodeUnitCount

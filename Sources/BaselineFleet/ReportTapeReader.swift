@@ -138,7 +138,7 @@ enum ReportTapeReader {
             return c
         }
         let e = t[v], n = Int(e.end - e.start)
-        guard n > 0, let c = candidate(n, t.bytes[Int(e.start)]), t.isPlainString(v, c) else { return nil }
+        guard n > 0, let c = candidate(n, t.bytes[Int(e.start)]), t.equals(v, c) else { return nil }
         return c
     }
 

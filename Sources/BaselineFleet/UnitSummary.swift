@@ -55,9 +55,7 @@ struct UnitSummary: Equatable {
         self.checks = checks; self.letters = letters; self.flags = flags; self.failing = failing
     }
 
-    static func letter(_ status: String) -> Character {
-        switch status { case "pass": "p"; case "fail": "f"; case "warn": "w"; case "info": "i"; case "skip": "s"; default: "e" }
-    }
+    static func letter(_ status: String) -> Character { Character(Unicode.Scalar(letterByte(status))) }
 
     static func == (a: UnitSummary, b: UnitSummary) -> Bool {
         a.checks.elementsEqual(b.checks, by: { $0.0 == $1.0 && $0.1 == $1.1 }) && a.flags == b.flags && a.failing == b.failing && a.supportDays == b.supportDays

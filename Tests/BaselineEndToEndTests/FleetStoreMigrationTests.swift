@@ -25,15 +25,8 @@ struct FleetStoreMigrationTests {
         }.joined(separator: "\n")
     }
 
-    @Test func aVersion2StoreMigratesAndReportsWhatVersion2Reported() throws {
-        let t = try TempTree()
-        let db = t.sub("v2.sqlite")
-        let load = try python(["-c", "import gzip, sqlite3, sys; sqlite3.connect(sys.argv[2]).executescript(gzip.open(sys.argv[1], 'rt').read())",
-                               Self.fixture + "/store.sql.gz", db])
-        #expect(load.code == 0, "\(load.stderr)")
-        #expect(try storeQuery(db, "SELECT max(version) FROM fleet_schema") == "2")
-        let want = try expected()
-
+    /// `report` by vendor, model and firmware, in every period, prints what version 2 printed.
+    func expectVersion2Reports(_ db: String, _ want: [String: Any]) throws {
         for period in ["all", "2026-10", "2026-11", "2026-12"] {
             for by in ["vendor", "model", "firmware"] {
                 let r = try collector(["report", "--db", db, "--format", "json", "--by", by, "--period", period])
@@ -43,6 +36,18 @@ struct FleetStoreMigrationTests {
                 #expect(got != nil && got == was, "report --by \(by) --period \(period) differs from version 2's")
             }
         }
+    }
+
+    @Test func aVersion2StoreMigratesAndReportsWhatVersion2Reported() throws {
+        let t = try TempTree()
+        let db = t.sub("v2.sqlite")
+        let load = try python(["-c", "import gzip, sqlite3, sys; sqlite3.connect(sys.argv[2]).executescript(gzip.open(sys.argv[1], 'rt').read())",
+                               Self.fixture + "/store.sql.gz", db])
+        #expect(load.code == 0, "\(load.stderr)")
+        #expect(try storeQuery(db, "SELECT max(version) FROM fleet_schema") == "2")
+        let want = try expected()
+
+        try expectVersion2Reports(db, want)
         #expect(try storeQuery(db, "SELECT max(version) FROM fleet_schema") == "4", "the first open migrated the store")
         #expect(try collector(["clusters", "--db", db, "--limit", "100"]).stdout == want["clusters"] as? String)
         #expect(try storeQuery(db, """
@@ -98,15 +103,7 @@ struct FleetStoreMigrationTests {
         #expect(try storeQuery(db, "SELECT max(version) FROM fleet_schema") == "2")
         let want = try expected()
 
-        for period in ["all", "2026-10", "2026-11", "2026-12"] {
-            for by in ["vendor", "model", "firmware"] {
-                let r = try collector(["report", "--db", db, "--format", "json", "--by", by, "--period", period])
-                #expect(r.code == 0, "\(r.stderr)")
-                let got = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? NSDictionary
-                let was = want["report \(by) \(period)"] as? NSDictionary
-                #expect(got != nil && got == was, "report --by \(by) --period \(period) differs from version 2's")
-            }
-        }
+        try expectVersion2Reports(db, want)
         #expect(try storeQuery(db, "SELECT max(version) FROM fleet_schema") == "4", "the first open migrated the store")
         #expect(try collector(["clusters", "--db", db, "--limit", "100"]).stdout == want["clusters"] as? String)
         // Rows as Python printed them (None for NULL), compared as sets of lines.
